@@ -1,0 +1,193 @@
+# sidelog: one static binary, built from pinned sources.
+#
+#   make          build/sidelog: static (musl), stripped
+#   make check    both builds, then every unit and end-to-end test on each
+#   make demo     the main job on a local example
+#   make bench    the benchmark (tests/bench/)
+#   make asan     build/asan/sidelog: glibc, -fsanitize=address,undefined
+#
+# Two flavours are built from the same sources by the same rules:
+# "static" with a musl toolchain built here from source, "asan" with the
+# system's gcc and glibc.  Third-party sources are fetched once into
+# build/dl (src/deps/fetch.sh, pins in src/deps/deps.mk); after that the
+# build is offline and incremental.
+
+include src/deps/deps.mk
+
+B		:= build
+DL		:= $(B)/dl
+SRCDIR		:= $(B)/src
+MUSL		:= $(abspath $(B)/musl)
+MUSL_CC		:= $(MUSL)/bin/musl-gcc
+JOBS		?= $(shell nproc 2>/dev/null || echo 2)
+PYTEST		?= /usr/bin/python3 -m pytest
+SIDELOG_VERSION	:= $(shell cat src/VERSION)
+
+MBEDTLS_SRC	:= $(SRCDIR)/$(MBEDTLS_DIR)
+ZLIB_SRC	:= $(SRCDIR)/$(ZLIB_DIR)
+INIH_SRC	:= $(SRCDIR)/$(INIH_DIR)
+CMOCKA_SRC	:= $(SRCDIR)/$(CMOCKA_DIR)
+
+# Our code: warnings are errors; the banned calls are checked below.
+WARN		:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter \
+		   -Werror
+DEFS		:= -D_GNU_SOURCE -DSIDELOG_VERSION='"$(SIDELOG_VERSION)"'
+DEP_DEFS	:= -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' \
+		   -DINI_HANDLER_LINENO=1 -DINI_CALL_HANDLER_ON_NEW_SECTION=1 \
+		   -DINI_ALLOW_MULTILINE=0 -DINI_USE_STACK=0 \
+		   -DINI_MAX_LINE=4096 -DINI_ALLOW_REALLOC=1 \
+		   -DINI_STOP_ON_FIRST_ERROR=0 -DINI_ALLOW_BOM=1
+INCS		:= -Isrc -Isrc/deps -I$(MBEDTLS_SRC)/include -I$(ZLIB_SRC) \
+		   -I$(INIH_SRC)
+CMOCKA_DEFS	:= -DHAVE_SIGNAL_H -DHAVE_INTTYPES_H -DHAVE_STRINGS_H \
+		   -DHAVE_STRUCT_TIMESPEC -DHAVE_CLOCK_REALTIME \
+		   -DHAVE_SIGLONGJMP -DHAVE_STRSIGNAL -DHAVE_UINTPTR_T \
+		   -DHAVE_GCC_THREAD_LOCAL_STORAGE
+
+static_CC	:= $(MUSL_CC)
+static_CFLAGS	:= -std=c11 -O2 -g -fstack-protector-strong \
+		   -ffunction-sections -fdata-sections
+static_LDFLAGS	:= -static -Wl,--gc-sections
+asan_CC		:= gcc
+asan_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
+		   -fsanitize=address,undefined -fno-sanitize-recover=undefined
+asan_LDFLAGS	:= -fsanitize=address,undefined
+
+.PHONY: all asan check unit e2e demo bench tools clean distclean
+all: $(B)/sidelog
+
+# --- sources ----------------------------------------------------------
+
+define fetch_rule
+$(DL)/$($(1)_TARBALL):
+	sh src/deps/fetch.sh $(DL) $(B)/apt $(DEB_SUITE) $($(1)_DEBSRC) \
+	    $($(1)_TARBALL) $($(1)_SHA256)
+$(SRCDIR)/$($(1)_DIR)/.extracted: $(DL)/$($(1)_TARBALL) | tools
+	@mkdir -p $(SRCDIR)
+	rm -rf $(SRCDIR)/$($(1)_DIR)
+	tar -C $(SRCDIR) -xf $$<
+	touch $$@
+endef
+$(foreach d,MUSL MBEDTLS ZLIB INIH CMOCKA,$(eval $(call fetch_rule,$(d))))
+
+# Build tools a fresh machine may lack (bzip2, xz-utils for the tarballs).
+tools:
+	@sh src/deps/install-tools.sh build
+
+# musl, built out of its tree; its musl-gcc wrapper is our compiler.
+$(MUSL_CC): $(SRCDIR)/$(MUSL_DIR)/.extracted
+	rm -rf $(B)/musl-obj && mkdir -p $(B)/musl-obj
+	cd $(B)/musl-obj && $(abspath $(SRCDIR)/$(MUSL_DIR))/configure \
+	    --prefix=$(MUSL) --disable-shared --syslibdir=$(MUSL)/lib \
+	    CFLAGS="-O2" >configure.log
+	$(MAKE) -C $(B)/musl-obj -j$(JOBS) >$(B)/musl-obj/build.log
+	$(MAKE) -C $(B)/musl-obj install >>$(B)/musl-obj/build.log
+	rm -rf $(B)/musl-obj
+	test -x $@
+
+# The list of third-party files is known only once they are unpacked;
+# make rereads this generated file after making it.
+ifeq ($(filter clean distclean tools,$(MAKECMDGOALS)),)
+include $(B)/sources.mk
+endif
+$(B)/sources.mk: src/deps/deps.mk $(MBEDTLS_SRC)/.extracted \
+    $(ZLIB_SRC)/.extracted $(INIH_SRC)/.extracted $(CMOCKA_SRC)/.extracted
+	{ echo "MBEDTLS_FILES := $$(cd $(MBEDTLS_SRC)/library && ls *.c | sed 's/\.c$$//' | tr '\n' ' ')"; \
+	  echo "ZLIB_FILES := adler32 crc32 deflate inflate inffast inftrees trees zutil"; \
+	} > $@
+
+# --- our sources ------------------------------------------------------
+
+SIDELOG_FILES	:= main config log util
+TEST_UNITS	:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
+
+# One flavour: objects, libraries, the binary and the unit tests.
+# $(1) is the flavour name; the CC of "static" needs musl built first.
+define flavour
+$(1)_O		:= $(B)/$(1)
+$(1)_TOOLCC	:= $(if $(filter static,$(1)),$(MUSL_CC))
+$(1)_SELF	:= $$(addprefix $(B)/$(1)/obj/,$$(addsuffix .o,$(SIDELOG_FILES)))
+$(1)_LIBS	:= $(B)/$(1)/lib/libmbedtls.a $(B)/$(1)/lib/libz.a \
+		   $(B)/$(1)/lib/libinih.a
+
+$(B)/$(1)/obj/%.o: src/%.c $(B)/sources.mk | $$($(1)_TOOLCC)
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$($(1)_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
+	    -MMD -MP -c $$< -o $$@
+$(B)/$(1)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c src/deps/mbedtls_config.h | $$($(1)_TOOLCC)
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$($(1)_CFLAGS) $(DEP_DEFS) $(INCS) -I$(MBEDTLS_SRC)/library \
+	    -c $$< -o $$@
+$(B)/$(1)/zlib/%.o: $(ZLIB_SRC)/%.c | $$($(1)_TOOLCC)
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$($(1)_CFLAGS) -DHAVE_UNISTD_H -I$(ZLIB_SRC) -c $$< -o $$@
+$(B)/$(1)/inih/ini.o: $(INIH_SRC)/ini.c | $$($(1)_TOOLCC)
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$($(1)_CFLAGS) $(DEP_DEFS) -c $$< -o $$@
+$(B)/$(1)/cmocka/cmocka.o: $(CMOCKA_SRC)/src/cmocka.c | $$($(1)_TOOLCC)
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$($(1)_CFLAGS) $(CMOCKA_DEFS) -I$(CMOCKA_SRC)/include \
+	    -c $$< -o $$@
+
+$(B)/$(1)/lib/libmbedtls.a: $$(addprefix $(B)/$(1)/mbedtls/,$$(addsuffix .o,$$(MBEDTLS_FILES)))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$(B)/$(1)/lib/libz.a: $$(addprefix $(B)/$(1)/zlib/,$$(addsuffix .o,$$(ZLIB_FILES)))
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+$(B)/$(1)/lib/libinih.a: $(B)/$(1)/inih/ini.o
+	@mkdir -p $$(@D)
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(B)/$(1)/sidelog: $$($(1)_SELF) $$($(1)_LIBS)
+	$$($(1)_CC) $$($(1)_CFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^
+
+# A unit test links the module it tests with everything but main.c.
+$(B)/$(1)/test/test_%: tests/unit/test_%.c $$(filter-out %/main.o,$$($(1)_SELF)) \
+    $$($(1)_LIBS) $(B)/$(1)/cmocka/cmocka.o
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$($(1)_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
+	    $(CMOCKA_DEFS) -I$(CMOCKA_SRC)/include -MMD -MP \
+	    $$($(1)_LDFLAGS) -o $$@ $$(filter-out %.h,$$^)
+
+-include $$(wildcard $(B)/$(1)/obj/*.d $(B)/$(1)/test/*.d)
+endef
+$(eval $(call flavour,static))
+$(eval $(call flavour,asan))
+
+$(B)/sidelog: $(B)/static/sidelog
+	strip -o $@ $<
+
+asan: $(B)/asan/sidelog
+
+# --- tests ------------------------------------------------------------
+
+UNIT_BINS	:= $(foreach f,static asan,$(addprefix $(B)/$(f)/test/test_,$(TEST_UNITS)))
+
+check: unit e2e
+
+unit: $(UNIT_BINS) lint
+	@for t in $(UNIT_BINS); do \
+	    echo "== $$t"; \
+	    ( cd tests/unit && $(abspath $$t) ) || exit 1; \
+	done
+
+e2e: $(B)/sidelog $(B)/asan/sidelog
+	@sh src/deps/install-tools.sh test
+	SIDELOG_BIN=$(abspath $(B)/sidelog) $(PYTEST) -q tests/e2e
+	SIDELOG_BIN=$(abspath $(B)/asan/sidelog) $(PYTEST) -q tests/e2e
+
+# Calls STYLE.md bans in our own code, and the binary-size ceiling.
+BANNED		:= strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|abort|assert
+lint: $(B)/sidelog
+	@if grep -nwE '$(BANNED)' src/*.c src/*.h; then \
+	    echo "lint: banned call (STYLE.md section 9)"; exit 1; fi
+	@size=$$(stat -c %s $(B)/sidelog); echo "build/sidelog: $$size bytes"; \
+	    test $$size -le 1048576 || { echo "lint: binary over 1 MiB"; exit 1; }
+
+clean:
+	rm -rf $(B)/static $(B)/asan $(B)/sidelog $(B)/sources.mk
+
+distclean:
+	rm -rf $(B)

@@ -1,0 +1,40 @@
+#!/bin/sh
+# install-tools.sh: install the Debian packages a fresh machine lacks.
+#
+#   install-tools.sh build|test
+#
+# "build" is what `make` needs to fetch, unpack and compile; "test" adds
+# the peers and drivers of the end-to-end tests.  Only missing packages
+# are installed, so a ready machine costs one dpkg-query and no network.
+set -eu
+
+build_pkgs="gcc make binutils tar gzip bzip2 xz-utils apt debian-archive-keyring"
+test_pkgs="$build_pkgs python3 python3-pytest openssl"
+
+case ${1:-} in
+build) want=$build_pkgs ;;
+test)  want=$test_pkgs ;;
+*)     echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$s" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-tools: installing$missing"
+if [ "$(id -u)" = 0 ]; then
+	sudo=""
+elif command -v sudo >/dev/null; then
+	sudo="sudo"
+else
+	echo "install-tools: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+$sudo apt-get -q update >/dev/null
+# shellcheck disable=SC2086
+$sudo apt-get -q install -y --no-install-recommends $missing >/dev/null
