@@ -31,8 +31,10 @@ CMOCKA_SRC	:= $(SRCDIR)/$(CMOCKA_DIR)
 # Our code: warnings are errors; the banned calls are checked below.
 WARN		:= -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 		   -Wmissing-prototypes -Wformat=2 -Wvla -Wno-unused-parameter \
+		   -Wno-missing-field-initializers \
 		   -Werror
-DEFS		:= -D_GNU_SOURCE -DSIDELOG_VERSION='"$(SIDELOG_VERSION)"'
+DEFS		:= -D_GNU_SOURCE -DSIDELOG_VERSION='"$(SIDELOG_VERSION)"' \
+		   -DSIDELOG_INIH_VERSION='"$(INIH_VERSION)"'
 DEP_DEFS	:= -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' \
 		   -DINI_HANDLER_LINENO=1 -DINI_CALL_HANDLER_ON_NEW_SECTION=1 \
 		   -DINI_ALLOW_MULTILINE=0 -DINI_USE_STACK=0 \
@@ -40,7 +42,7 @@ DEP_DEFS	:= -DMBEDTLS_CONFIG_FILE='"mbedtls_config.h"' \
 		   -DINI_STOP_ON_FIRST_ERROR=0 -DINI_ALLOW_BOM=1
 INCS		:= -Isrc -Isrc/deps -I$(MBEDTLS_SRC)/include -I$(ZLIB_SRC) \
 		   -I$(INIH_SRC)
-CMOCKA_DEFS	:= -DHAVE_SIGNAL_H -DHAVE_INTTYPES_H -DHAVE_STRINGS_H \
+CMOCKA_DEFS	:= -D_GNU_SOURCE -DHAVE_SIGNAL_H -DHAVE_INTTYPES_H -DHAVE_STRINGS_H \
 		   -DHAVE_STRUCT_TIMESPEC -DHAVE_CLOCK_REALTIME \
 		   -DHAVE_SIGLONGJMP -DHAVE_STRSIGNAL -DHAVE_UINTPTR_T \
 		   -DHAVE_GCC_THREAD_LOCAL_STORAGE
@@ -54,7 +56,16 @@ asan_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=address,undefined -fno-sanitize-recover=undefined
 asan_LDFLAGS	:= -fsanitize=address,undefined
 
-.PHONY: all asan check unit e2e demo bench tools clean distclean
+# make V=1 shows the commands.
+ifeq ($(V),1)
+Q	:=
+say	:= @true
+else
+Q	:= @
+say	:= @printf '  %-7s %s\n'
+endif
+
+.PHONY: all asan check unit e2e lint demo bench tools clean distclean
 all: $(B)/sidelog
 
 # --- sources ----------------------------------------------------------
@@ -99,7 +110,7 @@ $(B)/sources.mk: src/deps/deps.mk $(MBEDTLS_SRC)/.extracted \
 
 # --- our sources ------------------------------------------------------
 
-SIDELOG_FILES	:= main config log util
+SIDELOG_FILES	:= main config config_check log value tee
 TEST_UNITS	:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 # One flavour: objects, libraries, the binary and the unit tests.
@@ -113,41 +124,51 @@ $(1)_LIBS	:= $(B)/$(1)/lib/libmbedtls.a $(B)/$(1)/lib/libz.a \
 
 $(B)/$(1)/obj/%.o: src/%.c $(B)/sources.mk | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
-	$$($(1)_CC) $$($(1)_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
+	$(say) CC $$@
+	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
 	    -MMD -MP -c $$< -o $$@
 $(B)/$(1)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c src/deps/mbedtls_config.h | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
-	$$($(1)_CC) $$($(1)_CFLAGS) $(DEP_DEFS) $(INCS) -I$(MBEDTLS_SRC)/library \
+	$(say) CC $$@
+	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $(DEP_DEFS) $(INCS) -I$(MBEDTLS_SRC)/library \
 	    -c $$< -o $$@
 $(B)/$(1)/zlib/%.o: $(ZLIB_SRC)/%.c | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
-	$$($(1)_CC) $$($(1)_CFLAGS) -DHAVE_UNISTD_H -I$(ZLIB_SRC) -c $$< -o $$@
+	$(say) CC $$@
+	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) -DHAVE_UNISTD_H -I$(ZLIB_SRC) -c $$< -o $$@
 $(B)/$(1)/inih/ini.o: $(INIH_SRC)/ini.c | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
-	$$($(1)_CC) $$($(1)_CFLAGS) $(DEP_DEFS) -c $$< -o $$@
+	$(say) CC $$@
+	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $(DEP_DEFS) -c $$< -o $$@
 $(B)/$(1)/cmocka/cmocka.o: $(CMOCKA_SRC)/src/cmocka.c | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
-	$$($(1)_CC) $$($(1)_CFLAGS) $(CMOCKA_DEFS) -I$(CMOCKA_SRC)/include \
+	$(say) CC $$@
+	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $(CMOCKA_DEFS) -I$(CMOCKA_SRC)/include \
 	    -c $$< -o $$@
 
 $(B)/$(1)/lib/libmbedtls.a: $$(addprefix $(B)/$(1)/mbedtls/,$$(addsuffix .o,$$(MBEDTLS_FILES)))
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$(say) AR $$@
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(B)/$(1)/lib/libz.a: $$(addprefix $(B)/$(1)/zlib/,$$(addsuffix .o,$$(ZLIB_FILES)))
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$(say) AR $$@
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
 $(B)/$(1)/lib/libinih.a: $(B)/$(1)/inih/ini.o
 	@mkdir -p $$(@D)
-	rm -f $$@ && ar rcs $$@ $$^
+	$(say) AR $$@
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
 
 $(B)/$(1)/sidelog: $$($(1)_SELF) $$($(1)_LIBS)
-	$$($(1)_CC) $$($(1)_CFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^
+	$(say) LD $$@
+	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^
 
 # A unit test links the module it tests with everything but main.c.
 $(B)/$(1)/test/test_%: tests/unit/test_%.c $$(filter-out %/main.o,$$($(1)_SELF)) \
     $$($(1)_LIBS) $(B)/$(1)/cmocka/cmocka.o
 	@mkdir -p $$(@D)
-	$$($(1)_CC) $$($(1)_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
+	$(say) CC $$@
+	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
 	    $(CMOCKA_DEFS) -I$(CMOCKA_SRC)/include -MMD -MP \
 	    $$($(1)_LDFLAGS) -o $$@ $$(filter-out %.h,$$^)
 

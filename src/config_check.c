@@ -1,0 +1,490 @@
+/*
+ * config_check.c: the rules that tie several keys together, run once the
+ * whole file is parsed: what an input, the output and the record keys
+ * need of each other, the files that must be readable, and the warnings
+ * for settings that work but are probably not what was meant.  It also
+ * fills the values derived from others (the URL's parts, id_seed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config_int.h"
+#include "value.h"
+
+/* The line of a key, else of its section, else 0 (the file as a whole). */
+static int
+line_of(const struct cfgp *p, const char *section, const char *key)
+{
+	int	 line = cfgp_line(p, section, key);
+
+	return line != 0 ? line : cfgp_line(p, section, "");
+}
+
+/* --- record keys ------------------------------------------------------ */
+
+/* One key of the record with where it came from, for messages. */
+struct rkey {
+	const char	*key;
+	const char	*section;
+	const char	*name;		/* the config key that set it */
+	int		 line;
+	int		 metadata;	/* an input's fields.* may replace it */
+};
+
+#define RKEYS_MAX	(2 * CONFIG_MAX_PAIRS + 8)
+
+static int
+valid_dotted(const char *k)
+{
+	const char	*s;
+
+	if (*k == '\0' || *k == '.' || k[strlen(k) - 1] == '.' ||
+	    strstr(k, "..") != NULL)
+		return 0;
+	for (s = k; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Two dotted keys clash when one is, or would contain, the other: the
+ * record cannot hold "a.b" as a string and as an object at once. */
+static int
+clash(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b);
+
+	if (la == lb)
+		return strcmp(a, b) == 0;
+	if (la < lb)
+		return strncmp(a, b, la) == 0 && b[la] == '.';
+	return strncmp(a, b, lb) == 0 && a[lb] == '.';
+}
+
+static void
+add_rkey(struct rkey *r, int *n, const char *key, const char *section,
+    const char *name, int line, int metadata)
+{
+	if (*key == '\0' || *n == RKEYS_MAX)
+		return;
+	r[*n] = (struct rkey){ key, section, name, line, metadata };
+	(*n)++;
+}
+
+/* Reports each key from index start on that clashes with an earlier one. */
+static void
+check_clashes(struct cfgp *p, const struct rkey *r, int start, int n)
+{
+	int	 i, j;
+
+	for (j = start; j < n; j++) {
+		for (i = 0; i < j; i++) {
+			if (!clash(r[i].key, r[j].key))
+				continue;
+			/* An input's fields.X overrides [metadata] X. */
+			if (r[i].metadata && !r[j].metadata &&
+			    strcmp(r[i].key, r[j].key) == 0 &&
+			    strncmp(r[j].name, "fields.", 7) == 0)
+				continue;
+			cfgp_error(p, r[j].line, r[j].section, r[j].name,
+			    "clashes with \"%s\" of [%s] %s", r[i].key,
+			    r[i].section, r[i].name);
+			break;
+		}
+	}
+}
+
+/* The fixed keys of every record plus [metadata]; returns how many. */
+static int
+base_rkeys(struct cfgp *p, struct rkey *r)
+{
+	const struct config_output	*o = &p->cfg->output;
+	int				 n = 0, i;
+	static const char		*names[] = { "time_key", "message_key",
+	    "file_key", "offset_key", "id_key" };
+	const char			*keys[] = { o->time_key, o->message_key,
+	    o->file_key, o->offset_key, o->id_key };
+
+	for (i = 0; i < 5; i++) {
+		if (*keys[i] != '\0' && !valid_dotted(keys[i])) {
+			cfgp_error(p, line_of(p, "output", names[i]), "output",
+			    names[i], "\"%s\" is not a valid dotted key",
+			    keys[i]);
+			continue;
+		}
+		add_rkey(r, &n, keys[i], "output", names[i],
+		    line_of(p, "output", names[i]), 0);
+	}
+	if (*p->cfg->labels_file != '\0')
+		add_rkey(r, &n, "kubernetes.labels", "metadata", "labels_file",
+		    line_of(p, "metadata", "labels_file"), 0);
+	for (i = 0; i < p->cfg->nmetadata; i++) {
+		const struct config_pair *m = &p->cfg->metadata[i];
+
+		if (!valid_dotted(m->key)) {
+			cfgp_error(p, m->line, "metadata", m->key, "not a valid "
+			    "dotted key (empty part or control character)");
+			continue;
+		}
+		add_rkey(r, &n, m->key, "metadata", m->key, m->line, 1);
+	}
+	return n;
+}
+
+/* An input's own record keys: "stream" for cri, and its fields.*. */
+static int
+input_rkeys(struct cfgp *p, const struct config_input *in, struct rkey *r,
+    int n)
+{
+	char	 sec[64], name[160];
+	int	 j;
+
+	snprintf(sec, sizeof(sec), "input.%s", in->name);
+	if (in->parse == PARSE_CRI)
+		add_rkey(r, &n, "stream", cfgp_strdup(p, sec), "parse",
+		    line_of(p, sec, "parse"), 0);
+	for (j = 0; j < in->nfields; j++) {
+		const struct config_pair *f = &in->fields[j];
+
+		snprintf(name, sizeof(name), "fields.%s", f->key);
+		if (!valid_dotted(f->key)) {
+			cfgp_error(p, f->line, sec, name, "not a valid dotted "
+			    "key (empty part or control character)");
+			continue;
+		}
+		add_rkey(r, &n, f->key, cfgp_strdup(p, sec),
+		    cfgp_strdup(p, name), f->line, 0);
+	}
+	return n;
+}
+
+static void
+check_record_keys(struct cfgp *p)
+{
+	struct rkey	 r[RKEYS_MAX];
+	int		 nbase, n, i;
+
+	nbase = base_rkeys(p, r);
+	check_clashes(p, r, 0, nbase);
+	for (i = 0; i < p->cfg->ninputs; i++) {
+		n = input_rkeys(p, &p->cfg->inputs[i], r, nbase);
+		check_clashes(p, r, nbase, n);
+	}
+}
+
+/* --- inputs ----------------------------------------------------------- */
+
+/* Globs are watched per directory, so wildcards may only be in the last
+ * component; the directory part must be a plain absolute path. */
+static void
+check_path(struct cfgp *p, const char *sec, int line, const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (path[0] != '/')
+		cfgp_error(p, line, sec, "paths", "\"%s\" is not an absolute "
+		    "path", path);
+	else if (strpbrk(path, "*?[") != NULL &&
+	    strpbrk(path, "*?[") < slash)
+		cfgp_error(p, line, sec, "paths", "\"%s\": wildcards are "
+		    "allowed in the file name only", path);
+	else if (slash[1] == '\0')
+		cfgp_error(p, line, sec, "paths", "\"%s\" names a directory; "
+		    "add a file name or a pattern such as *.log", path);
+}
+
+static void
+check_regex(struct cfgp *p, const char *sec, const char *re)
+{
+	regex_t	 rx;
+	char	 msg[128];
+	int	 rc;
+
+	rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
+	if (rc != 0) {
+		regerror(rc, &rx, msg, sizeof(msg));
+		cfgp_error(p, line_of(p, sec, "multiline.start"), sec,
+		    "multiline.start", "bad regular expression: %s", msg);
+		return;
+	}
+	regfree(&rx);
+}
+
+static void
+check_input(struct cfgp *p, struct config_input *in)
+{
+	char	 sec[64];
+	int	 i, line;
+
+	snprintf(sec, sizeof(sec), "input.%s", in->name);
+	line = line_of(p, sec, "paths");
+	if (in->npaths == 0)
+		cfgp_error(p, line, sec, "paths", "missing: each input needs "
+		    "at least one path");
+	for (i = 0; i < in->npaths; i++)
+		check_path(p, sec, line, in->paths[i]);
+	for (i = 0; i < in->nexclude; i++)
+		if (strchr(in->exclude[i], '/') != NULL)
+			cfgp_error(p, line_of(p, sec, "exclude"), sec,
+			    "exclude", "\"%s\": patterns match the file name, "
+			    "without '/'", in->exclude[i]);
+	if (*in->multiline_start == '\0')
+		in->multiline_start = NULL;
+	else
+		check_regex(p, sec, in->multiline_start);
+	if (p->cfg->output.enabled &&
+	    in->max_line_bytes > p->cfg->output.batch_max_bytes)
+		cfgp_error(p, line_of(p, sec, "max_line_bytes"), sec,
+		    "max_line_bytes", "must not exceed [output] "
+		    "batch_max_bytes, or a long line could never be sent");
+}
+
+/* --- output ----------------------------------------------------------- */
+
+static int
+is_tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static void
+check_header(struct cfgp *p, const struct config_pair *h)
+{
+	static const char	*ours[] = { "Host", "Content-Length",
+	    "Content-Encoding", "Transfer-Encoding", "Connection", "Expect",
+	    "Keep-Alive", "TE", "Upgrade" };
+	const struct config_output *o = &p->cfg->output;
+	char			 name[160];
+	const char		*s;
+	size_t			 i;
+
+	snprintf(name, sizeof(name), "headers.%s", h->key);
+	for (s = h->key; *s != '\0'; s++)
+		if (!is_tchar(*s)) {
+			cfgp_error(p, h->line, "output", name, "not a valid "
+			    "header name");
+			return;
+		}
+	for (s = h->value; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f) {
+			cfgp_error(p, h->line, "output", name, "value holds a "
+			    "control character");
+			return;
+		}
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (strcasecmp(h->key, ours[i]) == 0)
+			cfgp_error(p, h->line, "output", name, "set by sidelog "
+			    "itself");
+	if (strcasecmp(h->key, "Authorization") == 0 &&
+	    (*o->auth_user != '\0' || *o->auth_bearer_token_file != '\0'))
+		cfgp_error(p, h->line, "output", name, "conflicts with "
+		    "auth.*");
+}
+
+static void
+check_auth(struct cfgp *p)
+{
+	const struct config_output *o = &p->cfg->output;
+
+	if (*o->auth_user != '\0' && *o->auth_password_file == '\0')
+		cfgp_error(p, line_of(p, "output", "auth.user"), "output",
+		    "auth.user", "needs auth.password_file");
+	if (*o->auth_user == '\0' && *o->auth_password_file != '\0')
+		cfgp_error(p, line_of(p, "output", "auth.password_file"),
+		    "output", "auth.password_file", "needs auth.user");
+	if (*o->auth_user != '\0' && *o->auth_bearer_token_file != '\0')
+		cfgp_error(p, line_of(p, "output", "auth.bearer_token_file"),
+		    "output", "auth.bearer_token_file", "cannot be combined "
+		    "with auth.user");
+}
+
+static void
+check_tls(struct cfgp *p)
+{
+	const struct config_output *o = &p->cfg->output;
+	static const char	*keys[] = { "tls.ca_file", "tls.cert_file",
+	    "tls.key_file", "tls.verify", "tls.server_name",
+	    "tls.min_version" };
+	size_t			 i;
+
+	if (*o->tls_cert_file != '\0' && *o->tls_key_file == '\0')
+		cfgp_error(p, line_of(p, "output", "tls.cert_file"), "output",
+		    "tls.cert_file", "needs tls.key_file too");
+	if (*o->tls_cert_file == '\0' && *o->tls_key_file != '\0')
+		cfgp_error(p, line_of(p, "output", "tls.key_file"), "output",
+		    "tls.key_file", "needs tls.cert_file too");
+	if (o->u.tls && !o->tls_verify)
+		cfgp_warn(p, line_of(p, "output", "tls.verify"), "output",
+		    "tls.verify", "off: the backend's certificate is not "
+		    "checked, and anyone on the path can read the logs and "
+		    "credentials");
+	for (i = 0; !o->u.tls && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (cfgp_line(p, "output", keys[i]) != 0)
+			cfgp_warn(p, cfgp_line(p, "output", keys[i]), "output",
+			    keys[i], "ignored: the URL is http://, not "
+			    "https://");
+}
+
+/* Only conversions that make sense in an index name. */
+static void
+check_es(struct cfgp *p)
+{
+	const struct config_output *o = &p->cfg->output;
+	static const char	*keys[] = { "es.index", "es.action", "es.id" };
+	const char		*s;
+	size_t			 i;
+
+	if (o->format != FORMAT_ELASTICSEARCH) {
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (cfgp_line(p, "output", keys[i]) != 0)
+				cfgp_warn(p, cfgp_line(p, "output", keys[i]),
+				    "output", keys[i], "ignored unless format "
+				    "= elasticsearch");
+		return;
+	}
+	if (strstr(o->u.path, "/_bulk") == NULL)
+		cfgp_warn(p, line_of(p, "output", "url"), "output", "url",
+		    "format = elasticsearch but the path has no /_bulk");
+	for (s = strchr(o->es_index, '%'); s != NULL; s = strchr(s + 2, '%'))
+		if (s[1] == '\0' || strchr("YmdHjuVGgy%", s[1]) == NULL) {
+			cfgp_error(p, line_of(p, "output", "es.index"),
+			    "output", "es.index", "unsupported conversion "
+			    "\"%%%c\" (use %%Y %%m %%d %%H %%j %%u %%V %%G %%g "
+			    "%%y %%%%)", s[1] ? s[1] : ' ');
+			return;
+		}
+}
+
+/* SPEC: id_seed defaults to ${HOSTNAME}, which is the pod's name; a
+ * shell may not export it, so ask the kernel then. */
+static const char *
+default_seed(void)
+{
+	static char	 host[256];
+	const char	*h = getenv("HOSTNAME");
+
+	if (h != NULL && *h != '\0')
+		return h;
+	if (gethostname(host, sizeof(host) - 1) == -1)
+		return "";
+	return host;
+}
+
+static void
+check_output(struct cfgp *p)
+{
+	struct config_output	*o = &p->cfg->output;
+	char			 err[VALUE_ERRLEN];
+	int			 i;
+
+	if (*o->url == '\0') {
+		cfgp_error(p, line_of(p, "output", "url"), "output", "url",
+		    "missing: where should logs go?");
+		return;
+	}
+	if (value_url(o->url, &o->u, err) == -1) {
+		cfgp_error(p, line_of(p, "output", "url"), "output", "url",
+		    "%s", err);
+		return;
+	}
+	check_tls(p);
+	check_auth(p);
+	for (i = 0; i < o->nheaders; i++)
+		check_header(p, &o->headers[i]);
+	check_es(p);
+	if (o->retry_initial_ms > o->retry_max_ms)
+		cfgp_error(p, line_of(p, "output", "retry_initial"), "output",
+		    "retry_initial", "must not exceed retry_max");
+	if (p->cfg->memory_limit < o->batch_max_bytes * 2)
+		cfgp_error(p, line_of(p, "sidelog", "memory_limit"), "sidelog",
+		    "memory_limit", "must be at least twice [output] "
+		    "batch_max_bytes");
+}
+
+
+/* --- [sidelog] and the whole --------------------------------------------- */
+
+static void
+check_sidelog(struct cfgp *p)
+{
+	const struct config	*c = p->cfg;
+	char			 host[256], err[VALUE_ERRLEN];
+	int			 port;
+
+	if (strchr(c->checkpoint_file, '/') != NULL ||
+	    strcmp(c->checkpoint_file, ".") == 0 ||
+	    strcmp(c->checkpoint_file, "..") == 0)
+		cfgp_error(p, line_of(p, "sidelog", "checkpoint_file"),
+		    "sidelog", "checkpoint_file", "must be a file name, not a "
+		    "path (it lives in checkpoint_dir)");
+	if (*c->listen != '\0' && value_hostport(c->listen, host,
+	    sizeof(host), &port, err) == -1)
+		cfgp_error(p, line_of(p, "sidelog", "listen"), "sidelog",
+		    "listen", "%s", err);
+	if (c->shutdown_grace_ms >= c->shutdown_timeout_ms)
+		cfgp_error(p, line_of(p, "sidelog", "shutdown_grace"),
+		    "sidelog", "shutdown_grace", "must be shorter than "
+		    "shutdown_timeout, or the final drain gets no time");
+}
+
+/* Secrets and certificates must be there at start; they are re-read
+ * when they change, but a typo in a path should fail now. */
+static void
+check_files(struct cfgp *p)
+{
+	const struct cfgp_section	*s;
+	const struct cfgp_key		*k;
+	const char			*path;
+	int				 fd;
+
+	for (s = cfgp_sections; s->name != NULL; s++) {
+		if (strcmp(s->name, "input") == 0 ||
+		    (strcmp(s->name, "output") == 0 && !p->cfg->output.enabled))
+			continue;
+		for (k = s->keys; k->name != NULL; k++) {
+			if (!(k->flags & KF_FILE))
+				continue;
+			path = *(const char *const *)((const char *)p->cfg +
+			    k->off);
+			if (*path == '\0')
+				continue;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd == -1)
+				cfgp_error(p, line_of(p, s->name, k->name),
+				    s->name, k->name, "cannot read \"%s\": %s",
+				    path, strerror(errno));
+			else
+				close(fd);
+		}
+	}
+}
+
+void
+cfgp_check(struct cfgp *p)
+{
+	struct config	*c = p->cfg;
+	int		 i;
+
+	if (c->ninputs == 0)
+		cfgp_error(p, 0, NULL, NULL, "no [input.NAME] section: nothing "
+		    "to read");
+	if (!c->output.enabled && !c->emit_enabled)
+		cfgp_error(p, 0, NULL, NULL, "nothing to ship to: add an "
+		    "[output] section or set [stdout] enabled = true");
+	check_sidelog(p);
+	for (i = 0; i < c->ninputs; i++)
+		check_input(p, &p->inputs[i]);
+	if (c->output.enabled)
+		check_output(p);
+	check_record_keys(p);
+	check_files(p);
+	if (*c->output.id_seed == '\0')
+		c->output.id_seed = cfgp_strdup(p, default_seed());
+}

@@ -1,0 +1,300 @@
+/*
+ * main.c: the command line.  It picks the sub-command, parses its
+ * arguments, and turns what the sub-command returns into an exit status
+ * (0 ok, 1 runtime failure, 2 usage or configuration error).  It is the
+ * only file that exits.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/build_info.h>
+#include <zlib.h>
+
+#include "config.h"
+#include "log.h"
+#include "tee.h"
+#include "value.h"
+
+#define EXIT_RUNTIME	1
+#define EXIT_USAGE	2
+#define DEFAULT_CONFIG	"/etc/sidelog/sidelog.ini"
+
+static const char usage_text[] =
+"usage: sidelog [run] [-c FILE]\n"
+"       sidelog check [-c FILE]\n"
+"       sidelog status [-c FILE]\n"
+"       sidelog tee --out PATH [--max-size SIZE] [--max-files N]\n"
+"                   [--format raw|cri] [-- CMD [ARG...]]\n"
+"       sidelog version | --version | --help\n";
+
+static const char help_text[] =
+"\n"
+"sidelog ships the log files of a Kubernetes pod to an HTTP backend as\n"
+"gzip-compressed NDJSON over TLS, remembering what was delivered in a\n"
+"checkpoint so that nothing is lost or sent twice across restarts.\n"
+"\n"
+"commands:\n"
+"  run       ship logs until SIGTERM or SIGINT; SIGHUP reloads (default)\n"
+"  check     validate the configuration and print it, secrets redacted\n"
+"  status    print each checkpointed file: identity, offsets, lag\n"
+"  tee       run CMD (or read stdin), pass its output through unchanged\n"
+"            and append every line to size-rotated files\n"
+"  version   print the version\n"
+"\n"
+"options:\n"
+"  -c, --config FILE   the INI file; default $SIDELOG_CONFIG, else\n"
+"                      " DEFAULT_CONFIG "\n"
+"  -h, --help          this text\n"
+"\n"
+"tee options:\n"
+"  --out PATH          file to append lines to (required)\n"
+"  --max-size SIZE     rotate when PATH reaches SIZE (default 10m)\n"
+"  --max-files N       rotated copies kept, PATH.1 ... PATH.N (default 3)\n"
+"  --format raw|cri    raw lines, or the kubelet's CRI log format\n"
+"\n"
+"exit status: 0 success, 1 runtime failure, 2 usage or configuration\n"
+"error.\n";
+
+static int usage(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+static int
+usage(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		fprintf(stderr, "sidelog: ");
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		va_end(ap);
+	}
+	fputs(usage_text, stderr);
+	return EXIT_USAGE;
+}
+
+static int
+cmd_version(void)
+{
+	printf("sidelog %s (mbedtls %s, zlib %s, inih r%s)\n",
+	    SIDELOG_VERSION, MBEDTLS_VERSION_STRING, ZLIB_VERSION,
+	    SIDELOG_INIH_VERSION);
+	return 0;
+}
+
+/* The argument getopt stopped at; musl steps past argc on a missing
+ * option value, glibc does not. */
+static const char *
+bad_option(int argc, char **argv)
+{
+	return argv[optind - 1 < argc ? optind - 1 : argc - 1];
+}
+
+/* -c FILE for run, check and status; returns the config path. */
+static const char *
+config_arg(int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char			*path = NULL;
+	int				 ch;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			fputs(help_text, stdout);
+			exit(0);
+		default:
+			usage("unknown or incomplete option %s",
+			    bad_option(argc, argv));
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind < argc) {
+		usage("unexpected argument \"%s\"", argv[optind]);
+		exit(EXIT_USAGE);
+	}
+	if (path == NULL)
+		path = getenv("SIDELOG_CONFIG");
+	if (path == NULL || *path == '\0')
+		path = DEFAULT_CONFIG;
+	return path;
+}
+
+static struct config *
+load(const char *path)
+{
+	struct config	*cfg;
+
+	cfg = config_load(path, stderr);
+	if (cfg == NULL)
+		exit(EXIT_USAGE);
+	log_set_level(cfg->log_level);
+	return cfg;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	struct config	*cfg = load(config_arg(argc, argv));
+
+	printf("# %s: valid; the effective configuration, secrets "
+	    "redacted\n", cfg->path);
+	config_print(cfg, stdout);
+	config_free(cfg);
+	return 0;
+}
+
+static int
+cmd_run(int argc, char **argv)
+{
+	struct config	*cfg = load(config_arg(argc, argv));
+
+	log_error("run: not implemented in this build yet");
+	config_free(cfg);
+	return EXIT_RUNTIME;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct config	*cfg = load(config_arg(argc, argv));
+
+	log_error("status: not implemented in this build yet");
+	config_free(cfg);
+	return EXIT_RUNTIME;
+}
+
+/* SIZE and N of the tee options, with the message usage() prints. */
+static int
+tee_number(const char *opt, const char *arg, uint64_t *n, int size)
+{
+	char	 err[VALUE_ERRLEN];
+
+	if ((size ? value_size(arg, n, err) : value_uint(arg, n, err)) == 0)
+		return 0;
+	fprintf(stderr, "sidelog: tee: %s: %s\n", opt, err);
+	return -1;
+}
+
+static int
+tee_args(int argc, char **argv, struct tee_opts *o)
+{
+	static const struct option	 opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "max-size", required_argument, NULL, 's' },
+		{ "max-files", required_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	uint64_t			 n;
+	int				 ch;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o':
+			o->out = optarg;
+			break;
+		case 's':
+			if (tee_number("--max-size", optarg, &n, 1) == -1)
+				return -1;
+			if (n < TEE_MIN_SIZE) {
+				fprintf(stderr, "sidelog: tee: --max-size: at "
+				    "least %d bytes\n", TEE_MIN_SIZE);
+				return -1;
+			}
+			o->max_size = n;
+			break;
+		case 'n':
+			if (tee_number("--max-files", optarg, &n, 0) == -1)
+				return -1;
+			if (n > TEE_MAX_FILES) {
+				fprintf(stderr, "sidelog: tee: --max-files: at "
+				    "most %d\n", TEE_MAX_FILES);
+				return -1;
+			}
+			o->max_files = (int)n;
+			break;
+		case 'f':
+			if (strcmp(optarg, "raw") == 0)
+				o->cri = 0;
+			else if (strcmp(optarg, "cri") == 0)
+				o->cri = 1;
+			else {
+				fprintf(stderr, "sidelog: tee: --format: "
+				    "expected raw or cri, got \"%s\"\n", optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "sidelog: tee: unknown or incomplete "
+			    "option %s\n", bad_option(argc, argv));
+			return -1;
+		}
+	}
+	if (o->out == NULL || *o->out == '\0') {
+		fprintf(stderr, "sidelog: tee: --out PATH is required\n");
+		return -1;
+	}
+	o->argv = argv + optind;
+	return 0;
+}
+
+static int
+cmd_tee(int argc, char **argv)
+{
+	struct tee_opts	 o = {
+		.max_size = TEE_DEFAULT_SIZE,
+		.max_files = TEE_DEFAULT_FILES,
+	};
+
+	if (tee_args(argc, argv, &o) == -1)
+		return usage(NULL);
+	return tee_main(&o);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char	*cmd = argc > 1 ? argv[1] : "run";
+
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		fputs(help_text, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0 ||
+	    strcmp(cmd, "-V") == 0)
+		return argc > 2 ? usage("version takes no arguments") :
+		    cmd_version();
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "tee") == 0)
+		return cmd_tee(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
+	if (cmd[0] == '-')
+		return cmd_run(argc, argv);
+	return usage("unknown command \"%s\"", cmd);
+}

@@ -1,0 +1,56 @@
+"""Shared fixtures for the end-to-end tests.
+
+The binary under test is $SIDELOG_BIN (make e2e runs the suite once with
+the static musl binary and once with the ASan/UBSan glibc one), else
+build/sidelog.
+"""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def binary():
+    return os.environ.get("SIDELOG_BIN", str(ROOT / "build" / "sidelog"))
+
+
+class Sidelog:
+    """Runs the binary and returns (exit status, stdout, stderr)."""
+
+    def __init__(self, path, tmp):
+        self.path = path
+        self.tmp = tmp
+
+    def __call__(self, *args, env=None, stdin=None, timeout=30):
+        e = {k: v for k, v in os.environ.items() if k != "SIDELOG_CONFIG"}
+        # A leak report from ASan must fail the test, not pass silently.
+        e.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        e.setdefault("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
+        for k, v in (env or {}).items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
+        p = subprocess.run([self.path, *args], env=e, input=stdin,
+                           capture_output=True, text=True, timeout=timeout,
+                           cwd=self.tmp)
+        assert "Sanitizer" not in p.stderr, p.stderr
+        return p.returncode, p.stdout, p.stderr
+
+    def write(self, name, text):
+        f = self.tmp / name
+        f.write_text(text)
+        return f
+
+
+@pytest.fixture
+def sidelog(tmp_path):
+    return Sidelog(binary(), tmp_path)
+
+
+@pytest.fixture
+def example():
+    return ROOT / "examples" / "sidelog.ini"

@@ -1,0 +1,112 @@
+"""`sidelog check` on the shipped example and on broken files.
+
+1. Check examples/sidelog.ini, then check what it printed.
+2. Check a file with a misspelt key, one with several errors, a missing
+   file, and the default path through $SIDELOG_CONFIG.
+3. Check a file whose headers hold secrets, and one that only warns.
+Check that valid files exit 0 and print the effective configuration,
+secrets redacted; that errors exit 2 naming file, line and key; and that
+the printout is itself a valid file that prints the same.
+"""
+
+BASE = "[input.app]\npaths = /var/log/app/*.log\n[stdout]\nenabled = true\n"
+
+
+def test_example_is_valid_and_prints_every_section(sidelog, example):
+    rc, out, err = sidelog("check", "-c", str(example))
+    assert rc == 0, err
+    assert err == ""
+    assert out.startswith("# %s: valid;" % example)
+    for section in ("[sidelog]", "[input.app]", "[metadata]", "[output]",
+                    "[stdout]"):
+        assert "\n%s\n" % section in out
+
+
+def test_printed_config_is_valid_and_stable(sidelog, example):
+    _, first, _ = sidelog("check", "-c", str(example))
+    f = sidelog.write("printed.ini", first)
+    rc, second, err = sidelog("check", "-c", str(f))
+    assert rc == 0, err
+    strip = lambda s: s.split("\n", 1)[1]
+    assert strip(first) == strip(second)
+
+
+def test_misspelt_key_names_file_line_and_key(sidelog):
+    f = sidelog.write("bad.ini", BASE + "[output]\nurl = https://h/\n"
+                      "batch_max_byte = 1m\n")
+    rc, out, err = sidelog("check", "-c", str(f))
+    assert rc == 2
+    assert out == ""
+    assert err == ("%s:7: [output] batch_max_byte: unknown key (did you "
+                   "mean batch_max_bytes?)\n" % f)
+
+
+def test_every_error_is_reported_in_file_order(sidelog):
+    f = sidelog.write("bad.ini", "[sidelog]\nwatch = sometimes\n"
+                      "[outptu]\n" + BASE + "[output]\nurl = gopher://h\n")
+    rc, _, err = sidelog("check", "-c", str(f))
+    assert rc == 2
+    assert err.splitlines() == [
+        '%s:2: [sidelog] watch: expected auto, inotify or poll, got '
+        '"sometimes"' % f,
+        "%s:3: [outptu]: unknown section (did you mean [output]?)" % f,
+    ]
+
+
+def test_missing_file_exits_2(sidelog):
+    rc, _, err = sidelog("check", "-c", "/nonexistent/sidelog.ini")
+    assert rc == 2
+    assert err == ("/nonexistent/sidelog.ini: cannot open: No such file or "
+                   "directory\n")
+
+
+def test_config_path_from_environment(sidelog):
+    f = sidelog.write("env.ini", BASE)
+    rc, out, err = sidelog("check", env={"SIDELOG_CONFIG": str(f)})
+    assert rc == 0, err
+    assert out.startswith("# %s: valid;" % f)
+
+
+def test_default_path_without_environment(sidelog):
+    rc, _, err = sidelog("check")
+    assert rc == 2
+    assert err.startswith("/etc/sidelog/sidelog.ini: ")
+
+
+def test_secret_headers_are_redacted(sidelog):
+    f = sidelog.write("s.ini", BASE + "[output]\nurl = https://h/\n"
+                      "headers.Authorization = Bearer abc123\n"
+                      "headers.X-Api-Key = k-987\n"
+                      "headers.X-Tenant = blue\n")
+    rc, out, err = sidelog("check", "-c", str(f))
+    assert rc == 0, err
+    assert "abc123" not in out and "k-987" not in out
+    assert "headers.Authorization = <redacted>\n" in out
+    assert "headers.X-Tenant = blue\n" in out
+
+
+def test_warning_keeps_exit_0(sidelog):
+    f = sidelog.write("w.ini", BASE + "[output]\nurl = https://h/\n"
+                      "tls.verify = off\n")
+    rc, out, err = sidelog("check", "-c", str(f))
+    assert rc == 0
+    assert err.startswith("%s:7: warning: [output] tls.verify: off:" % f)
+    assert "tls.verify = false\n" in out
+
+
+def test_environment_reaches_the_values(sidelog):
+    f = sidelog.write("e.ini", BASE + "[metadata]\n"
+                      "kubernetes.pod.name = ${POD_NAME}\n")
+    rc, out, _ = sidelog("check", "-c", str(f), env={"POD_NAME": "web-3"})
+    assert rc == 0
+    assert "kubernetes.pod.name = web-3\n" in out
+
+
+def test_unset_environment_variable_is_an_error(sidelog):
+    f = sidelog.write("e.ini", BASE + "[metadata]\n"
+                      "kubernetes.pod.name = ${POD_NAME}\n")
+    rc, _, err = sidelog("check", "-c", str(f), env={"POD_NAME": None})
+    assert rc == 2
+    assert err == ("%s:6: [metadata] kubernetes.pod.name: environment "
+                   "variable POD_NAME is not set (write ${POD_NAME:-} to "
+                   "allow it empty)\n" % f)
