@@ -52,7 +52,10 @@ command -v apt-get >/dev/null || die "apt-get not found: sources come from Debia
 uri=$(mirror | grep -m1 '^http') || true
 [ -n "$uri" ] || die "no Debian archive in /etc/apt; set SIDELOG_DEBIAN_MIRROR"
 
-mkdir -p "$dldir" "$aptdir/etc/sources.list.d" "$aptdir/etc/preferences.d" \
+# apt reads relative Dir:: paths against its own directories.
+mkdir -p "$dldir" "$aptdir"
+dldir=$(cd "$dldir" && pwd) aptdir=$(cd "$aptdir" && pwd)
+mkdir -p "$aptdir/etc/sources.list.d" "$aptdir/etc/preferences.d" \
     "$aptdir/state/lists/partial" "$aptdir/cache/archives/partial"
 echo "deb-src [signed-by=$keyring] $uri $suite main" > "$aptdir/etc/sources.list"
 set -- -o Dir::Etc::SourceList="$aptdir/etc/sources.list" \
