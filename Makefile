@@ -20,6 +20,7 @@ SRCDIR		:= $(B)/src
 MUSL		:= $(abspath $(B)/musl)
 MUSL_CC		:= $(MUSL)/bin/musl-gcc
 JOBS		?= $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS	+= -j$(JOBS)
 PYTEST		?= /usr/bin/python3 -m pytest
 SIDELOG_VERSION	:= $(shell cat src/VERSION)
 
@@ -202,7 +203,7 @@ e2e: $(B)/sidelog $(B)/asan/sidelog
 # Calls STYLE.md bans in our own code, and the binary-size ceiling.
 BANNED		:= strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|abort|assert
 lint: $(B)/sidelog
-	@if grep -nwE '$(BANNED)' src/*.c src/*.h; then \
+	@if grep -nE '\<($(BANNED)) *\(' src/*.c src/*.h; then \
 	    echo "lint: banned call (STYLE.md section 9)"; exit 1; fi
 	@size=$$(stat -c %s $(B)/sidelog); echo "build/sidelog: $$size bytes"; \
 	    test $$size -le 1048576 || { echo "lint: binary over 1 MiB"; exit 1; }
