@@ -111,7 +111,7 @@ $(B)/sources.mk: src/deps/deps.mk $(MBEDTLS_SRC)/.extracted \
 
 # --- our sources ------------------------------------------------------
 
-SIDELOG_FILES	:= main config config_check log value tee
+SIDELOG_FILES	:= main config config_check log value tee hash
 TEST_UNITS	:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 # One flavour: objects, libraries, the binary and the unit tests.
