@@ -111,7 +111,9 @@ $(B)/sources.mk: src/deps/deps.mk $(MBEDTLS_SRC)/.extracted \
 
 # --- our sources ------------------------------------------------------
 
-SIDELOG_FILES	:= main config config_check log value tee hash
+SIDELOG_FILES	:= main config config_check log value tee hash \
+		   line record checkpoint loop watch tail emit reader pump run \
+		   status tls batch conn bulk output http
 TEST_UNITS	:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 # One flavour: objects, libraries, the binary and the unit tests.
@@ -160,12 +162,18 @@ $(B)/$(1)/lib/libinih.a: $(B)/$(1)/inih/ini.o
 	$(say) AR $$@
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
 
-$(B)/$(1)/sidelog: $$($(1)_SELF) $$($(1)_LIBS)
+# Our objects but main.o in an archive: a unit test links only the
+# modules it uses.
+$(B)/$(1)/lib/libsidelog.a: $$(filter-out %/main.o,$$($(1)_SELF))
+	@mkdir -p $$(@D)
+	$(say) AR $$@
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(B)/$(1)/sidelog: $(B)/$(1)/obj/main.o $(B)/$(1)/lib/libsidelog.a $$($(1)_LIBS)
 	$(say) LD $$@
 	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^
 
-# A unit test links the module it tests with everything but main.c.
-$(B)/$(1)/test/test_%: tests/unit/test_%.c $$(filter-out %/main.o,$$($(1)_SELF)) \
+$(B)/$(1)/test/test_%: tests/unit/test_%.c $(B)/$(1)/lib/libsidelog.a \
     $$($(1)_LIBS) $(B)/$(1)/cmocka/cmocka.o
 	@mkdir -p $$(@D)
 	$(say) CC $$@
@@ -199,6 +207,10 @@ e2e: $(B)/sidelog $(B)/asan/sidelog
 	@sh src/deps/install-tools.sh test
 	SIDELOG_BIN=$(abspath $(B)/sidelog) $(PYTEST) -q tests/e2e
 	SIDELOG_BIN=$(abspath $(B)/asan/sidelog) $(PYTEST) -q tests/e2e
+
+demo: $(B)/sidelog
+	@sh src/deps/install-tools.sh test
+	/usr/bin/python3 examples/demo.py
 
 # Calls STYLE.md bans in our own code, and the binary-size ceiling.
 BANNED		:= strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|strtok|abort|assert

@@ -63,7 +63,7 @@ struct config_output {
 	int			 compression_level;
 	uint64_t		 timeout_ms;
 	uint64_t		 batch_max_bytes;
-	uint64_t		 batch_max_records;
+	int			 batch_max_records;
 	uint64_t		 batch_timeout_ms;
 	int			 max_in_flight;
 	uint64_t		 retry_initial_ms;

@@ -54,3 +54,10 @@ def sidelog(tmp_path):
 @pytest.fixture
 def example():
     return ROOT / "examples" / "sidelog.ini"
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """Certificates for the TLS tests, made once per run."""
+    import pki as p
+    return p.make(tmp_path_factory.mktemp("pki"))

@@ -607,12 +607,12 @@ test_printed_config_loads_to_the_same(void **state)
 	config_free(c);
 }
 
+static char	 tmpdir[] = "/tmp/sidelog-test-config-XXXXXX";
+
 static int
 enter_tmpdir(void **state)
 {
-	static char	 dir[] = "/tmp/sidelog-test-config-XXXXXX";
-
-	if (mkdtemp(dir) == NULL || chdir(dir) == -1)
+	if (mkdtemp(tmpdir) == NULL || chdir(tmpdir) == -1)
 		return -1;
 	return 0;
 }
@@ -621,6 +621,8 @@ static int
 leave_tmpdir(void **state)
 {
 	unlink("t.ini");
+	if (chdir("/") == 0)
+		rmdir(tmpdir);
 	free(diag);
 	return 0;
 }

@@ -1,0 +1,315 @@
+/*
+ * batch.c: one request's worth of records.
+ *
+ * Records are appended to the NDJSON body and streamed into gzip as the
+ * body grows (one deflate call per BATCH_GZ_STEP bytes rather than one
+ * per record, which costs more than it saves), and finished when the
+ * batch closes.  The body is kept beside its gzip form: when the backend
+ * refuses a batch (413, 400) it is cut into parts, which are compressed
+ * anew.  A batch as first filled is a root and owns the file ranges its
+ * records came from; they are acknowledged to the tails only when every
+ * part the root was cut into has been resolved (delivered, or set aside
+ * as a dead letter), so a file's delivered offset never passes a record
+ * still in flight.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "log.h"
+
+#define BATCH_GZ_STEP	(64 * 1024)
+
+struct range {
+	struct tail	*t;
+	unsigned	 gen;
+	uint64_t	 off, end;
+};
+
+struct batch {
+	struct batch	*root;		/* itself for a root */
+	int		 pending;	/* root: parts not yet resolved */
+	char		*raw;		/* the NDJSON body */
+	size_t		 cap, len;
+	uint32_t	*ends;		/* where each record ends in raw */
+	int		 nrec, maxrec;
+	struct range	*ranges;	/* root only */
+	int		 nranges, capranges;
+	z_stream	*z;		/* NULL: no compression */
+	size_t		 zfed;		/* raw bytes given to deflate */
+	char		*gz;
+	size_t		 gzcap, gzlen;
+	int		 closed;
+	uint64_t	 started;	/* loop time of its first record */
+};
+
+struct batch *
+batch_new(size_t cap, int max_records, z_stream *z)
+{
+	struct batch	*b;
+
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return NULL;
+	b->raw = malloc(cap);
+	b->ends = calloc((size_t)max_records, sizeof(*b->ends));
+	if (b->raw == NULL || b->ends == NULL) {
+		free(b->raw);
+		free(b->ends);
+		free(b);
+		return NULL;
+	}
+	b->root = b;
+	b->pending = 1;
+	b->cap = cap;
+	b->maxrec = max_records;
+	b->z = z;
+	if (z != NULL)
+		deflateReset(z);
+	return b;
+}
+
+static void
+free_buffers(struct batch *b)
+{
+	free(b->raw);
+	free(b->ends);
+	free(b->gz);
+	b->raw = b->gz = NULL;
+	b->ends = NULL;
+	b->cap = b->gzcap = 0;
+}
+
+void
+batch_free(struct batch *b)
+{
+	int	 i;
+
+	if (b == NULL)
+		return;
+	/* Abandoned (shutdown): ranges stay unacknowledged, to be sent again. */
+	for (i = 0; i < b->nranges; i++)
+		tail_ack(b->ranges[i].t, TAIL_SINK_OUTPUT, ~0u, 0, 0);
+	free_buffers(b);
+	free(b->ranges);
+	free(b);
+}
+
+/* Room for a record of up to need bytes, or NULL: close this batch. */
+char *
+batch_reserve(struct batch *b, size_t need)
+{
+	if (b->closed || b->nrec == b->maxrec || b->cap - b->len < need)
+		return NULL;
+	return b->raw + b->len;
+}
+
+static int
+add_range(struct batch *b, struct tail *t, unsigned gen, uint64_t off,
+    uint64_t end)
+{
+	struct range	*r;
+	int		 cap;
+
+	if (b->nranges > 0) {
+		r = &b->ranges[b->nranges - 1];
+		if (r->t == t && r->gen == gen && r->end == off) {
+			r->end = end;
+			return 0;
+		}
+	}
+	if (b->nranges == b->capranges) {
+		cap = b->capranges ? b->capranges * 2 : 8;
+		r = reallocarray(b->ranges, (size_t)cap, sizeof(*r));
+		if (r == NULL)
+			return -1;
+		b->ranges = r;
+		b->capranges = cap;
+	}
+	b->ranges[b->nranges++] = (struct range){ t, gen, off, end };
+	tail_ref(t);
+	return 0;
+}
+
+/* Feeds deflate the body's new bytes; finish closes the gzip stream. */
+static int
+compress_more(struct batch *b, int finish)
+{
+	size_t	 want;
+	int	 rc;
+
+	b->z->next_in = (Bytef *)b->raw + b->zfed;
+	b->z->avail_in = (uInt)(b->len - b->zfed);
+	do {
+		if (b->gzlen == b->gzcap) {
+			want = b->gzcap ? b->gzcap * 2 : deflateBound(b->z,
+			    b->len) / 2 + 64;
+			b->gz = realloc(b->gz, want);
+			if (b->gz == NULL)
+				return -1;
+			b->gzcap = want;
+		}
+		b->z->next_out = (Bytef *)b->gz + b->gzlen;
+		b->z->avail_out = (uInt)(b->gzcap - b->gzlen);
+		rc = deflate(b->z, finish ? Z_FINISH : Z_NO_FLUSH);
+		b->gzlen = b->gzcap - b->z->avail_out;
+		if (rc == Z_STREAM_ERROR)
+			return -1;
+	} while (b->z->avail_out == 0 || (finish && rc != Z_STREAM_END));
+	b->zfed = b->len;
+	return 0;
+}
+
+/* len bytes at the reserved place, a record (or an action line and its
+ * document), cut from [off, end) of the tail's file. */
+void
+batch_commit(struct batch *b, size_t len, struct tail *t, unsigned gen,
+    uint64_t off, uint64_t end)
+{
+	b->len += len;
+	b->ends[b->nrec++] = (uint32_t)b->len;
+	if (add_range(b, t, gen, off, end) == -1)
+		log_error("batch: out of memory for file ranges");
+	if (b->z != NULL && b->len - b->zfed >= BATCH_GZ_STEP &&
+	    compress_more(b, 0) == -1)
+		log_error("batch: deflate failed");
+}
+
+int
+batch_close(struct batch *b)
+{
+	if (b->closed)
+		return 0;
+	b->closed = 1;
+	if (b->z != NULL && compress_more(b, 1) == -1) {
+		log_error("batch: deflate failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Records idx[0..n) of b, in that order, as a batch of their own,
+ * compressed and closed: a half of a refused batch, or the items of a
+ * bulk request to send again. */
+struct batch *
+batch_pick(struct batch *b, const int *idx, int n, z_stream *z)
+{
+	struct batch	*p;
+	const char	*rec;
+	size_t		 total = 0, len;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		batch_record(b, idx[i], &len);
+		total += len;
+	}
+	p = batch_new(total, n, z);
+	if (p == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		rec = batch_record(b, idx[i], &len);
+		memcpy(p->raw + p->len, rec, len);
+		p->len += len;
+		p->ends[p->nrec++] = (uint32_t)p->len;
+	}
+	p->root = b->root;
+	p->root->pending++;
+	p->started = b->started;
+	if (batch_close(p) == -1) {
+		p->root->pending--;
+		free_buffers(p);
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * Every record of b is handled: delivered, set aside, or handed to parts.
+ * b is freed (a root once its last part is resolved, when the ranges are
+ * acknowledged); the caller must not use it again.
+ */
+void
+batch_resolved(struct batch *b)
+{
+	struct batch	*root = b->root;
+	int		 i;
+
+	if (b != root) {
+		free_buffers(b);
+		free(b);
+	} else
+		free_buffers(b);	/* parts hold copies */
+	if (--root->pending > 0)
+		return;
+	for (i = 0; i < root->nranges; i++)
+		tail_ack(root->ranges[i].t, TAIL_SINK_OUTPUT,
+		    root->ranges[i].gen, root->ranges[i].off,
+		    root->ranges[i].end);
+	root->nranges = 0;
+	free(root->ranges);
+	free(root);
+}
+
+int
+batch_is_done(const struct batch *b)
+{
+	return b->closed;
+}
+
+const char *
+batch_body(const struct batch *b, size_t *len)
+{
+	if (b->z != NULL) {
+		*len = b->gzlen;
+		return b->gz;
+	}
+	*len = b->len;
+	return b->raw;
+}
+
+const char *
+batch_record(const struct batch *b, int i, size_t *len)
+{
+	size_t	 start = i ? b->ends[i - 1] : 0;
+
+	*len = b->ends[i] - start;
+	return b->raw + start;
+}
+
+int
+batch_records(const struct batch *b)
+{
+	return b->nrec;
+}
+
+size_t
+batch_raw(const struct batch *b)
+{
+	return b->len;
+}
+
+/* Bytes this batch holds in memory, for memory_limit. */
+size_t
+batch_held(const struct batch *b)
+{
+	return b->cap + b->gzcap;
+}
+
+struct batch *
+batch_root(struct batch *b)
+{
+	return b->root;
+}
+
+uint64_t
+batch_age_start(const struct batch *b)
+{
+	return b->started;
+}
+
+void
+batch_set_age_start(struct batch *b, uint64_t t)
+{
+	b->started = t;
+}

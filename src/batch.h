@@ -1,0 +1,39 @@
+/*
+ * batch.h: records on their way to the backend: the NDJSON body as it
+ * is filled, its gzip form, where each record ends (to split a batch the
+ * backend refused), and the file ranges it covers (to acknowledge them
+ * once it was delivered).
+ */
+#ifndef SIDELOG_BATCH_H
+#define SIDELOG_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <zlib.h>
+
+#include "tail.h"
+
+struct batch;
+
+struct batch	*batch_new(size_t cap, int max_records, z_stream *);
+void		 batch_free(struct batch *);
+char		*batch_reserve(struct batch *, size_t need);
+void		 batch_commit(struct batch *, size_t len, struct tail *,
+		    unsigned gen, uint64_t off, uint64_t end);
+int		 batch_close(struct batch *);
+struct batch	*batch_pick(struct batch *, const int *idx, int n,
+		    z_stream *);
+void		 batch_resolved(struct batch *);
+int		 batch_is_done(const struct batch *);
+
+const char	*batch_body(const struct batch *, size_t *len);
+const char	*batch_record(const struct batch *, int i, size_t *len);
+int		 batch_records(const struct batch *);
+size_t		 batch_raw(const struct batch *);
+size_t		 batch_held(const struct batch *);
+struct batch	*batch_root(struct batch *);
+uint64_t	 batch_age_start(const struct batch *);
+void		 batch_set_age_start(struct batch *, uint64_t);
+
+#endif

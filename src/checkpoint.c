@@ -1,0 +1,2 @@
+/* checkpoint.c: being written; see checkpoint.h. */
+#include "checkpoint.h"

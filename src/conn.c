@@ -1,0 +1,518 @@
+/*
+ * conn.c: a non-blocking HTTP/1.1 client connection, plain or TLS.
+ *
+ * States, one way except for keep-alive:
+ *   CLOSED -> CONNECTING -> (HANDSHAKE) -> SENDING -> RECEIVING -> IDLE
+ *   IDLE -> SENDING (next request on the same connection), or CLOSED.
+ * One timer bounds the whole request (connect, handshake, send, reply),
+ * as [output] timeout says.  A kept-alive connection that the server
+ * closed while idle fails on its next request before any byte of a
+ * response arrived: that is reported as CONN_STALE, so that the caller
+ * retries at once instead of counting it against the backend.
+ *
+ * XXX getaddrinfo(3) blocks the loop while it resolves; a new connection
+ * is rare (keep-alive) and cluster DNS answers in milliseconds.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+
+#define CONN_READ	(16 * 1024)
+
+enum cstate {
+	C_CLOSED,
+	C_CONNECTING,
+	C_HANDSHAKE,
+	C_SENDING,
+	C_RECEIVING,
+	C_IDLE,
+};
+
+static const char *const cstate_names[] = {
+	"idle", "connecting", "in the TLS handshake", "sending",
+	"waiting for the response", "idle"
+};
+
+struct conn {
+	struct loop			*lp;
+	const struct config_output	*oc;
+	conn_done_fn			*done;
+	void				*arg;
+	enum cstate			 state;
+	int				 fd;
+	struct loop_io			*io;
+	uint32_t			 events;
+	struct tls			*tls;
+	struct tls_conf			*tconf;
+	struct loop_timer		*timer;
+	struct addrinfo			*ai, *next_ai;
+	const char			*head, *body;
+	size_t				 headlen, bodylen, sent;
+	struct http_resp		 resp;
+	char				*rbody;
+	int				 reused;	/* on a kept-alive connection */
+	int				 got_reply;	/* a response byte arrived */
+	char				 peer[300];
+};
+
+static void	on_io(void *, uint32_t);
+static void	step(struct conn *);
+static void	timeout(void *);
+static void	receive_some(struct conn *);
+
+struct conn *
+conn_new(struct loop *lp, const struct config_output *oc, conn_done_fn *done,
+    void *arg)
+{
+	struct conn	*c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->lp = lp;
+	c->oc = oc;
+	c->done = done;
+	c->arg = arg;
+	c->fd = -1;
+	c->timer = loop_timer_new(lp, timeout, c);
+	if (c->timer == NULL) {
+		free(c);
+		return NULL;
+	}
+	snprintf(c->peer, sizeof(c->peer), strchr(oc->u.host, ':') ?
+	    "[%s]:%d" : "%s:%d", oc->u.host, oc->u.port);
+	return c;
+}
+
+static void
+close_conn(struct conn *c)
+{
+	loop_io_del(c->io);
+	c->io = NULL;
+	c->events = 0;
+	tls_free(c->tls);
+	c->tls = NULL;
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	if (c->ai != NULL)
+		freeaddrinfo(c->ai);
+	c->ai = c->next_ai = NULL;
+	c->state = C_CLOSED;
+}
+
+void
+conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	close_conn(c);
+	loop_timer_free(c->timer);
+	tls_conf_free(c->tconf);
+	free(c->rbody);
+	free(c);
+}
+
+int
+conn_is_busy(const struct conn *c)
+{
+	return c->state != C_CLOSED && c->state != C_IDLE;
+}
+
+static void
+want(struct conn *c, uint32_t events)
+{
+	if (c->io == NULL) {
+		c->io = loop_io_add(c->lp, c->fd, events, on_io, c);
+		c->events = events;
+	} else if (c->events != events && loop_io_set(c->io, events) == 0)
+		c->events = events;
+}
+
+/* The request ends: the loop timer is stopped before the callback, which
+ * may start the next request on this connection. */
+static void
+finish(struct conn *c, enum conn_result r, const char *error)
+{
+	loop_timer_stop(c->timer);
+	c->done(c->arg, c, r, r == CONN_RESPONSE ? &c->resp : NULL, error);
+}
+
+static void	fail(struct conn *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+static void
+fail(struct conn *c, const char *fmt, ...)
+{
+	char		 msg[256];
+	enum cstate	 was = c->state;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	close_conn(c);
+	if (c->reused && !c->got_reply && (was == C_SENDING ||
+	    was == C_RECEIVING))
+		finish(c, CONN_STALE, msg);
+	else
+		finish(c, CONN_FAILED, msg);
+}
+
+static void
+timeout(void *arg)
+{
+	struct conn	*c = arg;
+	char		 what[64];
+
+	snprintf(what, sizeof(what), "%s", cstate_names[c->state]);
+	c->reused = 0;	/* a slow server is not a stale connection */
+	fail(c, "timeout while %s", what);
+}
+
+/* --- connect ---------------------------------------------------------- */
+
+static int
+try_connect(struct conn *c)
+{
+	struct addrinfo	*a;
+	int		 one = 1, fd;
+
+	for (a = c->next_ai; a != NULL; a = c->next_ai) {
+		c->next_ai = a->ai_next;
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, a->ai_protocol);
+		if (fd == -1)
+			continue;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 ||
+		    errno == EINPROGRESS) {
+			c->fd = fd;
+			c->state = C_CONNECTING;
+			want(c, EPOLLOUT);
+			return 0;
+		}
+		log_debug("connect %s: %s", c->peer, strerror(errno));
+		close(fd);
+	}
+	return -1;
+}
+
+static void
+start_connect(struct conn *c)
+{
+	struct addrinfo	 hints;
+	char		 port[8];
+	int		 rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	snprintf(port, sizeof(port), "%d", c->oc->u.port);
+	rc = getaddrinfo(c->oc->u.host, port, &hints, &c->ai);
+	if (rc != 0) {
+		c->ai = NULL;
+		fail(c, "cannot resolve host: %s", gai_strerror(rc));
+		return;
+	}
+	c->next_ai = c->ai;
+	if (try_connect(c) == -1)
+		fail(c, "cannot connect: %s", strerror(errno));
+}
+
+static void
+connected(struct conn *c)
+{
+	int		 err = 0;
+	socklen_t	 len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		log_debug("connect %s: %s", c->peer, strerror(err));
+		loop_io_del(c->io);
+		c->io = NULL;
+		close(c->fd);
+		c->fd = -1;
+		if (try_connect(c) == -1)
+			fail(c, "cannot connect: %s", strerror(err));
+		return;
+	}
+	freeaddrinfo(c->ai);
+	c->ai = c->next_ai = NULL;
+	if (!c->oc->u.tls) {
+		c->state = C_SENDING;
+		return;
+	}
+	c->tls = tls_new(c->tconf, c->fd);
+	if (c->tls == NULL) {
+		fail(c, "%s", "TLS session setup failed");
+		return;
+	}
+	c->state = C_HANDSHAKE;
+}
+
+/* --- the request --------------------------------------------------------- */
+
+/* Bytes written, 0 when the socket is full, -1 on error (c closed). */
+static ssize_t
+out(struct conn *c, const char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (c->tls != NULL) {
+		n = tls_write(c->tls, buf, len);
+		if (n == TLS_WANT_WRITE || n == TLS_WANT_READ) {
+			want(c, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
+			return 0;
+		}
+		if (n < 0)
+			fail(c, "%s", "TLS write failed");
+		return n;
+	}
+	n = send(c->fd, buf, len, MSG_NOSIGNAL);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		/* EPOLLIN too: a server may answer (413) before the body ends. */
+		want(c, EPOLLOUT | EPOLLIN);
+		return 0;
+	}
+	if (n == -1) {
+		/* A server that answered early and closed: read its answer. */
+		c->state = C_RECEIVING;
+		receive_some(c);
+		return -1;
+	}
+	return n;
+}
+
+/* Sends what the socket takes; 1 when everything is sent. */
+static int
+send_some(struct conn *c)
+{
+	const char	*p;
+	size_t		 left;
+	ssize_t		 n;
+
+	while (c->sent < c->headlen + c->bodylen) {
+		if (c->sent < c->headlen) {
+			p = c->head + c->sent;
+			left = c->headlen - c->sent;
+		} else {
+			p = c->body + (c->sent - c->headlen);
+			left = c->headlen + c->bodylen - c->sent;
+		}
+		n = out(c, p, left);
+		if (n <= 0)
+			return 0;
+		c->sent += (size_t)n;
+	}
+	return 1;
+}
+
+static ssize_t
+in(struct conn *c, char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	if (c->tls != NULL) {
+		n = tls_read(c->tls, buf, len);
+		if (n == TLS_WANT_READ || n == TLS_WANT_WRITE) {
+			want(c, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
+			return -2;
+		}
+		return n;
+	}
+	n = recv(c->fd, buf, len, 0);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		want(c, EPOLLIN);
+		return -2;
+	}
+	return n;
+}
+
+static void
+response_done(struct conn *c, size_t extra)
+{
+	if (c->resp.keep_alive && extra == 0) {
+		c->state = C_IDLE;
+		want(c, EPOLLIN);
+	} else
+		close_conn(c);
+	finish(c, CONN_RESPONSE, NULL);
+}
+
+static void
+receive_some(struct conn *c)
+{
+	char		 buf[CONN_READ];
+	size_t		 used;
+	ssize_t		 n;
+	enum http_rc	 rc;
+
+	for (;;) {
+		n = in(c, buf, sizeof(buf));
+		if (n == -2)
+			return;
+		if (n < 0) {
+			fail(c, "receive: %s", c->tls ? "TLS error" :
+			    strerror(errno));
+			return;
+		}
+		if (n == 0) {
+			rc = http_resp_eof(&c->resp);
+			if (rc == HTTP_DONE)
+				response_done(c, 0);
+			else
+				fail(c, c->got_reply ? "bad response: %s" :
+				    "connection closed before a response%s",
+				    c->got_reply ? c->resp.error : "");
+			return;
+		}
+		c->got_reply = 1;
+		rc = http_resp_feed(&c->resp, buf, (size_t)n, &used);
+		if (rc == HTTP_DONE) {
+			response_done(c, (size_t)n - used);
+			return;
+		}
+		if (rc == HTTP_BAD) {
+			fail(c, "bad response: %s", c->resp.error);
+			return;
+		}
+	}
+}
+
+static void
+handshake(struct conn *c)
+{
+	int	 rc = tls_handshake(c->tls);
+
+	if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
+		want(c, rc == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
+	else if (rc != 0)
+		fail(c, "%s", "TLS handshake failed (see above)");
+	else {
+		log_debug("%s: %s", c->peer, tls_version(c->tls));
+		c->state = C_SENDING;
+	}
+}
+
+/* Runs the state machine as far as the socket allows. */
+static void
+step(struct conn *c)
+{
+	enum cstate	 before;
+
+	do {
+		before = c->state;
+		switch (c->state) {
+		case C_HANDSHAKE:
+			handshake(c);
+			break;
+		case C_SENDING:
+			if (send_some(c)) {
+				c->state = C_RECEIVING;
+				want(c, EPOLLIN);
+			}
+			break;
+		case C_RECEIVING:
+			receive_some(c);
+			break;
+		default:
+			break;
+		}
+	} while (c->state != before && c->state != C_CLOSED &&
+	    c->state != C_IDLE);
+}
+
+/* Readable while idle: the server closed, or (TLS 1.3) sent a session
+ * ticket, which mbedtls reads and drops.  Anything else ends it. */
+static void
+idle_readable(struct conn *c)
+{
+	char	 b;
+	ssize_t	 n;
+
+	if (c->tls != NULL) {
+		n = tls_read(c->tls, &b, 1);
+		if (n == TLS_WANT_READ || n == TLS_WANT_WRITE)
+			return;
+	} else
+		n = recv(c->fd, &b, 1, MSG_PEEK);
+	if (n != -1 || errno != EAGAIN)
+		close_conn(c);
+}
+
+static void
+on_io(void *arg, uint32_t events)
+{
+	struct conn	*c = arg;
+
+	switch (c->state) {
+	case C_CONNECTING:
+		connected(c);
+		break;
+	case C_IDLE:
+		idle_readable(c);
+		return;
+	case C_SENDING:
+		if ((events & EPOLLIN) && c->tls == NULL)
+			c->state = C_RECEIVING;	/* an early answer */
+		break;
+	case C_CLOSED:
+		return;
+	default:
+		break;
+	}
+	if (c->state != C_CLOSED)
+		step(c);
+}
+
+/*
+ * Starts a request on this connection: head and body stay the caller's
+ * until the done callback.  Returns -1 only if it cannot even start.
+ */
+int
+conn_request(struct conn *c, struct tls_conf *tc, const char *head,
+    size_t headlen, const char *body, size_t bodylen)
+{
+	if (c->rbody == NULL) {
+		c->rbody = malloc(CONN_MAX_BODY);
+		if (c->rbody == NULL)
+			return -1;
+	}
+	if (tc != c->tconf && c->state == C_IDLE)
+		close_conn(c);	/* new certificates: a new handshake */
+	if (tc != c->tconf) {
+		if (tc != NULL)
+			tls_conf_ref(tc);
+		tls_conf_free(c->tconf);
+		c->tconf = tc;
+	}
+	c->head = head;
+	c->headlen = headlen;
+	c->body = body;
+	c->bodylen = bodylen;
+	c->sent = 0;
+	c->got_reply = 0;
+	http_resp_init(&c->resp, c->rbody, CONN_MAX_BODY);
+	loop_timer_set(c->timer, c->oc->timeout_ms);
+	c->reused = c->state == C_IDLE;
+	if (c->reused) {
+		c->state = C_SENDING;
+		step(c);
+	} else
+		start_connect(c);
+	return 0;
+}

@@ -1,0 +1,228 @@
+/*
+ * emit.c: the stdout sink.
+ *
+ * Records are encoded straight into one bounded buffer and written with
+ * non-blocking writes; a full pipe parks the buffer on EPOLLOUT.  Marks
+ * remember which file range each stretch of the buffer came from, so
+ * that a range is acknowledged to its tail only once its last byte left
+ * through write(2): with stdout as the only sink that is delivery.  A
+ * stdout that is gone (EPIPE) cannot be delivered to; that is reported
+ * and the caller stops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "emit.h"
+#include "log.h"
+
+#define EMIT_MAX_MARKS	4096
+
+struct mark {
+	struct tail	*tail;
+	unsigned	 gen;
+	uint64_t	 off, end;	/* the file range */
+	uint64_t	 pos;		/* stream position just past it */
+};
+
+struct emit {
+	struct loop	*lp;
+	int		 fd;
+	int		 oflags;	/* fd's flags before us, restored */
+	struct loop_io	*io;		/* NULL: a regular file, never blocks */
+	int		 waiting;	/* EPOLLOUT armed */
+	int		 starved;	/* a reserve failed: call ready */
+	int		 broken;
+	emit_ready_fn	*ready;
+	void		*arg;
+	char		*buf;
+	size_t		 cap, start, fill;	/* unwritten: buf[start, fill) */
+	uint64_t	 written;	/* stream position written so far */
+	uint64_t	 committed;	/* stream position committed so far */
+	struct mark	*marks;		/* ring */
+	size_t		 mhead, mcount;
+};
+
+static void	writable(void *, uint32_t);
+
+struct emit *
+emit_new(struct loop *lp, int fd, size_t cap)
+{
+	struct emit	*e;
+
+	e = calloc(1, sizeof(*e));
+	if (e != NULL) {
+		e->buf = malloc(cap);
+		e->marks = calloc(EMIT_MAX_MARKS, sizeof(*e->marks));
+	}
+	if (e == NULL || e->buf == NULL || e->marks == NULL) {
+		log_error("stdout: out of memory for a %zu byte buffer", cap);
+		emit_free(e);
+		return NULL;
+	}
+	e->lp = lp;
+	e->fd = fd;
+	e->cap = cap;
+	e->oflags = fcntl(fd, F_GETFL);
+	if (e->oflags != -1)
+		fcntl(fd, F_SETFL, e->oflags | O_NONBLOCK);
+	e->io = loop_io_add(lp, fd, 0, writable, e);
+	return e;
+}
+
+/* Who to tell when a full buffer has room again. */
+void
+emit_on_ready(struct emit *e, emit_ready_fn *fn, void *arg)
+{
+	if (e == NULL)
+		return;
+	e->ready = fn;
+	e->arg = arg;
+}
+
+void
+emit_free(struct emit *e)
+{
+	if (e == NULL)
+		return;
+	loop_io_del(e->io);
+	if (e->oflags != -1)
+		fcntl(e->fd, F_SETFL, e->oflags);
+	free(e->buf);
+	free(e->marks);
+	free(e);
+}
+
+/* Room for need bytes at the end of the buffer, or NULL: stdout is
+ * behind and reading must wait for ready(). */
+char *
+emit_reserve(struct emit *e, size_t need)
+{
+	if (e->broken)
+		return NULL;
+	if (e->cap - e->fill < need && e->start > 0) {
+		memmove(e->buf, e->buf + e->start, e->fill - e->start);
+		e->fill -= e->start;
+		e->start = 0;
+	}
+	if (e->cap - e->fill < need || e->mcount == EMIT_MAX_MARKS) {
+		e->starved = 1;
+		return NULL;
+	}
+	return e->buf + e->fill;
+}
+
+/* len bytes at the reserved place are [off, end) of the tail's file. */
+void
+emit_commit(struct emit *e, size_t len, struct tail *t, unsigned gen,
+    uint64_t off, uint64_t end)
+{
+	struct mark	*m = NULL;
+
+	e->fill += len;
+	e->committed += len;
+	if (e->mcount > 0)
+		m = &e->marks[(e->mhead + e->mcount - 1) % EMIT_MAX_MARKS];
+	if (m != NULL && m->tail == t && m->gen == gen && m->end == off) {
+		m->end = end;
+		m->pos = e->committed;
+		return;
+	}
+	m = &e->marks[(e->mhead + e->mcount++) % EMIT_MAX_MARKS];
+	m->tail = t;
+	m->gen = gen;
+	m->off = off;
+	m->end = end;
+	m->pos = e->committed;
+	tail_ref(t);
+}
+
+static void
+ack_written(struct emit *e)
+{
+	struct mark	*m;
+
+	while (e->mcount > 0) {
+		m = &e->marks[e->mhead];
+		if (m->pos > e->written)
+			break;
+		tail_ack(m->tail, TAIL_SINK_STDOUT, m->gen, m->off, m->end);
+		e->mhead = (e->mhead + 1) % EMIT_MAX_MARKS;
+		e->mcount--;
+	}
+}
+
+static void
+wait_writable(struct emit *e, int on)
+{
+	if (e->io == NULL || e->waiting == on)
+		return;
+	if (loop_io_set(e->io, on ? EPOLLOUT : 0) == 0)
+		e->waiting = on;
+}
+
+static void
+wake_reader(struct emit *e)
+{
+	if (e->starved && e->ready != NULL) {
+		e->starved = 0;
+		e->ready(e->arg);
+	}
+}
+
+/* Writes what stdout takes now.  -1 once stdout is gone for good. */
+int
+emit_flush(struct emit *e)
+{
+	uint64_t	 before = e->written;
+	ssize_t		 n;
+
+	while (!e->broken && e->fill > e->start) {
+		n = write(e->fd, e->buf + e->start, e->fill - e->start);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			wait_writable(e, 1);
+			if (e->written > before)
+				wake_reader(e);
+			return 0;
+		}
+		if (n == -1) {
+			log_error("stdout: %s: records cannot be delivered",
+			    strerror(errno));
+			e->broken = 1;
+			return -1;
+		}
+		e->start += (size_t)n;
+		e->written += (uint64_t)n;
+		ack_written(e);
+	}
+	if (e->fill == e->start)
+		e->start = e->fill = 0;
+	wait_writable(e, 0);
+	wake_reader(e);
+	return e->broken ? -1 : 0;
+}
+
+static void
+writable(void *arg, uint32_t events)
+{
+	struct emit	*e = arg;
+
+	emit_flush(e);
+}
+
+size_t
+emit_held(const struct emit *e)
+{
+	return e->fill - e->start;
+}
+
+int
+emit_is_broken(const struct emit *e)
+{
+	return e->broken;
+}

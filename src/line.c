@@ -1,0 +1,2 @@
+/* line.c: being written; see line.h. */
+#include "line.h"

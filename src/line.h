@@ -1,0 +1,53 @@
+/*
+ * line.h: cutting a file's bytes into records.
+ *
+ * line_split() is stateless.  The caller reads a file from the first
+ * byte no record has consumed yet (its read offset) and hands the bytes
+ * over; every complete record is passed to emit(), and the return value
+ * says how many bytes the emitted records consumed.  Bytes after that (a
+ * line without its newline yet, a multiline record that may still grow)
+ * are simply read again next time, so nothing but the file offset is
+ * kept between calls.  A record is never longer than max_bytes: a longer
+ * line is cut into several records, nothing is dropped.
+ */
+#ifndef SIDELOG_LINE_H
+#define SIDELOG_LINE_H
+
+#include <regex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+enum line_stream {
+	LINE_STREAM_NONE,	/* not a CRI line */
+	LINE_STREAM_STDOUT,
+	LINE_STREAM_STDERR,
+};
+
+struct line_cfg {
+	size_t		 max_bytes;	/* max_line_bytes: longest message */
+	const regex_t	*multiline;	/* multiline.start, REG_EXTENDED; NULL: off */
+	enum parse_mode	 parse;		/* PARSE_CRI: parse the kubelet prefix */
+};
+
+/* One record.  Its pointers are valid only during the emit() call. */
+struct line_rec {
+	const char	*msg;		/* the message, without its newline */
+	size_t		 len;
+	uint64_t	 off;		/* file offset of the record's first byte */
+	uint64_t	 end;		/* file offset just past its last byte */
+	const char	*time;		/* CRI timestamp as written; NULL: none */
+	size_t		 timelen;
+	enum line_stream stream;
+	int		 cut;		/* not ended by a newline (max_bytes or flush) */
+};
+
+/* Returns 0 to go on, -1 to stop (the consumer is full). */
+typedef int line_emit_fn(void *ctx, const struct line_rec *);
+
+size_t	line_split(const struct line_cfg *, const char *buf, size_t len,
+	    uint64_t off, int flush, char *scratch, size_t scratchlen,
+	    line_emit_fn *emit, void *ctx);
+
+#endif

@@ -1,0 +1,876 @@
+/*
+ * output.c: delivery to the HTTP backend, and what a reply means.
+ *
+ * Records fill the open batch; it closes at batch_max_bytes,
+ * batch_max_records or batch_timeout and joins the queue, whose head
+ * goes out on the first free connection (max_in_flight of them).  A
+ * reply decides (SPEC "Delivery semantics"):
+ *   2xx            delivered (for _bulk, item by item: 409 on create is
+ *                  delivered, 429 and 5xx items go again, other item
+ *                  errors are dead letters)
+ *   413            the batch is cut in two; one record alone is a dead letter
+ *   400, 422       bisected until the refused records are found
+ *   anything else  (and no reply at all) sent again after a backoff
+ * Backoff is exponential with full jitter from retry_initial up to
+ * retry_max, or Retry-After when the server says; it never gives up and
+ * applies to every request, since the backend is one.  Batches are held
+ * in memory up to memory_limit; beyond it output_reserve() fails and
+ * reading waits: the files are the buffer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/base64.h>
+
+#include "batch.h"
+#include "bulk.h"
+#include "conn.h"
+#include "http.h"
+#include "log.h"
+#include "output.h"
+
+#define OUTPUT_MAX_QUEUE	4096	/* batches waiting; memory bounds it first */
+#define OUTPUT_HEAD_MAX		(16 * 1024)	/* request head with headers */
+#define OUTPUT_SECRET_MAX	4096	/* a password or token file */
+#define OUTPUT_CHECK_MS		1000	/* files re-checked at most this often */
+#define OUTPUT_EXCERPT		200	/* bytes of a reply body in a log line */
+
+struct slot {
+	struct conn	*c;
+	struct batch	*b;		/* in flight, or NULL */
+	char		 head[OUTPUT_HEAD_MAX];
+};
+
+struct secret {
+	struct stat	 st;
+	uint64_t	 checked;
+	int		 loaded;
+};
+
+struct output {
+	struct loop			*lp;
+	const struct config		*cfg;
+	const struct config_output	*oc;
+	struct slot			*slots;
+	int				 nslots;
+	struct batch			*open;
+	struct batch			*queue[OUTPUT_MAX_QUEUE];	/* ring */
+	int				 qhead, qlen;
+	z_stream			 zopen, zpart;
+	int				 zinit;
+	struct tls_conf			*tls;
+	uint64_t			 tls_checked;
+	uint64_t			 next_try;	/* no request before */
+	int				 failures;	/* in a row */
+	uint64_t			 rnd;
+	struct loop_timer		*batch_timer, *retry_timer;
+	struct secret			 secret;
+	char				 authz[OUTPUT_SECRET_MAX * 2];
+	char				 hostport[300];
+	const char			**headers;
+	int				 dlfd;
+	uint64_t			 dlsize;
+	output_ready_fn			*ready;
+	void				*ready_arg;
+	int				 starved;
+	struct output_stats		 st;
+};
+
+static void	kick(struct output *);
+static void	on_done(void *, struct conn *, enum conn_result,
+		    const struct http_resp *, const char *);
+
+/* --- the queue ---------------------------------------------------------- */
+
+static int
+push(struct output *o, struct batch *b, int front)
+{
+	if (o->qlen == OUTPUT_MAX_QUEUE)
+		return -1;
+	if (front) {
+		o->qhead = (o->qhead + OUTPUT_MAX_QUEUE - 1) % OUTPUT_MAX_QUEUE;
+		o->queue[o->qhead] = b;
+	} else
+		o->queue[(o->qhead + o->qlen) % OUTPUT_MAX_QUEUE] = b;
+	o->qlen++;
+	return 0;
+}
+
+static struct batch *
+pop(struct output *o)
+{
+	struct batch	*b = o->queue[o->qhead];
+
+	o->qhead = (o->qhead + 1) % OUTPUT_MAX_QUEUE;
+	o->qlen--;
+	return b;
+}
+
+static size_t
+held(const struct output *o)
+{
+	size_t	 n = o->open ? batch_held(o->open) : 0;
+	int	 i;
+
+	for (i = 0; i < o->qlen; i++)
+		n += batch_held(o->queue[(o->qhead + i) % OUTPUT_MAX_QUEUE]);
+	for (i = 0; i < o->nslots; i++)
+		if (o->slots[i].b != NULL)
+			n += batch_held(o->slots[i].b);
+	return n;
+}
+
+/* Memory was released: a reader that found output full may go on. */
+static void
+released(struct output *o)
+{
+	if (o->starved && o->ready != NULL) {
+		o->starved = 0;
+		o->ready(o->ready_arg);
+	}
+}
+
+/* --- filling batches ---------------------------------------------------- */
+
+static void
+close_open(struct output *o)
+{
+	struct batch	*b = o->open;
+
+	if (b == NULL)
+		return;
+	o->open = NULL;
+	loop_timer_stop(o->batch_timer);
+	if (batch_records(b) == 0) {
+		batch_resolved(b);
+		return;
+	}
+	batch_close(b);
+	if (push(o, b, 0) == -1) {
+		/* Cannot happen while memory_limit bounds batches first. */
+		log_error("output: queue full; batch dropped unacknowledged");
+		batch_free(b);
+		return;
+	}
+	kick(o);
+}
+
+static void
+batch_timer(void *arg)
+{
+	close_open(arg);
+}
+
+/* Room for a record of up to need bytes, or NULL: memory_limit is held,
+ * and the caller waits to be told (output_on_ready). */
+char *
+output_reserve(struct output *o, size_t need)
+{
+	size_t	 cap;
+	char	*p;
+
+	if (o->open != NULL) {
+		p = batch_reserve(o->open, need);
+		if (p != NULL)
+			return p;
+		close_open(o);
+	}
+	cap = o->oc->batch_max_bytes > need ? o->oc->batch_max_bytes : need;
+	if (o->qlen == OUTPUT_MAX_QUEUE || (held(o) > 0 &&
+	    held(o) + cap > o->cfg->memory_limit)) {
+		o->starved = 1;
+		return NULL;
+	}
+	o->open = batch_new(cap, o->oc->batch_max_records,
+	    o->oc->compression == COMPRESS_GZIP ? &o->zopen : NULL);
+	if (o->open == NULL) {
+		log_error("output: out of memory for a %zu byte batch", cap);
+		o->starved = 1;
+		return NULL;
+	}
+	batch_set_age_start(o->open, loop_now(o->lp));
+	loop_timer_set(o->batch_timer, o->oc->batch_timeout_ms);
+	return batch_reserve(o->open, need);
+}
+
+void
+output_commit(struct output *o, size_t len, struct tail *t, unsigned gen,
+    uint64_t off, uint64_t end)
+{
+	batch_commit(o->open, len, t, gen, off, end);
+	if (batch_raw(o->open) >= o->oc->batch_max_bytes ||
+	    batch_records(o->open) >= o->oc->batch_max_records)
+		close_open(o);
+}
+
+/* "2026-11-22T08:00:00..." -> struct tm; 0 if it is not that shape. */
+static int
+parse_time(const char *s, size_t len, struct tm *tm)
+{
+	int	 v[6], i, j, pos[6][2] = { { 0, 4 }, { 5, 2 }, { 8, 2 },
+		    { 11, 2 }, { 14, 2 }, { 17, 2 } };
+
+	if (s == NULL || len < 19)
+		return 0;
+	for (i = 0; i < 6; i++)
+		for (v[i] = 0, j = 0; j < pos[i][1]; j++) {
+			char c = s[pos[i][0] + j];
+
+			if (c < '0' || c > '9')
+				return 0;
+			v[i] = v[i] * 10 + (c - '0');
+		}
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = v[0] - 1900;
+	tm->tm_mon = v[1] - 1;
+	tm->tm_mday = v[2];
+	tm->tm_hour = v[3];
+	tm->tm_min = v[4];
+	tm->tm_sec = v[5];
+	return 1;
+}
+
+/* The _bulk action line before a document, or nothing for ndjson. */
+size_t
+output_action(struct output *o, const struct record_vals *v, char *out)
+{
+	const struct config_output	*oc = o->oc;
+	char				 index[64];
+	struct tm			 tm;
+	size_t				 n, ilen;
+
+	if (oc->format != FORMAT_ELASTICSEARCH)
+		return 0;
+	if (!parse_time(v->line->time, v->line->timelen, &tm))
+		parse_time(v->time, RECORD_TIME_LEN, &tm);
+	/* 64 bytes: escaped six-fold it still fits OUTPUT_ACTION_MAX. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	/* es.index's conversions were checked by config_check.c. */
+	ilen = strftime(index, sizeof(index), oc->es_index, &tm);
+#pragma GCC diagnostic pop
+	n = (size_t)snprintf(out, OUTPUT_ACTION_MAX, "{\"%s\":{\"_index\":\"",
+	    oc->es_action == ES_CREATE ? "create" : "index");
+	n += record_escape(out + n, index, ilen);
+	if (oc->es_id == ES_ID_AUTO && v->id != NULL)
+		n += (size_t)snprintf(out + n, OUTPUT_ACTION_MAX - n,
+		    "\",\"_id\":\"%s", v->id);
+	memcpy(out + n, "\"}}\n", 4);
+	return n + 4;
+}
+
+/* --- dead letters -------------------------------------------------------- */
+
+static int
+dead_open(struct output *o)
+{
+	struct stat	 st;
+	char		 old[PATH_MAX];
+
+	if (o->dlfd != -1 && o->dlsize < o->oc->dead_letter_max_bytes)
+		return 0;
+	if (o->dlfd != -1) {
+		close(o->dlfd);
+		snprintf(old, sizeof(old), "%s.1", o->oc->dead_letter);
+		if (rename(o->oc->dead_letter, old) == -1)
+			log_warn("dead_letter: rename to %s: %s", old,
+			    strerror(errno));
+	}
+	o->dlfd = open(o->oc->dead_letter, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0640);
+	if (o->dlfd == -1 || fstat(o->dlfd, &st) == -1) {
+		log_error("dead_letter %s: %s", o->oc->dead_letter,
+		    strerror(errno));
+		return -1;
+	}
+	o->dlsize = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Record i of b is refused for good: it goes to the dead-letter file (the
+ * document only, without its action line), or is only counted. */
+static void
+dead_letter(struct output *o, struct batch *b, int i)
+{
+	const char	*rec, *nl;
+	size_t		 len;
+
+	o->st.rejected++;
+	if (*o->oc->dead_letter == '\0' || dead_open(o) == -1)
+		return;
+	rec = batch_record(b, i, &len);
+	if (o->oc->format == FORMAT_ELASTICSEARCH) {
+		nl = memchr(rec, '\n', len);
+		if (nl != NULL) {
+			len -= (size_t)(nl + 1 - rec);
+			rec = nl + 1;
+		}
+	}
+	if (write(o->dlfd, rec, len) != (ssize_t)len)
+		log_error("dead_letter %s: %s", o->oc->dead_letter,
+		    strerror(errno));
+	else
+		o->dlsize += len;
+}
+
+/* --- replies --------------------------------------------------------- */
+
+static void
+count_code(struct output *o, int code)
+{
+	int	 i;
+
+	for (i = 0; i < o->st.ncodes; i++)
+		if (o->st.codes[i].code == code) {
+			o->st.codes[i].n++;
+			return;
+		}
+	if (o->st.ncodes == OUTPUT_MAX_CODES)
+		return;
+	o->st.codes[o->st.ncodes].code = code;
+	o->st.codes[o->st.ncodes++].n = 1;
+}
+
+/* A printable excerpt of a reply body, for the log. */
+static const char *
+excerpt(const struct http_resp *r, char *buf, size_t len)
+{
+	size_t	 i, n = r->bodylen < len - 1 ? r->bodylen : len - 1;
+
+	for (i = 0; i < n; i++)
+		buf[i] = r->body[i] >= 0x20 && r->body[i] < 0x7f ?
+		    r->body[i] : ' ';
+	buf[n] = '\0';
+	return buf;
+}
+
+static uint64_t
+jitter(struct output *o, uint64_t max)
+{
+	o->rnd ^= o->rnd << 13;
+	o->rnd ^= o->rnd >> 7;
+	o->rnd ^= o->rnd << 17;
+	return max ? o->rnd % (max + 1) : 0;
+}
+
+/* b goes back to the head of the queue, after a backoff for everyone. */
+static void
+retry(struct output *o, struct batch *b, int64_t retry_after,
+    const char *why)
+{
+	uint64_t	 cap = o->oc->retry_initial_ms, delay;
+	int		 i;
+
+	for (i = 1; i < o->failures && cap < o->oc->retry_max_ms; i++)
+		cap *= 2;
+	if (cap > o->oc->retry_max_ms)
+		cap = o->oc->retry_max_ms;
+	o->failures++;
+	delay = jitter(o, cap);
+	if (retry_after >= 0 && (uint64_t)retry_after * 1000 > delay)
+		delay = (uint64_t)retry_after * 1000;
+	o->next_try = loop_now(o->lp) + delay;
+	o->st.retries++;
+	log_warn("POST %s: %s; %d record(s) sent again in %llums (failure %d "
+	    "in a row)", o->oc->url, why, batch_records(b),
+	    (unsigned long long)delay, o->failures);
+	if (push(o, b, 1) == -1) {
+		log_error("output: queue full; batch dropped unacknowledged");
+		batch_free(b);
+	}
+}
+
+static void
+delivered(struct output *o, struct batch *b, int n)
+{
+	o->st.delivered += (uint64_t)n;
+	o->failures = 0;
+	o->next_try = 0;
+	batch_resolved(b);
+}
+
+/* Two halves go back to the head of the queue, first half first. */
+static void
+split(struct output *o, struct batch *b, int status)
+{
+	int	 n = batch_records(b), i, *idx;
+	struct batch	*h[2];
+
+	idx = calloc((size_t)n, sizeof(*idx));
+	for (i = 0; idx != NULL && i < n; i++)
+		idx[i] = i;
+	h[0] = idx ? batch_pick(b, idx, n / 2, &o->zpart) : NULL;
+	h[1] = idx && h[0] ? batch_pick(b, idx + n / 2, n - n / 2,
+	    &o->zpart) : NULL;
+	free(idx);
+	if (h[1] == NULL) {
+		if (h[0] != NULL)
+			batch_resolved(h[0]);
+		retry(o, b, -1, "out of memory to split a refused batch");
+		return;
+	}
+	log_info("POST %s: %d; splitting %d records in two", o->oc->url,
+	    status, n);
+	push(o, h[1], 1);
+	push(o, h[0], 1);
+	batch_resolved(b);
+}
+
+static void
+refused_alone(struct output *o, struct batch *b, const struct http_resp *r)
+{
+	char	 ex[OUTPUT_EXCERPT];
+
+	log_warn("POST %s: %d for a single record: %s (%s)", o->oc->url,
+	    r->status, *o->oc->dead_letter ? "written to dead_letter" :
+	    "dropped; set dead_letter to keep such records",
+	    excerpt(r, ex, sizeof(ex)));
+	dead_letter(o, b, 0);
+	o->failures = 0;
+	batch_resolved(b);
+}
+
+/* A _bulk reply: per item, delivered, again, or a dead letter. */
+static void
+bulk_reply(struct output *o, struct batch *b, const struct http_resp *r)
+{
+	int	 n = batch_records(b), i, nok = 0, nre = 0, ndead = 0;
+	int	*st = calloc((size_t)n, sizeof(*st));
+	int	*again = calloc((size_t)n, sizeof(*again));
+	char	(*type)[BULK_ERRTYPE] = calloc((size_t)n, sizeof(*type));
+	struct batch	*part;
+	const char	*why = "";
+
+	if (st == NULL || again == NULL || type == NULL ||
+	    r->bodytotal > r->bodylen ||
+	    bulk_parse(r->body, r->bodylen, st, type, n) == -1) {
+		free(st);
+		free(again);
+		free(type);
+		retry(o, b, -1, "unreadable _bulk reply");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if ((st[i] >= 200 && st[i] < 300) || (st[i] == 409 &&
+		    o->oc->es_action == ES_CREATE))
+			nok++;
+		else if (st[i] == 429 || st[i] >= 500)
+			again[nre++] = i;
+		else {
+			why = type[i];
+			dead_letter(o, b, i);
+			ndead++;
+		}
+	}
+	if (ndead > 0)
+		log_warn("POST %s: %d of %d items refused (%s)%s", o->oc->url,
+		    ndead, n, *why ? why : "no reason given",
+		    *o->oc->dead_letter ? "; written to dead_letter" : "");
+	part = nre > 0 ? batch_pick(b, again, nre, &o->zpart) : NULL;
+	free(st);
+	free(again);
+	free(type);
+	if (nre > 0 && part == NULL) {
+		retry(o, b, -1, "out of memory for items to send again");
+		return;
+	}
+	o->st.delivered += (uint64_t)nok;
+	if (part != NULL)
+		retry(o, part, r->retry_after, "some items were rejected "
+		    "with 429 or 5xx");
+	else {
+		o->failures = 0;
+		o->next_try = 0;
+	}
+	batch_resolved(b);
+}
+
+static void
+reply(struct output *o, struct batch *b, const struct http_resp *r)
+{
+	char	 why[64 + OUTPUT_EXCERPT], ex[OUTPUT_EXCERPT];
+
+	count_code(o, r->status);
+	if (r->status >= 200 && r->status < 300) {
+		if (o->oc->format == FORMAT_ELASTICSEARCH)
+			bulk_reply(o, b, r);
+		else
+			delivered(o, b, batch_records(b));
+	} else if ((r->status == 413 || r->status == 400 ||
+	    r->status == 422) && batch_records(b) > 1)
+		split(o, b, r->status);
+	else if (r->status == 413 || r->status == 400 || r->status == 422)
+		refused_alone(o, b, r);
+	else {
+		snprintf(why, sizeof(why), "%d %s", r->status,
+		    excerpt(r, ex, sizeof(ex)));
+		retry(o, b, r->retry_after, why);
+	}
+}
+
+static void
+on_done(void *arg, struct conn *c, enum conn_result res,
+    const struct http_resp *r, const char *error)
+{
+	struct output	*o = arg;
+	struct batch	*b = NULL;
+	int		 i;
+
+	for (i = 0; i < o->nslots; i++)
+		if (o->slots[i].c == c) {
+			b = o->slots[i].b;
+			o->slots[i].b = NULL;
+			break;
+		}
+	if (b == NULL)
+		return;
+	if (res == CONN_STALE) {
+		log_debug("POST %s: %s on a kept-alive connection; again at "
+		    "once", o->oc->url, error);
+		push(o, b, 1);
+	} else if (res == CONN_FAILED) {
+		count_code(o, 0);
+		retry(o, b, -1, error);
+	} else
+		reply(o, b, r);
+	released(o);
+	kick(o);
+}
+
+/* --- requests ----------------------------------------------------------- */
+
+/* Reads a Secret file when it changed: its content, trailing newline
+ * and spaces removed, into buf.  0 if unchanged or read, -1 on error. */
+static int
+read_secret(struct output *o, const char *path, char *buf, size_t len,
+    int *changed)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd;
+
+	*changed = 0;
+	if (stat(path, &st) == 0 && o->secret.loaded &&
+	    st.st_ino == o->secret.st.st_ino &&
+	    st.st_mtim.tv_nsec == o->secret.st.st_mtim.tv_nsec &&
+	    st.st_mtim.tv_sec == o->secret.st.st_mtim.tv_sec &&
+	    st.st_size == o->secret.st.st_size)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd == -1 ? -1 : read(fd, buf, len - 1);
+	if (fd != -1)
+		close(fd);
+	if (n < 0) {
+		log_error("output: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+	    buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		n--;
+	buf[n] = '\0';
+	o->secret.st = st;
+	o->secret.loaded = 1;
+	*changed = 1;
+	return 0;
+}
+
+/* The Authorization value, rebuilt when its Secret file changed. */
+static void
+refresh_auth(struct output *o)
+{
+	const struct config_output	*oc = o->oc;
+	char				 s[OUTPUT_SECRET_MAX];
+	char				 pair[OUTPUT_SECRET_MAX + 256];
+	size_t				 n;
+	int				 changed;
+
+	if (loop_now(o->lp) - o->secret.checked < OUTPUT_CHECK_MS &&
+	    o->secret.loaded)
+		return;
+	o->secret.checked = loop_now(o->lp);
+	if (*oc->auth_bearer_token_file != '\0') {
+		if (read_secret(o, oc->auth_bearer_token_file, s, sizeof(s),
+		    &changed) == 0 && changed)
+			snprintf(o->authz, sizeof(o->authz), "Bearer %s", s);
+	} else if (*oc->auth_password_file != '\0') {
+		if (read_secret(o, oc->auth_password_file, s, sizeof(s),
+		    &changed) == -1 || !changed)
+			return;
+		snprintf(pair, sizeof(pair), "%s:%s", oc->auth_user, s);
+		memcpy(o->authz, "Basic ", 6);
+		if (mbedtls_base64_encode((unsigned char *)o->authz + 6,
+		    sizeof(o->authz) - 6, &n, (unsigned char *)pair,
+		    strlen(pair)) != 0)
+			o->authz[0] = '\0';
+		explicit_bzero(pair, sizeof(pair));
+	}
+	explicit_bzero(s, sizeof(s));
+}
+
+/* New connections use new certificates once their files changed. */
+static void
+refresh_tls(struct output *o)
+{
+	struct tls_conf	*t;
+
+	if (!o->oc->u.tls || loop_now(o->lp) - o->tls_checked <
+	    OUTPUT_CHECK_MS)
+		return;
+	o->tls_checked = loop_now(o->lp);
+	if (o->tls != NULL && !tls_conf_stale(o->tls))
+		return;
+	t = tls_conf_new(o->oc);
+	if (t == NULL)
+		return;		/* logged; the old one stays */
+	if (o->tls != NULL)
+		log_info("tls: certificate files changed; new connections "
+		    "use them");
+	tls_conf_free(o->tls);
+	o->tls = t;
+}
+
+static int
+start(struct output *o, struct slot *s, struct batch *b)
+{
+	struct http_req	 req;
+	const char	*body;
+	size_t		 len, headlen;
+
+	body = batch_body(b, &len);
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.host = o->hostport;
+	req.path = o->oc->u.path;
+	req.content_type = "application/x-ndjson";
+	req.content_encoding = o->oc->compression == COMPRESS_GZIP ? "gzip" :
+	    NULL;
+	req.authorization = o->authz[0] ? o->authz : NULL;
+	req.headers = o->headers;
+	req.nheaders = o->oc->nheaders;
+	req.content_length = len;
+	headlen = http_request_head(&req, s->head, sizeof(s->head));
+	if (headlen == 0) {
+		log_error("output: request head longer than %d bytes",
+		    OUTPUT_HEAD_MAX);
+		return -1;
+	}
+	s->b = b;
+	if (conn_request(s->c, o->tls, s->head, headlen, body, len) == -1) {
+		s->b = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+retry_timer(void *arg)
+{
+	kick(arg);
+}
+
+/* Sends queued batches on free connections, unless backing off. */
+static void
+kick(struct output *o)
+{
+	uint64_t	 now = loop_now(o->lp);
+	struct batch	*b;
+	int		 i;
+
+	if (o->qlen == 0)
+		return;
+	if (now < o->next_try) {
+		loop_timer_set(o->retry_timer, o->next_try - now);
+		return;
+	}
+	refresh_auth(o);
+	refresh_tls(o);
+	if (o->oc->u.tls && o->tls == NULL) {
+		o->next_try = now + o->oc->retry_max_ms;
+		loop_timer_set(o->retry_timer, o->oc->retry_max_ms);
+		return;
+	}
+	for (i = 0; i < o->nslots && o->qlen > 0; i++) {
+		if (o->slots[i].b != NULL || conn_is_busy(o->slots[i].c))
+			continue;
+		b = pop(o);
+		if (start(o, &o->slots[i], b) == -1) {
+			push(o, b, 1);
+			break;
+		}
+	}
+}
+
+/* --- set-up ------------------------------------------------------------- */
+
+static int
+setup_headers(struct output *o)
+{
+	const struct config_output	*oc = o->oc;
+	char				*h;
+	int				 i;
+
+	o->headers = calloc((size_t)oc->nheaders + 1, sizeof(*o->headers));
+	if (o->headers == NULL)
+		return -1;
+	for (i = 0; i < oc->nheaders; i++) {
+		if (asprintf(&h, "%s: %s", oc->headers[i].key,
+		    oc->headers[i].value) == -1)
+			return -1;
+		o->headers[i] = h;
+	}
+	if ((oc->u.tls && oc->u.port == 443) || (!oc->u.tls &&
+	    oc->u.port == 80))
+		snprintf(o->hostport, sizeof(o->hostport), strchr(oc->u.host,
+		    ':') ? "[%s]" : "%s", oc->u.host);
+	else
+		snprintf(o->hostport, sizeof(o->hostport), strchr(oc->u.host,
+		    ':') ? "[%s]:%d" : "%s:%d", oc->u.host, oc->u.port);
+	return 0;
+}
+
+static int
+setup_zlib(struct output *o)
+{
+	int	 level = o->oc->compression_level;
+
+	if (o->oc->compression != COMPRESS_GZIP)
+		return 0;
+	/* 15 + 16: a gzip header and trailer, as Content-Encoding: gzip. */
+	if (deflateInit2(&o->zopen, level, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	if (deflateInit2(&o->zpart, level, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		deflateEnd(&o->zopen);
+		return -1;
+	}
+	o->zinit = 1;
+	return 0;
+}
+
+static int
+setup_slots(struct output *o)
+{
+	int	 i;
+
+	o->nslots = o->oc->max_in_flight;
+	o->slots = calloc((size_t)o->nslots, sizeof(*o->slots));
+	if (o->slots == NULL)
+		return -1;
+	for (i = 0; i < o->nslots; i++) {
+		o->slots[i].c = conn_new(o->lp, o->oc, on_done, o);
+		if (o->slots[i].c == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+struct output *
+output_new(struct loop *lp, const struct config *cfg)
+{
+	struct output	*o;
+
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		log_error("output: out of memory");
+		return NULL;
+	}
+	o->lp = lp;
+	o->cfg = cfg;
+	o->oc = &cfg->output;
+	o->dlfd = -1;
+	o->rnd = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+	    0x9e3779b97f4a7c15ULL;
+	o->batch_timer = loop_timer_new(lp, batch_timer, o);
+	o->retry_timer = loop_timer_new(lp, retry_timer, o);
+	if (o->batch_timer == NULL || o->retry_timer == NULL ||
+	    setup_headers(o) == -1 || setup_zlib(o) == -1 ||
+	    setup_slots(o) == -1) {
+		log_error("output: out of memory");
+		output_free(o);
+		return NULL;
+	}
+	if (o->oc->u.tls) {
+		o->tls = tls_conf_new(o->oc);
+		if (o->tls == NULL) {
+			output_free(o);
+			return NULL;
+		}
+		o->tls_checked = loop_now(lp);
+	}
+	refresh_auth(o);
+	return o;
+}
+
+void
+output_free(struct output *o)
+{
+	int	 i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; o->slots != NULL && i < o->nslots; i++) {
+		conn_free(o->slots[i].c);
+		batch_free(o->slots[i].b);
+	}
+	while (o->qlen > 0)
+		batch_free(pop(o));
+	batch_free(o->open);
+	free(o->slots);
+	for (i = 0; o->headers != NULL && o->headers[i] != NULL; i++)
+		free((char *)o->headers[i]);
+	free(o->headers);
+	if (o->zinit) {
+		deflateEnd(&o->zopen);
+		deflateEnd(&o->zpart);
+	}
+	tls_conf_free(o->tls);
+	loop_timer_free(o->batch_timer);
+	loop_timer_free(o->retry_timer);
+	if (o->dlfd != -1)
+		close(o->dlfd);
+	explicit_bzero(o->authz, sizeof(o->authz));
+	free(o);
+}
+
+void
+output_on_ready(struct output *o, output_ready_fn *fn, void *arg)
+{
+	if (o == NULL)
+		return;
+	o->ready = fn;
+	o->ready_arg = arg;
+}
+
+/* Shutdown: the open batch goes now, not at batch_timeout. */
+void
+output_flush(struct output *o)
+{
+	close_open(o);
+}
+
+int
+output_is_idle(const struct output *o)
+{
+	int	 i;
+
+	if (o->qlen > 0 || (o->open != NULL && batch_records(o->open) > 0))
+		return 0;
+	for (i = 0; i < o->nslots; i++)
+		if (o->slots[i].b != NULL)
+			return 0;
+	return 1;
+}
+
+void
+output_stats(const struct output *o, struct output_stats *st)
+{
+	*st = o->st;
+	st->held = held(o);
+}

@@ -1,0 +1,49 @@
+/*
+ * output.h: the HTTP backend as a sink.  Records go into batches; closed
+ * batches are POSTed over up to max_in_flight connections; what the
+ * backend acknowledged is acknowledged to the files; what it refused for
+ * good goes to the dead-letter file; everything else is retried.
+ */
+#ifndef SIDELOG_OUTPUT_H
+#define SIDELOG_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "loop.h"
+#include "record.h"
+#include "tail.h"
+
+#define OUTPUT_ACTION_MAX	512	/* an Elasticsearch action line */
+#define OUTPUT_MAX_CODES	32	/* distinct status codes counted */
+
+struct output;
+
+struct output_stats {
+	uint64_t	 delivered;	/* records acknowledged by the backend */
+	uint64_t	 rejected;	/* records refused for good */
+	uint64_t	 retries;	/* requests sent again */
+	uint64_t	 held;		/* bytes of batches in memory */
+	int		 ncodes;
+	struct {
+		int	 code;		/* 0: no response (transport error) */
+		uint64_t n;
+	} codes[OUTPUT_MAX_CODES];
+};
+
+typedef void	output_ready_fn(void *);
+
+struct output	*output_new(struct loop *, const struct config *);
+void		 output_free(struct output *);
+void		 output_on_ready(struct output *, output_ready_fn *, void *);
+char		*output_reserve(struct output *, size_t need);
+size_t		 output_action(struct output *, const struct record_vals *,
+		    char *out);
+void		 output_commit(struct output *, size_t, struct tail *,
+		    unsigned gen, uint64_t off, uint64_t end);
+void		 output_flush(struct output *);
+int		 output_is_idle(const struct output *);
+void		 output_stats(const struct output *, struct output_stats *);
+
+#endif

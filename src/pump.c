@@ -1,0 +1,324 @@
+/*
+ * pump.c: moving bytes from tails into the sinks.
+ *
+ * Runs as the loop's idle hook: each round reads at most one buffer from
+ * each tail with new bytes (round-robin, so one busy file cannot starve
+ * the others), cuts it into records (line.c), encodes each straight into
+ * the sinks' buffers (record.c) and consumes only what was taken.  When a
+ * sink is full the round stops and the bytes stay in the file, which is
+ * the buffer; the sink kicks the pump when it has room again.  Timeouts
+ * (a pending multiline record, a rotated file gone quiet) are checked by
+ * reader_tick().
+ */
+#include <string.h>
+#include <time.h>
+
+#include "emit.h"
+#include "output.h"
+#include "hash.h"
+#include "log.h"
+#include "reader.h"
+#include "reader_int.h"
+#include "record.h"
+
+enum pumped {
+	PUMP_DONE,		/* nothing more until the file grows */
+	PUMP_MORE,		/* more to read now */
+	PUMP_FULL,		/* a sink is full */
+};
+
+/* One tail's round: shared by the records cut from one read. */
+struct pumpctx {
+	struct reader		*rd;
+	struct rtail		*rt;
+	const struct record_tpl	*tpl;
+	char			 time[RECORD_TIME_LEN + 1];
+	int			 full;
+};
+
+/* The values of one record: its file, read time and, when anyone needs
+ * it, its id. */
+static void
+values(struct pumpctx *c, const struct line_rec *rec, struct record_vals *v,
+    char *id)
+{
+	const struct config	*cfg = c->rd->cfg;
+	struct tail		*t = c->rt->t;
+
+	memset(v, 0, sizeof(*v));
+	v->line = rec;
+	v->path = tail_name(t);
+	v->pathlen = strlen(v->path);
+	v->time = c->time;
+	if (*cfg->output.id_key != '\0' || (cfg->output.enabled &&
+	    cfg->output.format == FORMAT_ELASTICSEARCH &&
+	    cfg->output.es_id == ES_ID_AUTO)) {
+		hash_id(tail_ids(t, cfg->output.id_seed,
+		    cfg->inputs[tail_input(t)].name), rec->off, id);
+		v->id = id;
+	}
+}
+
+static size_t
+emit_one(struct pumpctx *c, const struct record_vals *v, char *out)
+{
+	const struct line_rec	*rec = v->line;
+
+	if (c->rd->cfg->emit_format == EMIT_JSON)
+		return record_encode(c->tpl, v, out);
+	memcpy(out, rec->msg, rec->len);
+	out[rec->len] = '\n';
+	return rec->len + 1;
+}
+
+/*
+ * Both sinks must have room before either takes the record, or a full
+ * one would make the other see it twice.
+ */
+static int
+on_record(void *arg, const struct line_rec *rec)
+{
+	struct pumpctx		*c = arg;
+	struct reader		*rd = c->rd;
+	struct tail		*t = c->rt->t;
+	struct record_vals	 v;
+	char			 id[HASH_ID_LEN + 1], *pe = NULL, *po = NULL;
+	size_t			 max, len;
+
+	values(c, rec, &v, id);
+	max = record_max(c->tpl, rec->len, v.pathlen);
+	if (rd->emit != NULL) {
+		pe = emit_reserve(rd->emit, rd->cfg->emit_format == EMIT_JSON ?
+		    max : rec->len + 1);
+		if (pe == NULL)
+			goto full;
+	}
+	if (rd->out != NULL) {
+		po = output_reserve(rd->out, max + OUTPUT_ACTION_MAX);
+		if (po == NULL)
+			goto full;
+		len = output_action(rd->out, &v, po);
+		len += record_encode(c->tpl, &v, po + len);
+		output_commit(rd->out, len, t, tail_gen(t), rec->off, rec->end);
+	}
+	if (pe != NULL)
+		emit_commit(rd->emit, emit_one(c, &v, pe), t, tail_gen(t),
+		    rec->off, rec->end);
+	rd->lines++;
+	rd->bytes += rec->end - rec->off;
+	return 0;
+full:
+	c->full = 1;
+	return -1;
+}
+
+/* How many of the n bytes read to cut now, and whether to flush them. */
+static size_t
+cut_len(const struct rtail *rt, const char *buf, size_t n, int eof,
+    int *flush)
+{
+	const char	*nl;
+
+	*flush = 0;
+	if (rt->flush == RFLUSH_ALL && eof)
+		*flush = 1;
+	if (rt->flush != RFLUSH_LINES)
+		return n;
+	/* A multiline record gone quiet: ship it, but not half a line. */
+	nl = memrchr(buf, '\n', n);
+	if (nl == NULL)
+		return 0;
+	*flush = 1;
+	return (size_t)(nl - buf) + 1;
+}
+
+static enum pumped
+read_some(struct reader *rd, struct rtail *rt)
+{
+	struct tail	*t = rt->t;
+	struct pumpctx	 c;
+	struct timespec	 now;
+	size_t		 len, used;
+	ssize_t		 n;
+	int		 flush;
+
+	n = tail_read(t, rd->rbuf, rd->rbuflen);
+	if (n <= 0) {
+		rt->dirty = 0;
+		return PUMP_DONE;
+	}
+	len = cut_len(rt, rd->rbuf, (size_t)n, tail_read_off(t) + (uint64_t)n
+	    >= tail_size(t), &flush);
+	memset(&c, 0, sizeof(c));
+	c.rd = rd;
+	c.rt = rt;
+	c.tpl = rd->inputs[tail_input(t)].tpl;
+	clock_gettime(CLOCK_REALTIME, &now);
+	record_time(&now, c.time);
+	used = line_split(&rd->inputs[tail_input(t)].lcfg, rd->rbuf, len,
+	    tail_read_off(t), flush, rd->scratch, rd->scratchlen, on_record,
+	    &c);
+	tail_consume(t, used);
+	if (c.full)
+		return PUMP_FULL;
+	if (used > 0 && tail_read_off(t) < tail_size(t))
+		return PUMP_MORE;
+	rt->dirty = 0;
+	if (rt->flush == RFLUSH_LINES || flush)
+		rt->flush = rd->draining ? RFLUSH_ALL : RFLUSH_NONE;
+	return PUMP_DONE;
+}
+
+static enum pumped
+pump_tail(struct reader *rd, struct rtail *rt)
+{
+	struct tail	*t = rt->t;
+
+	switch (tail_check(t)) {
+	case TAIL_ERROR:
+		rt->dirty = 0;
+		tail_set_gone(t, 1);
+		return PUMP_DONE;
+	case TAIL_IDLE:
+		rt->dirty = 0;
+		return PUMP_DONE;
+	case TAIL_TRUNCATED:
+		rt->last_size = 0;
+		break;
+	case TAIL_READY:
+		break;
+	}
+	if (tail_size(t) != rt->last_size) {
+		rt->last_size = tail_size(t);
+		rt->last_growth = loop_now(rd->lp);
+	}
+	if (rd->draining)
+		rt->flush = RFLUSH_ALL;
+	return read_some(rd, rt);
+}
+
+int
+reader_pump(void *arg)
+{
+	struct reader	*rd = arg;
+	enum pumped	 r;
+	int		 k, i, more = 0;
+
+	for (k = 0; !rd->blocked && k < rd->ntails; k++) {
+		i = (rd->next + k) % rd->ntails;
+		if (!rd->tails[i].dirty)
+			continue;
+		r = pump_tail(rd, &rd->tails[i]);
+		if (r == PUMP_FULL) {
+			rd->blocked = 1;
+			rd->next = i;
+		} else if (r == PUMP_MORE)
+			more = 1;
+	}
+	if (!rd->blocked && rd->ntails > 0)
+		rd->next = (rd->next + 1) % rd->ntails;
+	if (rd->emit != NULL)
+		emit_flush(rd->emit);
+	return more && !rd->blocked;
+}
+
+/* A sink has room again. */
+void
+reader_kick(void *arg)
+{
+	struct reader	*rd = arg;
+
+	rd->blocked = 0;
+	loop_wake(rd->lp);
+}
+
+/*
+ * Called every READER_TICK_MS: a multiline record quiet for its timeout
+ * is shipped; a gone file quiet for READER_LINGER_MS has its last line
+ * shipped even without a newline, and is let go once delivered.
+ */
+void
+reader_tick(struct reader *rd)
+{
+	uint64_t			 now = loop_now(rd->lp), quiet;
+	const struct config_input	*in;
+	struct rtail			*rt;
+	int				 i, work = 0;
+
+	for (i = 0; i < rd->ntails; i++) {
+		rt = &rd->tails[i];
+		in = &rd->cfg->inputs[tail_input(rt->t)];
+		quiet = now - rt->last_growth;
+		if (tail_read_off(rt->t) < tail_size(rt->t) &&
+		    rt->flush == RFLUSH_NONE) {
+			if (tail_is_gone(rt->t) && quiet >= READER_LINGER_MS)
+				rt->flush = RFLUSH_ALL;
+			else if (in->multiline_start != NULL &&
+			    quiet >= in->multiline_timeout_ms)
+				rt->flush = RFLUSH_LINES;
+			if (rt->flush != RFLUSH_NONE)
+				rt->dirty = 1;
+		}
+		work |= rt->dirty;
+	}
+	reader_reap(rd);
+	if (work)
+		loop_wake(rd->lp);
+}
+
+/* Shutdown: read every file to its end, last lines without newline too. */
+void
+reader_drain(struct reader *rd)
+{
+	int	 i;
+
+	rd->draining = 1;
+	for (i = 0; i < rd->ntails; i++) {
+		rd->tails[i].flush = RFLUSH_ALL;
+		rd->tails[i].dirty = 1;
+	}
+	loop_wake(rd->lp);
+}
+
+/* Every file read to its end (as far as the last check knows). */
+int
+reader_all_read(struct reader *rd)
+{
+	struct tail	*t;
+	int		 i;
+
+	for (i = 0; i < rd->ntails; i++) {
+		t = rd->tails[i].t;
+		if (rd->tails[i].dirty || tail_read_off(t) < tail_size(t))
+			return 0;
+	}
+	return 1;
+}
+
+int
+reader_is_drained(struct reader *rd)
+{
+	struct tail	*t;
+	int		 i;
+
+	for (i = 0; i < rd->ntails; i++) {
+		t = rd->tails[i].t;
+		if (rd->tails[i].dirty || tail_read_off(t) < tail_size(t) ||
+		    !tail_is_idle(t))
+			return 0;
+	}
+	return 1;
+}
+
+/* Milliseconds since any file last grew, for shutdown_grace. */
+uint64_t
+reader_quiet_ms(const struct reader *rd)
+{
+	uint64_t	 latest = 0;
+	int		 i;
+
+	for (i = 0; i < rd->ntails; i++)
+		if (rd->tails[i].last_growth > latest)
+			latest = rd->tails[i].last_growth;
+	return loop_now(rd->lp) - latest;
+}

@@ -1,0 +1,50 @@
+/*
+ * reader.h: the set of followed files.  It turns the watcher's names
+ * into tails, matches them to the checkpoint, and lets the pump read the
+ * ones with new bytes into the sinks.
+ */
+#ifndef SIDELOG_READER_H
+#define SIDELOG_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checkpoint.h"
+#include "config.h"
+#include "emit.h"
+#include "loop.h"
+#include "output.h"
+#include "watch.h"
+
+struct reader;
+
+#define READER_TICK_MS	100	/* timeouts are checked this often */
+
+/* Figures for metrics and for the shutdown report. */
+struct reader_stats {
+	uint64_t	 lines;		/* records cut from files */
+	uint64_t	 bytes;		/* file bytes those records covered */
+	uint64_t	 skipped;	/* bytes lost to truncation */
+	uint64_t	 lag;		/* file bytes not yet delivered */
+	int		 files;		/* open */
+	int		 undelivered;	/* files with bytes not yet delivered */
+};
+
+extern const struct watch_ops reader_watch_ops;
+
+struct reader	*reader_new(struct loop *, const struct config *,
+		    struct checkpoint_entry *, size_t, struct emit *,
+		    struct output *);
+void		 reader_free(struct reader *);
+int		 reader_pump(void *);
+void		 reader_kick(void *);
+void		 reader_tick(struct reader *);
+void		 reader_drain(struct reader *);
+int		 reader_all_read(struct reader *);
+int		 reader_is_drained(struct reader *);
+uint64_t	 reader_quiet_ms(const struct reader *);
+int		 reader_entries(struct reader *, struct checkpoint_entry **,
+		    size_t *);
+void		 reader_stats(struct reader *, struct reader_stats *);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * reader_int.h: the reader's state, shared by reader.c (which files) and
+ * pump.c (reading them) and nobody else.
+ */
+#ifndef SIDELOG_READER_INT_H
+#define SIDELOG_READER_INT_H
+
+#include <regex.h>
+
+#include "line.h"
+#include "reader.h"
+#include "tail.h"
+
+#define READER_MAX_TAILS	1024
+#define READER_READ_AHEAD	(64 * 1024)	/* bytes per read past a record */
+#define READER_LINGER_MS	5000	/* a rotated file may still be written */
+
+/* How much of a tail's unconsumed bytes to cut into records now. */
+enum rflush {
+	RFLUSH_NONE,		/* complete records only */
+	RFLUSH_LINES,		/* also a pending multiline record */
+	RFLUSH_ALL,		/* everything, a last line without newline too */
+};
+
+struct rtail {
+	struct tail	*t;
+	int		 dirty;		/* may have bytes to read */
+	int		 seen;		/* reported by the scan under way */
+	enum rflush	 flush;
+	uint64_t	 last_growth;	/* loop_now() when it last grew */
+	uint64_t	 last_size;
+};
+
+struct rinput {
+	struct line_cfg		 lcfg;
+	regex_t			 re;
+	int			 has_re;
+	struct record_tpl	*tpl;
+};
+
+struct reader {
+	struct loop		*lp;
+	const struct config	*cfg;
+	struct emit		*emit;
+	struct output		*out;
+	unsigned		 sinks;		/* bits of enum tail_sink */
+	struct rinput		*inputs;
+	struct rtail		*tails;		/* READER_MAX_TAILS */
+	int			 ntails;
+	int			 next;		/* round-robin start */
+	int			 blocked;	/* a sink is full */
+	int			 draining;	/* shutdown: read everything */
+	int			 starting;	/* before the first full scan */
+	int			 warned_full;
+	struct checkpoint_entry	*entries;	/* from the last run, at start */
+	size_t			 nentries;
+	char			*rbuf;
+	size_t			 rbuflen;
+	char			*scratch;
+	size_t			 scratchlen;
+	uint64_t		 lines, bytes, skipped_gone;
+};
+
+void	reader_reap(struct reader *);
+
+#endif

@@ -1,0 +1,2 @@
+/* record.c: being written; see record.h. */
+#include "record.h"

@@ -1,0 +1,330 @@
+/*
+ * run.c: `sidelog run`: the long-lived process.
+ *
+ * Sets up, in this order: signals (blocked, read through a signalfd, so
+ * that they are handled in the loop like any event), the checkpoint (its
+ * lock first: a second sidelog must fail before touching anything), the
+ * sinks, the reader, the watcher and its first scan.  Then the loop runs
+ * until shutdown: on SIGTERM or SIGINT, keep tailing until no file grew
+ * for shutdown_grace, then read everything to its end, deliver, persist
+ * the checkpoint and exit 0, all within shutdown_timeout; past the
+ * deadline, persist what was delivered, say what was not and exit 1.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "emit.h"
+#include "log.h"
+#include "loop.h"
+#include "output.h"
+#include "reader.h"
+#include "record.h"
+#include "run.h"
+#include "watch.h"
+
+#define RUN_GRACE_POLL_MS	100	/* how often "still growing?" is asked */
+#define RUN_DRAIN_POLL_MS	20
+
+enum phase { RUNNING, GRACE, DRAIN, DONE };
+
+struct run {
+	const struct config	*cfg;
+	struct loop		*lp;
+	struct checkpoint	*ck;
+	struct emit		*emit;
+	struct output		*out;
+	struct reader		*rd;
+	struct watch		*w;
+	int			 sfd;
+	struct loop_io		*sio;
+	struct loop_timer	*ckpt, *tick, *phase_timer, *deadline;
+	enum phase		 phase;
+	int			 status;	/* exit status */
+	struct checkpoint_entry	*saved;		/* as last written */
+	size_t			 nsaved;
+};
+
+/* --- the checkpoint ----------------------------------------------------- */
+
+static int
+save(struct run *r)
+{
+	struct checkpoint_entry	*e;
+	size_t			 n;
+
+	if (reader_entries(r->rd, &e, &n) == -1)
+		return -1;
+	if (n == r->nsaved && (n == 0 || memcmp(e, r->saved, n *
+	    sizeof(*e)) == 0) && r->saved != NULL) {
+		free(e);
+		return 0;
+	}
+	if (checkpoint_save(r->ck, e, n) == -1) {
+		free(e);
+		return -1;	/* logged; the next interval tries again */
+	}
+	free(r->saved);
+	r->saved = e;
+	r->nsaved = n;
+	return 0;
+}
+
+static void
+ckpt_timer(void *arg)
+{
+	struct run	*r = arg;
+
+	save(r);
+	loop_timer_set(r->ckpt, r->cfg->checkpoint_interval_ms);
+}
+
+/* --- shutdown ----------------------------------------------------------- */
+
+static void
+finish(struct run *r, int status)
+{
+	r->phase = DONE;
+	r->status = status;
+	if (save(r) == -1 && status == 0)
+		r->status = 1;
+	loop_stop(r->lp);
+}
+
+static void
+phase_timer(void *arg)
+{
+	struct run	*r = arg;
+
+	if (r->phase == GRACE &&
+	    reader_quiet_ms(r->rd) >= r->cfg->shutdown_grace_ms) {
+		log_info("no file grew for %llums: reading every file to its "
+		    "end", (unsigned long long)r->cfg->shutdown_grace_ms);
+		r->phase = DRAIN;
+		reader_drain(r->rd);
+	}
+	/* Once everything is read, the last batch need not wait for
+	 * batch_timeout. */
+	if (r->phase == DRAIN && r->out != NULL && reader_all_read(r->rd))
+		output_flush(r->out);
+	if (r->phase == DRAIN && reader_is_drained(r->rd) &&
+	    (r->emit == NULL || emit_held(r->emit) == 0) &&
+	    (r->out == NULL || output_is_idle(r->out))) {
+		log_info("everything read was delivered; exiting");
+		finish(r, 0);
+		return;
+	}
+	loop_timer_set(r->phase_timer, r->phase == GRACE ? RUN_GRACE_POLL_MS :
+	    RUN_DRAIN_POLL_MS);
+}
+
+static void
+deadline(void *arg)
+{
+	struct run		*r = arg;
+	struct reader_stats	 st;
+
+	reader_stats(r->rd, &st);
+	log_error("shutdown_timeout (%llums) reached: %llu bytes in %d files "
+	    "not delivered; they will be sent after a restart",
+	    (unsigned long long)r->cfg->shutdown_timeout_ms,
+	    (unsigned long long)st.lag, st.undelivered);
+	finish(r, 1);
+}
+
+static void
+begin_shutdown(struct run *r, const char *why)
+{
+	if (r->phase != RUNNING) {
+		log_warn("%s again: stopping now", why);
+		deadline(r);
+		return;
+	}
+	loop_timer_set(r->deadline, r->cfg->shutdown_timeout_ms);
+	if (r->cfg->shutdown_grace_ms > 0) {
+		log_info("%s: shutting down once no file grew for %llums", why,
+		    (unsigned long long)r->cfg->shutdown_grace_ms);
+		r->phase = GRACE;
+	} else {
+		log_info("%s: reading every file to its end", why);
+		r->phase = DRAIN;
+		reader_drain(r->rd);
+	}
+	loop_timer_set(r->phase_timer, 0);
+}
+
+/* --- events ------------------------------------------------------------- */
+
+static void
+on_signal(void *arg, uint32_t events)
+{
+	struct run		*r = arg;
+	struct signalfd_siginfo	 si;
+
+	while (read(r->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+			begin_shutdown(r, "SIGTERM");
+			break;
+		case SIGINT:
+			begin_shutdown(r, "SIGINT");
+			break;
+		case SIGHUP:
+			log_warn("SIGHUP: reloading is not implemented in this "
+			    "build; the configuration is unchanged");
+			break;
+		}
+	}
+}
+
+static void
+tick(void *arg)
+{
+	struct run	*r = arg;
+
+	reader_tick(r->rd);
+	if (r->emit != NULL && emit_is_broken(r->emit) && r->phase != DONE) {
+		finish(r, 1);
+		return;
+	}
+	loop_timer_set(r->tick, READER_TICK_MS);
+}
+
+/* --- set-up ------------------------------------------------------------- */
+
+static int
+setup_signals(struct run *r)
+{
+	sigset_t	 set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1) {
+		log_error("sigprocmask: %s", strerror(errno));
+		return -1;
+	}
+	r->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (r->sfd == -1) {
+		log_error("signalfd: %s", strerror(errno));
+		return -1;
+	}
+	r->sio = loop_io_add(r->lp, r->sfd, EPOLLIN, on_signal, r);
+	return r->sio == NULL ? -1 : 0;
+}
+
+static int
+setup_timers(struct run *r)
+{
+	r->ckpt = loop_timer_new(r->lp, ckpt_timer, r);
+	r->tick = loop_timer_new(r->lp, tick, r);
+	r->phase_timer = loop_timer_new(r->lp, phase_timer, r);
+	r->deadline = loop_timer_new(r->lp, deadline, r);
+	if (r->ckpt == NULL || r->tick == NULL || r->phase_timer == NULL ||
+	    r->deadline == NULL)
+		return -1;
+	loop_timer_set(r->ckpt, r->cfg->checkpoint_interval_ms);
+	loop_timer_set(r->tick, READER_TICK_MS);
+	return 0;
+}
+
+/* The record size the stdout buffer must always be able to take. */
+static size_t
+emit_cap(const struct config *cfg)
+{
+	uint64_t	 max = 0;
+	int		 i;
+
+	for (i = 0; i < cfg->ninputs; i++)
+		if (cfg->inputs[i].max_line_bytes > max)
+			max = cfg->inputs[i].max_line_bytes;
+	/* Escaping may take six bytes for one; keys, metadata on top. */
+	max = max * 6 + 64 * 1024;
+	return max > EMIT_MIN_CAP ? (size_t)max : EMIT_MIN_CAP;
+}
+
+static int
+setup(struct run *r)
+{
+	struct checkpoint_entry	*entries = NULL;
+	size_t			 n = 0;
+
+	r->sfd = -1;
+	r->lp = loop_new();
+	if (r->lp == NULL || setup_signals(r) == -1)
+		return -1;
+	r->ck = checkpoint_open(r->cfg->checkpoint_dir,
+	    r->cfg->checkpoint_file);
+	if (r->ck == NULL || checkpoint_load(r->ck, &entries, &n) == -1)
+		return -1;
+	if (r->cfg->emit_enabled) {
+		r->emit = emit_new(r->lp, STDOUT_FILENO, emit_cap(r->cfg));
+		if (r->emit == NULL) {
+			free(entries);
+			return -1;
+		}
+	}
+	if (r->cfg->output.enabled) {
+		r->out = output_new(r->lp, r->cfg);
+		if (r->out == NULL) {
+			free(entries);
+			return -1;
+		}
+	}
+	r->rd = reader_new(r->lp, r->cfg, entries, n, r->emit, r->out);
+	if (r->rd == NULL)
+		return -1;
+	emit_on_ready(r->emit, reader_kick, r->rd);
+	output_on_ready(r->out, reader_kick, r->rd);
+	loop_set_idle(r->lp, reader_pump, r->rd);
+	r->w = watch_new(r->lp, r->cfg, &reader_watch_ops, r->rd);
+	if (r->w == NULL || setup_timers(r) == -1)
+		return -1;
+	return watch_scan(r->w);
+}
+
+static void
+teardown(struct run *r)
+{
+	watch_free(r->w);
+	reader_free(r->rd);
+	output_free(r->out);
+	emit_free(r->emit);
+	checkpoint_close(r->ck);
+	loop_timer_free(r->ckpt);
+	loop_timer_free(r->tick);
+	loop_timer_free(r->phase_timer);
+	loop_timer_free(r->deadline);
+	loop_io_del(r->sio);
+	if (r->sfd != -1)
+		close(r->sfd);
+	loop_free(r->lp);
+	free(r->saved);
+}
+
+int
+run_main(const struct config *cfg)
+{
+	struct run	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.cfg = cfg;
+	if (setup(&r) == -1) {
+		teardown(&r);
+		return 1;
+	}
+	log_info("sidelog %s: following %d input(s), watching with %s",
+	    SIDELOG_VERSION, cfg->ninputs, watch_is_inotify(r.w) ? "inotify" :
+	    "polling");
+	if (loop_run(r.lp) == -1 && r.phase != DONE)
+		finish(&r, 1);
+	teardown(&r);
+	return r.status;
+}

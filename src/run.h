@@ -1,0 +1,11 @@
+/*
+ * run.h: `sidelog run`, the shipper itself.
+ */
+#ifndef SIDELOG_RUN_H
+#define SIDELOG_RUN_H
+
+#include "config.h"
+
+int	run_main(const struct config *);
+
+#endif

@@ -1,0 +1,476 @@
+/*
+ * tail.c: one followed file.
+ *
+ * Identity is the inode plus a fingerprint of the first bytes (never the
+ * device, which changes when a PVC moves to another node); the
+ * fingerprint grows with the file up to CHECKPOINT_FP_MAX bytes.  Two
+ * offsets are kept apart: read_off, the first byte no record has taken
+ * yet, and per sink the delivered offset, below which every byte reached
+ * that sink.  Sinks may acknowledge out of order (requests in flight);
+ * a delivered offset only moves over a contiguous run.  Truncation
+ * (size below read_off, or the first bytes changed) starts the file
+ * again from 0 under a new generation, and acknowledgements of the old
+ * one are ignored.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "log.h"
+#include "tail.h"
+
+/* Ranges acknowledged ahead of the delivered offset: one per request in
+ * flight at most (max_in_flight <= 64), twice for a truncation. */
+#define TAIL_MAX_AHEAD	160
+#define TAIL_ID_BYTES	1024	/* of the first line, in record ids */
+
+struct range {
+	uint64_t	 off, end;
+};
+
+struct tail {
+	int		 fd;
+	int		 input;
+	char		*path;		/* its name now */
+	char		*name;		/* the name it was found by: for records */
+	dev_t		 dev;		/* this run only: identity is inode + fp */
+	ino_t		 ino;
+	uint32_t	 fp_len;
+	uint64_t	 fp_hash;
+	uint64_t	 size;		/* at the last check */
+	uint64_t	 read_off;	/* first byte no record has taken */
+	uint64_t	 acked[TAIL_SINKS];	/* delivered below this, per sink */
+	unsigned	 sinks;		/* bit per enum tail_sink in use */
+	struct range	*ahead[TAIL_SINKS];	/* allocated when needed */
+	int		 nahead[TAIL_SINKS];
+	int		 capahead[TAIL_SINKS];
+	unsigned	 gen;		/* bumped by each truncation */
+	int		 refs;		/* ranges held by sinks */
+	int		 gone;		/* its name went away: drain, let go */
+	uint64_t	 skipped;	/* bytes lost to truncation */
+	int		 has_ids;
+	struct hash_key	 ids[2];	/* keys of this file's record ids */
+};
+
+/* The descriptor must name a regular file inside dir: a symlink may
+ * have been swapped between the watcher's check and this open. */
+static int
+inside(int fd, const char *dir)
+{
+	char	 link[64], real[PATH_MAX];
+	ssize_t	 n;
+	size_t	 dl = strlen(dir);
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, sizeof(real) - 1);
+	if (n == -1)
+		return 1;	/* no /proc: the watcher's check stands */
+	real[n] = '\0';
+	return strncmp(real, dir, dl) == 0 && real[dl] == '/';
+}
+
+/* Fingerprint of the first min(size, CHECKPOINT_FP_MAX) bytes. */
+static int
+fingerprint(struct tail *t, uint32_t len, uint64_t *hash)
+{
+	char	 buf[CHECKPOINT_FP_MAX];
+	ssize_t	 n;
+
+	n = pread(t->fd, buf, len, 0);
+	if (n != (ssize_t)len)
+		return -1;
+	*hash = hash_bytes(&hash_fp_key, buf, len);
+	return 0;
+}
+
+static void
+grow_fingerprint(struct tail *t)
+{
+	uint32_t	 len;
+	uint64_t	 h;
+
+	if (t->fp_len == CHECKPOINT_FP_MAX || t->size <= t->fp_len)
+		return;
+	len = t->size < CHECKPOINT_FP_MAX ? (uint32_t)t->size :
+	    CHECKPOINT_FP_MAX;
+	if (fingerprint(t, len, &h) == 0) {
+		t->fp_len = len;
+		t->fp_hash = h;
+	}
+}
+
+static struct tail *
+tail_new(int fd, int input, const char *path, const struct stat *st,
+    unsigned sinks)
+{
+	struct tail	*t;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	t->path = strdup(path);
+	t->name = strdup(path);
+	if (t->path == NULL || t->name == NULL) {
+		free(t->path);
+		free(t->name);
+		free(t);
+		return NULL;
+	}
+	t->fd = fd;
+	t->input = input;
+	t->dev = st->st_dev;
+	t->ino = st->st_ino;
+	t->size = (uint64_t)st->st_size;
+	t->sinks = sinks;
+	grow_fingerprint(t);
+	return t;
+}
+
+/*
+ * O_NONBLOCK: a FIFO planted under a log name must not hang the loop;
+ * it is refused right after as not a regular file.
+ */
+struct tail *
+tail_open(int input, const char *path, const char *dir, unsigned sinks)
+{
+	struct stat	 st;
+	struct tail	*t;
+	int		 fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		if (errno != ENOENT)
+			log_warn("open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || !inside(fd, dir)) {
+		log_warn("%s: not a regular file inside %s, not read", path,
+		    dir);
+		close(fd);
+		return NULL;
+	}
+	t = tail_new(fd, input, path, &st, sinks);
+	if (t == NULL) {
+		log_error("%s: out of memory", path);
+		close(fd);
+	}
+	return t;
+}
+
+void
+tail_close(struct tail *t)
+{
+	int	 s;
+
+	if (t == NULL)
+		return;
+	for (s = 0; s < TAIL_SINKS; s++)
+		free(t->ahead[s]);
+	close(t->fd);
+	free(t->path);
+	free(t->name);
+	free(t);
+}
+
+/* The same open file as st, within this run. */
+int
+tail_is(const struct tail *t, const struct stat *st)
+{
+	return t->dev == st->st_dev && t->ino == st->st_ino;
+}
+
+/* Whether a checkpoint entry describes this file: the same inode, and
+ * the same first fp_len bytes (an inode can be reused by a new file). */
+int
+tail_matches(struct tail *t, const struct checkpoint_entry *e)
+{
+	uint64_t	 h;
+
+	if ((uint64_t)t->ino != e->inode || t->size < e->fp_len)
+		return 0;
+	if (e->fp_len == 0)
+		return 1;
+	return fingerprint(t, e->fp_len, &h) == 0 && h == e->fp_hash;
+}
+
+/* Starts reading at offset, which is already delivered. */
+void
+tail_resume(struct tail *t, uint64_t offset)
+{
+	int	 s;
+
+	if (offset > t->size)
+		offset = t->size;
+	t->read_off = offset;
+	for (s = 0; s < TAIL_SINKS; s++)
+		t->acked[s] = offset;
+}
+
+static void
+truncated(struct tail *t, uint64_t size)
+{
+	int	 s;
+
+	if (t->size > t->read_off)
+		t->skipped += t->size - t->read_off;
+	log_warn("%s: truncated (size %llu, read to %llu): reading again "
+	    "from the start", t->path, (unsigned long long)size,
+	    (unsigned long long)t->read_off);
+	t->gen++;
+	t->has_ids = 0;
+	t->read_off = 0;
+	t->fp_len = 0;
+	t->fp_hash = 0;
+	for (s = 0; s < TAIL_SINKS; s++) {
+		t->acked[s] = 0;
+		t->nahead[s] = 0;
+	}
+	t->size = size;
+	grow_fingerprint(t);
+}
+
+enum tail_check
+tail_check(struct tail *t)
+{
+	struct stat	 st;
+	uint64_t	 h;
+
+	if (fstat(t->fd, &st) == -1) {
+		log_error("fstat %s: %s", t->path, strerror(errno));
+		return TAIL_ERROR;
+	}
+	/* copytruncate: smaller than what we read, or new first bytes even
+	 * if the new content already grew past the old offset. */
+	if ((uint64_t)st.st_size < t->read_off || (t->fp_len > 0 &&
+	    ((uint64_t)st.st_size < t->fp_len ||
+	    fingerprint(t, t->fp_len, &h) == -1 || h != t->fp_hash))) {
+		truncated(t, (uint64_t)st.st_size);
+		return TAIL_TRUNCATED;
+	}
+	t->size = (uint64_t)st.st_size;
+	grow_fingerprint(t);
+	return t->size > t->read_off ? TAIL_READY : TAIL_IDLE;
+}
+
+ssize_t
+tail_read(struct tail *t, char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	n = pread(t->fd, buf, len, (off_t)t->read_off);
+	if (n == -1)
+		log_error("read %s: %s", t->path, strerror(errno));
+	return n;
+}
+
+void
+tail_consume(struct tail *t, size_t n)
+{
+	t->read_off += n;
+}
+
+void
+tail_ref(struct tail *t)
+{
+	t->refs++;
+}
+
+/* Folds the ranges now contiguous with the delivered offset into it. */
+static void
+advance(struct tail *t, int s)
+{
+	int	 i, moved = 1;
+
+	while (moved) {
+		moved = 0;
+		for (i = 0; i < t->nahead[s]; i++) {
+			if (t->ahead[s][i].off != t->acked[s])
+				continue;
+			t->acked[s] = t->ahead[s][i].end;
+			t->ahead[s][i] = t->ahead[s][--t->nahead[s]];
+			moved = 1;
+			break;
+		}
+	}
+}
+
+static int
+grow_ahead(struct tail *t, enum tail_sink s)
+{
+	struct range	*r;
+	int		 cap = t->capahead[s] ? t->capahead[s] * 2 : 8;
+
+	if (t->capahead[s] >= TAIL_MAX_AHEAD)
+		return -1;
+	if (cap > TAIL_MAX_AHEAD)
+		cap = TAIL_MAX_AHEAD;
+	r = reallocarray(t->ahead[s], (size_t)cap, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	t->ahead[s] = r;
+	t->capahead[s] = cap;
+	return 0;
+}
+
+/*
+ * A sink took [off, end) of generation gen.  Releases the reference
+ * the sink held.  Out-of-order ranges wait in ahead[] until the gap
+ * before them closes.
+ */
+void
+tail_ack(struct tail *t, enum tail_sink s, unsigned gen, uint64_t off,
+    uint64_t end)
+{
+	t->refs--;
+	if (gen != t->gen || end <= t->acked[s])
+		return;
+	if (off <= t->acked[s]) {
+		t->acked[s] = end;
+		advance(t, (int)s);
+		return;
+	}
+	if (t->nahead[s] == t->capahead[s] && grow_ahead(t, s) == -1) {
+		log_error("%s: too many acknowledgements ahead of offset %llu",
+		    t->path, (unsigned long long)t->acked[s]);
+		return;
+	}
+	t->ahead[s][t->nahead[s]].off = off;
+	t->ahead[s][t->nahead[s]++].end = end;
+}
+
+uint64_t
+tail_delivered(const struct tail *t)
+{
+	uint64_t	 d = t->read_off;
+	int		 s;
+
+	for (s = 0; s < TAIL_SINKS; s++)
+		if ((t->sinks & (1u << s)) && t->acked[s] < d)
+			d = t->acked[s];
+	return d;
+}
+
+void
+tail_entry(const struct tail *t, const char *input,
+    struct checkpoint_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->input, sizeof(e->input), "%s", input);
+	e->inode = (uint64_t)t->ino;
+	e->fp_len = t->fp_len;
+	e->fp_hash = t->fp_hash;
+	e->offset = tail_delivered(t);
+	snprintf(e->path, sizeof(e->path), "%s", t->path);
+}
+
+/*
+ * The keys of this file's record ids.  The file's part of an id must not
+ * change as the file grows (the same line keeps its id across restarts),
+ * so it is the first line, up to TAIL_ID_BYTES, rather than the growing
+ * fingerprint; with the inode it tells a new file on a reused inode.
+ * Called when a record is about to be encoded, so the first line is
+ * complete unless it was cut or flushed.
+ */
+const struct hash_key *
+tail_ids(struct tail *t, const char *seed, const char *input)
+{
+	char	 buf[TAIL_ID_BYTES];
+	ssize_t	 n;
+	char	*nl;
+
+	if (t->has_ids)
+		return t->ids;
+	n = pread(t->fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		n = 0;
+	nl = memchr(buf, '\n', (size_t)n);
+	if (nl != NULL)
+		n = nl - buf + 1;
+	hash_id_key(t->ids, seed, input, (uint64_t)t->ino,
+	    hash_bytes(&hash_fp_key, buf, (size_t)n));
+	t->has_ids = 1;
+	return t->ids;
+}
+
+int
+tail_input(const struct tail *t)
+{
+	return t->input;
+}
+
+const char *
+tail_path(const struct tail *t)
+{
+	return t->path;
+}
+
+const char *
+tail_name(const struct tail *t)
+{
+	return t->name;
+}
+
+void
+tail_set_path(struct tail *t, const char *path)
+{
+	char	*p = strdup(path);
+
+	if (p == NULL)
+		return;		/* keeps the old name: only cosmetic */
+	free(t->path);
+	t->path = p;
+}
+
+int
+tail_is_gone(const struct tail *t)
+{
+	return t->gone;
+}
+
+void
+tail_set_gone(struct tail *t, int gone)
+{
+	t->gone = gone;
+}
+
+unsigned
+tail_gen(const struct tail *t)
+{
+	return t->gen;
+}
+
+uint64_t
+tail_read_off(const struct tail *t)
+{
+	return t->read_off;
+}
+
+uint64_t
+tail_size(const struct tail *t)
+{
+	return t->size;
+}
+
+uint64_t
+tail_skipped(const struct tail *t)
+{
+	return t->skipped;
+}
+
+/* Nothing held by a sink and everything read was delivered. */
+int
+tail_is_idle(const struct tail *t)
+{
+	return t->refs == 0 && tail_delivered(t) == t->read_off;
+}
+
+uint64_t
+tail_inode(const struct tail *t)
+{
+	return (uint64_t)t->ino;
+}

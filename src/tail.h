@@ -1,0 +1,64 @@
+/*
+ * tail.h: one followed file: its descriptor and identity, how far it was
+ * read and how far it was delivered, and what rotation or truncation did
+ * to it.
+ */
+#ifndef SIDELOG_TAIL_H
+#define SIDELOG_TAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "checkpoint.h"
+#include "hash.h"
+
+enum tail_sink {
+	TAIL_SINK_STDOUT,	/* the re-emitter */
+	TAIL_SINK_OUTPUT,	/* the HTTP backend */
+	TAIL_SINKS
+};
+
+enum tail_check {
+	TAIL_IDLE,		/* nothing new to read */
+	TAIL_READY,		/* bytes past the read offset */
+	TAIL_TRUNCATED,		/* cut or rewritten: read again from 0 */
+	TAIL_ERROR,		/* fstat failed; logged */
+};
+
+struct tail;
+
+struct tail	*tail_open(int input, const char *path, const char *dir,
+		    unsigned sinks);
+void		 tail_close(struct tail *);
+int		 tail_is(const struct tail *, const struct stat *);
+int		 tail_matches(struct tail *, const struct checkpoint_entry *);
+void		 tail_resume(struct tail *, uint64_t offset);
+enum tail_check	 tail_check(struct tail *);
+ssize_t		 tail_read(struct tail *, char *, size_t);
+void		 tail_consume(struct tail *, size_t);
+void		 tail_ref(struct tail *);
+void		 tail_ack(struct tail *, enum tail_sink, unsigned gen,
+		    uint64_t off, uint64_t end);
+void		 tail_entry(const struct tail *, const char *input,
+		    struct checkpoint_entry *);
+
+/* State the reader reads and sets. */
+int		 tail_input(const struct tail *);
+const char	*tail_path(const struct tail *);
+const char	*tail_name(const struct tail *);
+void		 tail_set_path(struct tail *, const char *);
+int		 tail_is_gone(const struct tail *);
+void		 tail_set_gone(struct tail *, int);
+unsigned	 tail_gen(const struct tail *);
+uint64_t	 tail_read_off(const struct tail *);
+uint64_t	 tail_size(const struct tail *);
+uint64_t	 tail_delivered(const struct tail *);
+uint64_t	 tail_skipped(const struct tail *);
+int		 tail_is_idle(const struct tail *);
+uint64_t	 tail_inode(const struct tail *);
+const struct hash_key *tail_ids(struct tail *, const char *seed,
+		    const char *input);
+
+#endif

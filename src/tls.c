@@ -1,0 +1,459 @@
+/*
+ * tls.c: TLS 1.2/1.3 client sessions over non-blocking sockets, mbedtls.
+ *
+ * The configuration (CAs, client certificate and key, versions, server
+ * name, verification) is built from files sidelog reads itself, so that
+ * it can tell when a mounted Secret changed: tls_conf_stale() compares
+ * the files' identity and times, and the caller builds a new
+ * configuration for new connections while open ones keep the old one
+ * (reference counted).  Every failure says which file or which check.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
+#include <psa/crypto.h>
+
+#include "log.h"
+#include "tls.h"
+
+#define TLS_MAX_FILE	(4 * 1024 * 1024)	/* a CA bundle is ~250 KiB */
+
+enum { F_CA, F_CERT, F_KEY, F_COUNT };
+
+/* A file the configuration was built from, and how it looked then. */
+struct tfile {
+	char		 path[PATH_MAX];
+	struct stat	 st;
+};
+
+struct tls_conf {
+	int			 refs;
+	mbedtls_ssl_config	 ssl;
+	mbedtls_x509_crt	 ca, cert;
+	mbedtls_pk_context	 key;
+	mbedtls_entropy_context	 entropy;
+	mbedtls_ctr_drbg_context drbg;
+	char			 name[256];	/* SNI and the name verified */
+	struct tfile		 files[F_COUNT];
+};
+
+struct tls {
+	mbedtls_ssl_context	 ssl;
+	struct tls_conf		*conf;
+	int			 fd;
+};
+
+static void
+tls_log(const char *what, const char *path, int rc)
+{
+	char	 msg[160];
+
+	mbedtls_strerror(rc, msg, sizeof(msg));
+	log_error("tls: %s %s: %s", what, path, msg);
+}
+
+/* The file, NUL-terminated as mbedtls wants PEM; *len counts the NUL. */
+static unsigned char *
+slurp(struct tfile *f, const char *key, size_t *len)
+{
+	unsigned char	*buf;
+	ssize_t		 n;
+	int		 fd;
+
+	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 || fstat(fd, &f->st) == -1) {
+		log_error("tls: %s %s: %s", key, f->path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	buf = malloc(TLS_MAX_FILE + 1);
+	n = buf ? read(fd, buf, TLS_MAX_FILE + 1) : -1;
+	close(fd);
+	if (n < 0 || n > TLS_MAX_FILE) {
+		log_error("tls: %s %s: %s", key, f->path, n < 0 ?
+		    strerror(errno) : "larger than 4 MiB");
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = (size_t)n + 1;
+	return buf;
+}
+
+static int
+load_certs(struct tfile *f, const char *key, mbedtls_x509_crt *crt)
+{
+	unsigned char	*buf;
+	size_t		 len;
+	int		 rc;
+
+	buf = slurp(f, key, &len);
+	if (buf == NULL)
+		return -1;
+	rc = mbedtls_x509_crt_parse(crt, buf, len);
+	free(buf);
+	/* A bundle may hold certificates mbedtls cannot use; the rest do. */
+	if (rc < 0 || crt->version == 0) {
+		tls_log(key, f->path, rc < 0 ? rc :
+		    MBEDTLS_ERR_X509_INVALID_FORMAT);
+		return -1;
+	}
+	if (rc > 0)
+		log_debug("tls: %s %s: %d certificates skipped", key, f->path,
+		    rc);
+	return 0;
+}
+
+static int
+load_key(struct tls_conf *c)
+{
+	unsigned char	*buf;
+	size_t		 len;
+	int		 rc;
+
+	buf = slurp(&c->files[F_KEY], "tls.key_file", &len);
+	if (buf == NULL)
+		return -1;
+	rc = mbedtls_pk_parse_key(&c->key, buf, len, NULL, 0,
+	    mbedtls_ctr_drbg_random, &c->drbg);
+	mbedtls_platform_zeroize(buf, len);
+	free(buf);
+	if (rc != 0) {
+		tls_log("tls.key_file", c->files[F_KEY].path, rc);
+		return -1;
+	}
+	rc = mbedtls_pk_check_pair(&c->cert.pk, &c->key,
+	    mbedtls_ctr_drbg_random, &c->drbg);
+	if (rc != 0) {
+		log_error("tls: tls.key_file %s does not belong to "
+		    "tls.cert_file %s", c->files[F_KEY].path,
+		    c->files[F_CERT].path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+find_bundle(struct tfile *f)
+{
+	static const char	*bundles[] = TLS_SYSTEM_BUNDLES;
+	int			 i;
+
+	for (i = 0; bundles[i] != NULL; i++)
+		if (access(bundles[i], R_OK) == 0) {
+			snprintf(f->path, sizeof(f->path), "%s", bundles[i]);
+			return 0;
+		}
+	log_error("tls: no system CA bundle found (looked in %s and others); "
+	    "set tls.ca_file", bundles[0]);
+	return -1;
+}
+
+static int
+load_files(struct tls_conf *c, const struct config_output *o)
+{
+	if (*o->tls_ca_file != '\0')
+		snprintf(c->files[F_CA].path, PATH_MAX, "%s", o->tls_ca_file);
+	else if (o->tls_verify && find_bundle(&c->files[F_CA]) == -1)
+		return -1;
+	if (c->files[F_CA].path[0] != '\0' &&
+	    load_certs(&c->files[F_CA], "tls.ca_file", &c->ca) == -1)
+		return -1;
+	if (*o->tls_cert_file == '\0')
+		return 0;
+	snprintf(c->files[F_CERT].path, PATH_MAX, "%s", o->tls_cert_file);
+	snprintf(c->files[F_KEY].path, PATH_MAX, "%s", o->tls_key_file);
+	if (load_certs(&c->files[F_CERT], "tls.cert_file", &c->cert) == -1 ||
+	    load_key(c) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+setup_ssl(struct tls_conf *c, const struct config_output *o)
+{
+	int	 rc;
+
+	rc = mbedtls_ssl_config_defaults(&c->ssl, MBEDTLS_SSL_IS_CLIENT,
+	    MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+	if (rc != 0) {
+		tls_log("configuration", "defaults", rc);
+		return -1;
+	}
+	mbedtls_ssl_conf_rng(&c->ssl, mbedtls_ctr_drbg_random, &c->drbg);
+	mbedtls_ssl_conf_min_tls_version(&c->ssl,
+	    o->tls_min_version == TLS_V1_3 ? MBEDTLS_SSL_VERSION_TLS1_3 :
+	    MBEDTLS_SSL_VERSION_TLS1_2);
+	mbedtls_ssl_conf_max_tls_version(&c->ssl, MBEDTLS_SSL_VERSION_TLS1_3);
+	mbedtls_ssl_conf_authmode(&c->ssl, o->tls_verify ?
+	    MBEDTLS_SSL_VERIFY_REQUIRED : MBEDTLS_SSL_VERIFY_NONE);
+	if (c->files[F_CA].path[0] != '\0')
+		mbedtls_ssl_conf_ca_chain(&c->ssl, &c->ca, NULL);
+	if (c->files[F_CERT].path[0] != '\0') {
+		rc = mbedtls_ssl_conf_own_cert(&c->ssl, &c->cert, &c->key);
+		if (rc != 0) {
+			tls_log("tls.cert_file", c->files[F_CERT].path, rc);
+			return -1;
+		}
+	}
+	snprintf(c->name, sizeof(c->name), "%s", *o->tls_server_name ?
+	    o->tls_server_name : o->u.host);
+	return 0;
+}
+
+struct tls_conf *
+tls_conf_new(const struct config_output *o)
+{
+	struct tls_conf	*c;
+	psa_status_t	 ps;
+	int		 rc;
+
+	ps = psa_crypto_init();
+	if (ps != PSA_SUCCESS) {
+		log_error("tls: psa_crypto_init failed (%d)", (int)ps);
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		log_error("tls: out of memory");
+		return NULL;
+	}
+	c->refs = 1;
+	mbedtls_ssl_config_init(&c->ssl);
+	mbedtls_x509_crt_init(&c->ca);
+	mbedtls_x509_crt_init(&c->cert);
+	mbedtls_pk_init(&c->key);
+	mbedtls_entropy_init(&c->entropy);
+	mbedtls_ctr_drbg_init(&c->drbg);
+	rc = mbedtls_ctr_drbg_seed(&c->drbg, mbedtls_entropy_func,
+	    &c->entropy, (const unsigned char *)"sidelog", 7);
+	if (rc != 0) {
+		tls_log("random generator", "seed", rc);
+		tls_conf_free(c);
+		return NULL;
+	}
+	if (load_files(c, o) == -1 || setup_ssl(c, o) == -1) {
+		tls_conf_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Whether a file the configuration came from changed since: a Secret
+ * or ConfigMap update swaps a symlink, which stat() follows. */
+int
+tls_conf_stale(const struct tls_conf *c)
+{
+	struct stat	 st;
+	int		 i;
+
+	for (i = 0; i < F_COUNT; i++) {
+		if (c->files[i].path[0] == '\0')
+			continue;
+		if (stat(c->files[i].path, &st) == -1 ||
+		    !same_file(&st, &c->files[i].st))
+			return 1;
+	}
+	return 0;
+}
+
+void
+tls_conf_ref(struct tls_conf *c)
+{
+	c->refs++;
+}
+
+void
+tls_conf_free(struct tls_conf *c)
+{
+	if (c == NULL || --c->refs > 0)
+		return;
+	mbedtls_ssl_config_free(&c->ssl);
+	mbedtls_x509_crt_free(&c->ca);
+	mbedtls_x509_crt_free(&c->cert);
+	mbedtls_pk_free(&c->key);
+	mbedtls_ctr_drbg_free(&c->drbg);
+	mbedtls_entropy_free(&c->entropy);
+	free(c);
+}
+
+/* --- sessions ------------------------------------------------------------ */
+
+static int
+bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct tls	*t = ctx;
+	ssize_t		 n;
+
+	n = send(t->fd, buf, len, MSG_NOSIGNAL);
+	if (n >= 0)
+		return (int)n;
+	if (errno == EAGAIN || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_WRITE;
+	return errno == EPIPE || errno == ECONNRESET ?
+	    MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int
+bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct tls	*t = ctx;
+	ssize_t		 n;
+
+	n = recv(t->fd, buf, len, 0);
+	if (n >= 0)
+		return (int)n;
+	if (errno == EAGAIN || errno == EINTR)
+		return MBEDTLS_ERR_SSL_WANT_READ;
+	return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET :
+	    MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+struct tls *
+tls_new(struct tls_conf *c, int fd)
+{
+	struct tls	*t;
+	int		 rc;
+
+	t = calloc(1, sizeof(*t));
+	if (t == NULL) {
+		log_error("tls: out of memory");
+		return NULL;
+	}
+	mbedtls_ssl_init(&t->ssl);
+	t->fd = fd;
+	rc = mbedtls_ssl_setup(&t->ssl, &c->ssl);
+	if (rc == 0)
+		rc = mbedtls_ssl_set_hostname(&t->ssl, c->name);
+	if (rc != 0) {
+		tls_log("session for", c->name, rc);
+		mbedtls_ssl_free(&t->ssl);
+		free(t);
+		return NULL;
+	}
+	mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+	t->conf = c;
+	tls_conf_ref(c);
+	return t;
+}
+
+/* Says why a handshake failed: the certificate check in its words, or
+ * mbedtls's for the rest. */
+static void
+handshake_failed(struct tls *t, int rc)
+{
+	char		 msg[512], *p;
+	uint32_t	 flags;
+
+	if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+		flags = mbedtls_ssl_get_verify_result(&t->ssl);
+		mbedtls_x509_crt_verify_info(msg, sizeof(msg), "", flags);
+		for (p = msg; *p != '\0'; p++)
+			if (*p == '\n')
+				*p = p[1] != '\0' ? ';' : '\0';
+		log_error("tls: %s: certificate verification failed: %s",
+		    t->conf->name, msg);
+		return;
+	}
+	mbedtls_strerror(rc, msg, sizeof(msg));
+	if (rc == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION)
+		log_error("tls: %s: no TLS version in common (%s)",
+		    t->conf->name, msg);
+	else
+		log_error("tls: %s: handshake failed: %s", t->conf->name, msg);
+}
+
+/* 0 when done, TLS_WANT_READ or TLS_WANT_WRITE, or TLS_ERROR (logged). */
+int
+tls_handshake(struct tls *t)
+{
+	int	 rc;
+
+	rc = mbedtls_ssl_handshake(&t->ssl);
+	if (rc == 0)
+		return 0;
+	if (rc == MBEDTLS_ERR_SSL_WANT_READ)
+		return TLS_WANT_READ;
+	if (rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+		return TLS_WANT_WRITE;
+	handshake_failed(t, rc);
+	return TLS_ERROR;
+}
+
+static ssize_t
+io_result(struct tls *t, int rc, const char *what)
+{
+	char	 msg[160];
+
+	if (rc >= 0)
+		return rc;
+	if (rc == MBEDTLS_ERR_SSL_WANT_READ)
+		return TLS_WANT_READ;
+	if (rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+		return TLS_WANT_WRITE;
+	if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+		return 0;
+	mbedtls_strerror(rc, msg, sizeof(msg));
+	log_warn("tls: %s: %s: %s", t->conf->name, what, msg);
+	return TLS_ERROR;
+}
+
+ssize_t
+tls_write(struct tls *t, const void *buf, size_t len)
+{
+	return io_result(t, mbedtls_ssl_write(&t->ssl, buf, len), "write");
+}
+
+/* Bytes read, 0 at the end of the stream, or TLS_WANT_* / TLS_ERROR. */
+ssize_t
+tls_read(struct tls *t, void *buf, size_t len)
+{
+	return io_result(t, mbedtls_ssl_read(&t->ssl, buf, len), "read");
+}
+
+/* Decrypted bytes mbedtls holds: no epoll event will announce them. */
+size_t
+tls_pending(const struct tls *t)
+{
+	return mbedtls_ssl_get_bytes_avail(&t->ssl);
+}
+
+const char *
+tls_version(const struct tls *t)
+{
+	return mbedtls_ssl_get_version(&t->ssl);
+}
+
+void
+tls_free(struct tls *t)
+{
+	if (t == NULL)
+		return;
+	mbedtls_ssl_free(&t->ssl);
+	tls_conf_free(t->conf);
+	free(t);
+}

@@ -1,0 +1,508 @@
+/*
+ * watch.c: inotify on the glob directories, with a stat scan behind it.
+ *
+ * Watches are registered before the first scan, so a file created in
+ * between is reported by one or the other (perhaps both: the reader
+ * takes a name it already follows as a no-op).  IN_Q_OVERFLOW and a
+ * directory that vanished both turn into a full scan.  The periodic scan
+ * runs every poll_interval in either mode: with inotify it catches what
+ * a lost event would have hidden, without it it is the only source.
+ * Symlinks are reported only when their target stays inside the glob's
+ * directory: the application that writes there is less trusted than
+ * sidelog, which holds the backend's credentials.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "watch.h"
+
+#define WATCH_MAX_DIRS	(CONFIG_MAX_INPUTS * 4)
+#define WATCH_MASK	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | \
+			    IN_DELETE | IN_MODIFY | IN_DELETE_SELF | \
+			    IN_MOVE_SELF | IN_ONLYDIR)
+#define WATCH_EVBUF	(64 * (sizeof(struct inotify_event) + NAME_MAX + 1))
+#define WATCH_WARNED	64	/* refused symlinks remembered, to warn once */
+
+struct wglob {
+	int		 input;
+	const char	*pattern;	/* the file-name part of the glob */
+};
+
+struct wdir {
+	const char	*path;		/* as configured */
+	char		 real[PATH_MAX];	/* "" until it exists */
+	int		 wd;		/* -1: not watched by inotify */
+	int		 warned_missing;
+	struct wglob	 globs[CONFIG_MAX_GLOBS];
+	int		 nglobs;
+};
+
+struct watch {
+	struct loop		*lp;
+	const struct config	*cfg;
+	const struct watch_ops	*ops;
+	void			*arg;
+	int			 ifd;		/* -1: polling only */
+	struct loop_io		*io;
+	struct loop_timer	*tick;
+	struct wdir		*dirs;
+	int			 ndirs;
+	uint32_t		 cookie;	/* of a pending IN_MOVED_FROM */
+	char			 from[PATH_MAX];
+	uint64_t		 warned[WATCH_WARNED];
+	int			 nwarned;
+};
+
+static void	drop_inotify(struct watch *, const char *why, int err);
+
+/* --- the directories ---------------------------------------------------- */
+
+static struct wdir *
+dir_for(struct watch *w, const char *path, size_t len)
+{
+	struct wdir	*d;
+	char		*p;
+	int		 i;
+
+	for (i = 0; i < w->ndirs; i++)
+		if (strlen(w->dirs[i].path) == len &&
+		    strncmp(w->dirs[i].path, path, len) == 0)
+			return &w->dirs[i];
+	if (w->ndirs == WATCH_MAX_DIRS)
+		return NULL;
+	p = strndup(path, len);
+	if (p == NULL)
+		return NULL;
+	d = &w->dirs[w->ndirs++];
+	d->path = p;
+	d->wd = -1;
+	return d;
+}
+
+static int
+add_globs(struct watch *w)
+{
+	const struct config_input	*in;
+	const char			*slash;
+	struct wdir			*d;
+	int				 i, j;
+
+	for (i = 0; i < w->cfg->ninputs; i++) {
+		in = &w->cfg->inputs[i];
+		for (j = 0; j < in->npaths; j++) {
+			slash = strrchr(in->paths[j], '/');
+			d = dir_for(w, in->paths[j], slash == in->paths[j] ?
+			    1 : (size_t)(slash - in->paths[j]));
+			if (d == NULL || d->nglobs == CONFIG_MAX_GLOBS) {
+				log_error("watch: too many directories or "
+				    "globs");
+				return -1;
+			}
+			d->globs[d->nglobs].input = i;
+			d->globs[d->nglobs++].pattern = slash + 1;
+		}
+	}
+	return 0;
+}
+
+static int
+excluded(const struct config_input *in, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < in->nexclude; i++)
+		if (fnmatch(in->exclude[i], name, FNM_PERIOD) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether name, in d, is one of the input's files. */
+static int
+matches(const struct watch *w, const struct wdir *d, const char *name,
+    int input)
+{
+	int	 i;
+
+	for (i = 0; i < d->nglobs; i++)
+		if (d->globs[i].input == input &&
+		    fnmatch(d->globs[i].pattern, name, FNM_PERIOD) == 0)
+			return !excluded(&w->cfg->inputs[input], name);
+	return 0;
+}
+
+/* Resolves the directory once it exists, and watches it if we can. */
+static void
+attach_dir(struct watch *w, struct wdir *d)
+{
+	if (d->real[0] == '\0' && realpath(d->path, d->real) == NULL) {
+		d->real[0] = '\0';
+		if (!d->warned_missing)
+			log_warn("watch: %s: %s; looking again every "
+			    "poll_interval", d->path, strerror(errno));
+		d->warned_missing = 1;
+		return;
+	}
+	if (d->warned_missing)
+		log_info("watch: %s exists now", d->path);
+	d->warned_missing = 0;
+	if (w->ifd == -1 || d->wd != -1)
+		return;
+	d->wd = inotify_add_watch(w->ifd, d->path, WATCH_MASK);
+	if (d->wd == -1 && (errno == ENOSPC || errno == ENOMEM))
+		drop_inotify(w, "no inotify watches left on this node "
+		    "(fs.inotify.max_user_watches)", errno);
+	else if (d->wd == -1)
+		log_warn("watch: inotify on %s: %s", d->path, strerror(errno));
+}
+
+/* --- symlinks ----------------------------------------------------------- */
+
+static int
+warn_once(struct watch *w, const char *path)
+{
+	uint64_t	 h = 1469598103934665603ULL;
+	int		 i;
+
+	for (; *path != '\0'; path++)
+		h = (h ^ (unsigned char)*path) * 1099511628211ULL;
+	for (i = 0; i < w->nwarned; i++)
+		if (w->warned[i] == h)
+			return 0;
+	w->warned[w->nwarned++ % WATCH_WARNED] = h;
+	if (w->nwarned > WATCH_WARNED)
+		w->nwarned = WATCH_WARNED;
+	return 1;
+}
+
+/* A symlink is followed only to a regular file inside d's real path. */
+static int
+confined(struct watch *w, const struct wdir *d, const char *path)
+{
+	char		 target[PATH_MAX];
+	size_t		 n = strlen(d->real);
+	struct stat	 st;
+
+	if (realpath(path, target) != NULL && strncmp(target, d->real, n) == 0
+	    && target[n] == '/' && stat(target, &st) == 0 && S_ISREG(st.st_mode))
+		return 1;
+	if (warn_once(w, path))
+		log_warn("watch: %s: symlink to a target outside %s (or not a "
+		    "regular file), not followed", path, d->real);
+	return 0;
+}
+
+/* --- reporting ---------------------------------------------------------- */
+
+static void
+report_name(struct watch *w, struct wdir *d, const char *name, int scan)
+{
+	char		 path[PATH_MAX];
+	struct stat	 st;
+	int		 i, checked = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", strcmp(d->path, "/") ?
+	    d->path : "", name) >= (int)sizeof(path))
+		return;
+	for (i = 0; i < w->cfg->ninputs; i++) {
+		if (!matches(w, d, name, i))
+			continue;
+		if (!checked) {
+			if (lstat(path, &st) == -1)
+				return;
+			if (S_ISLNK(st.st_mode) && !confined(w, d, path))
+				return;
+			if (!S_ISLNK(st.st_mode) && !S_ISREG(st.st_mode))
+				return;
+			checked = 1;
+		}
+		w->ops->found(w->arg, i, path, d->real);
+	}
+	if (!scan && !checked)
+		w->ops->changed(w->arg, path);
+}
+
+static void
+scan_dir(struct watch *w, struct wdir *d)
+{
+	DIR		*dp;
+	struct dirent	*de;
+
+	attach_dir(w, d);
+	if (d->real[0] == '\0')
+		return;
+	dp = opendir(d->path);
+	if (dp == NULL) {
+		log_warn("watch: %s: %s", d->path, strerror(errno));
+		d->real[0] = '\0';
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(dp);
+		if (de == NULL)
+			break;
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			report_name(w, d, de->d_name, 1);
+	}
+	if (errno != 0)
+		log_warn("watch: reading %s: %s", d->path, strerror(errno));
+	closedir(dp);
+}
+
+int
+watch_scan(struct watch *w)
+{
+	int	 i;
+
+	for (i = 0; i < w->ndirs; i++)
+		scan_dir(w, &w->dirs[i]);
+	w->ops->scanned(w->arg);
+	return 0;
+}
+
+static void
+tick(void *arg)
+{
+	struct watch	*w = arg;
+
+	watch_scan(w);
+	loop_timer_set(w->tick, w->cfg->poll_interval_ms);
+}
+
+/* --- inotify events ----------------------------------------------------- */
+
+static struct wdir *
+dir_of_wd(struct watch *w, int wd)
+{
+	int	 i;
+
+	for (i = 0; i < w->ndirs; i++)
+		if (w->dirs[i].wd == wd)
+			return &w->dirs[i];
+	return NULL;
+}
+
+/* A rename's two halves arrive as adjacent events with one cookie; a
+ * lone IN_MOVED_FROM means the file left the directory. */
+static void	report_rotation(struct watch *, struct wdir *, const char *,
+		    const char *);
+
+static void
+flush_move(struct watch *w)
+{
+	if (w->cookie != 0)
+		w->ops->gone(w->arg, w->from);
+	w->cookie = 0;
+}
+
+/*
+ * A file renamed within one directory from a name of an input's to one
+ * that is not: rotation.  If the reader fell behind and never opened it
+ * under its old name, it can still read it under the new one.  Only the
+ * same directory counts (w->from holds the old path).
+ */
+static void
+report_rotation(struct watch *w, struct wdir *d, const char *name,
+    const char *path)
+{
+	const char	*old = strrchr(w->from, '/');
+	size_t		 dl = strcmp(d->path, "/") ? strlen(d->path) : 0;
+	struct stat	 st;
+	int		 i;
+
+	if (old == NULL || (size_t)(old - w->from) != dl ||
+	    strncmp(w->from, d->path, dl) != 0 || d->real[0] == '\0')
+		return;
+	for (i = 0; i < w->cfg->ninputs; i++) {
+		if (!matches(w, d, old + 1, i) || matches(w, d, name, i))
+			continue;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			w->ops->rotated(w->arg, i, path, d->real);
+	}
+}
+
+static void
+dir_lost(struct watch *w, struct wdir *d)
+{
+	log_warn("watch: %s was removed or moved; looking again every "
+	    "poll_interval", d->path);
+	inotify_rm_watch(w->ifd, d->wd);
+	d->wd = -1;
+	d->real[0] = '\0';
+	d->warned_missing = 1;
+}
+
+static void
+event(struct watch *w, const struct inotify_event *ev)
+{
+	struct wdir	*d = dir_of_wd(w, ev->wd);
+	char		 path[PATH_MAX];
+
+	if (d == NULL)
+		return;
+	if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+		dir_lost(w, d);
+		return;
+	}
+	if (ev->len == 0 || snprintf(path, sizeof(path), "%s/%s",
+	    strcmp(d->path, "/") ? d->path : "", ev->name) >=
+	    (int)sizeof(path))
+		return;
+	if (ev->mask & IN_MOVED_TO && w->cookie == ev->cookie &&
+	    ev->cookie != 0) {
+		w->ops->moved(w->arg, w->from, path);
+		report_rotation(w, d, ev->name, path);
+		w->cookie = 0;
+	}
+	flush_move(w);
+	if (ev->mask & IN_MOVED_FROM) {
+		w->cookie = ev->cookie;
+		snprintf(w->from, sizeof(w->from), "%s", path);
+	} else if (ev->mask & IN_DELETE)
+		w->ops->gone(w->arg, path);
+	else if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+		report_name(w, d, ev->name, 0);
+	else if (ev->mask & IN_MODIFY)
+		w->ops->changed(w->arg, path);
+}
+
+static void
+readable(void *arg, uint32_t events)
+{
+	struct watch			*w = arg;
+	char				 buf[WATCH_EVBUF]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event	*ev;
+	ssize_t				 n;
+	char				*p;
+
+	for (;;) {
+		n = read(w->ifd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				log_warn("watch: inotify queue overflowed; "
+				    "scanning every directory");
+				flush_move(w);
+				watch_scan(w);
+				continue;
+			}
+			event(w, ev);
+		}
+	}
+	flush_move(w);
+	if (n == -1 && errno != EAGAIN && errno != EINTR)
+		drop_inotify(w, "reading inotify failed", errno);
+}
+
+/* --- modes -------------------------------------------------------------- */
+
+/* From here on the periodic scan is the only source of events. */
+static void
+drop_inotify(struct watch *w, const char *why, int err)
+{
+	int	 i;
+
+	if (w->ifd == -1)
+		return;
+	log_warn("watch: %s (%s): polling every %llums instead", why,
+	    strerror(err), (unsigned long long)w->cfg->poll_interval_ms);
+	loop_io_del(w->io);
+	w->io = NULL;
+	close(w->ifd);
+	w->ifd = -1;
+	for (i = 0; i < w->ndirs; i++)
+		w->dirs[i].wd = -1;
+}
+
+static int
+start_inotify(struct watch *w)
+{
+	w->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->ifd == -1) {
+		if (w->cfg->watch == WATCH_INOTIFY) {
+			log_error("watch: inotify_init1: %s", strerror(errno));
+			return -1;
+		}
+		log_warn("watch: no inotify instance (%s; see "
+		    "fs.inotify.max_user_instances): polling every %llums",
+		    strerror(errno),
+		    (unsigned long long)w->cfg->poll_interval_ms);
+		return 0;
+	}
+	w->io = loop_io_add(w->lp, w->ifd, EPOLLIN, readable, w);
+	if (w->io == NULL) {
+		close(w->ifd);
+		w->ifd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+struct watch *
+watch_new(struct loop *lp, const struct config *cfg,
+    const struct watch_ops *ops, void *arg)
+{
+	struct watch	*w;
+	int		 i;
+
+	w = calloc(1, sizeof(*w));
+	if (w != NULL)
+		w->dirs = calloc(WATCH_MAX_DIRS, sizeof(*w->dirs));
+	if (w == NULL || w->dirs == NULL) {
+		log_error("watch: out of memory");
+		free(w);
+		return NULL;
+	}
+	w->lp = lp;
+	w->cfg = cfg;
+	w->ops = ops;
+	w->arg = arg;
+	w->ifd = -1;
+	w->tick = loop_timer_new(lp, tick, w);
+	if (w->tick == NULL || add_globs(w) == -1 ||
+	    (cfg->watch != WATCH_POLL && start_inotify(w) == -1)) {
+		watch_free(w);
+		return NULL;
+	}
+	/* Watches first, so that nothing created before the scan is missed. */
+	for (i = 0; i < w->ndirs; i++)
+		attach_dir(w, &w->dirs[i]);
+	loop_timer_set(w->tick, cfg->poll_interval_ms);
+	return w;
+}
+
+void
+watch_free(struct watch *w)
+{
+	int	 i;
+
+	if (w == NULL)
+		return;
+	loop_io_del(w->io);
+	if (w->ifd != -1)
+		close(w->ifd);
+	loop_timer_free(w->tick);
+	for (i = 0; i < w->ndirs; i++)
+		free((char *)w->dirs[i].path);
+	free(w->dirs);
+	free(w);
+}
+
+int
+watch_is_inotify(const struct watch *w)
+{
+	return w->ifd != -1;
+}

@@ -1,0 +1,239 @@
+"""A log backend for tests and the demo: HTTPS (OpenSSL, through Python's
+ssl module, so a TLS stack that is not sidelog's), gzip NDJSON or
+Elasticsearch _bulk, with faults injected on demand.
+
+In a test:
+    rx = Receiver(tls=certs).start()
+    rx.faults = [Fault(status=503, retry_after=1), Fault(reset=True)]
+    ... rx.records, rx.requests, rx.codes ...
+    rx.stop()
+
+Standalone (the demo): python3 receiver.py --port 8443 --cert c --key k
+"""
+import argparse
+import gzip
+import http.server
+import json
+import os
+import socket
+import ssl
+import sys
+import threading
+import time
+import zlib
+
+
+class Fault:
+    """What to do with one request instead of accepting it."""
+
+    def __init__(self, status=None, retry_after=None, reset=False,
+                 delay=0.0, garbage=None, body=b"", close=False):
+        self.status = status
+        self.retry_after = retry_after
+        self.reset = reset
+        self.delay = delay
+        self.garbage = garbage
+        self.body = body
+        self.close = close
+
+
+class Receiver:
+    def __init__(self, tls=None, client_ca=None, bulk=False,
+                 max_body=None, reject_mark=None, item_faults=None,
+                 host="127.0.0.1", port=0, versions=None):
+        self.records = []          # every accepted document, parsed
+        self.raw = []              # every accepted line, bytes
+        self.requests = 0
+        self.codes = {}
+        self.faults = []           # consumed one per request, in order
+        self.bulk = bulk
+        self.max_body = max_body   # 413 when the decoded body is larger
+        self.reject_mark = reject_mark  # 400 when a record holds it
+        self.item_faults = item_faults or {}  # message substring -> status
+        self.ids = set()
+        self.conflicts = 0         # creates answered 409
+        self.headers = []
+        self.lock = threading.Lock()
+        handler = self._handler()
+        self.server = http.server.ThreadingHTTPServer((host, port), handler)
+        self.server.daemon_threads = True
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls[0], tls[1])
+            if versions:
+                ctx.minimum_version, ctx.maximum_version = versions
+            if client_ca:
+                ctx.load_verify_locations(client_ca)
+                ctx.verify_mode = ssl.CERT_REQUIRED
+            self.server.socket = ctx.wrap_socket(self.server.socket,
+                                                 server_side=True,
+                                                 do_handshake_on_connect=True)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def seqs(self):
+        import re
+        out = []
+        for r in self.records:
+            m = re.search(r"seq=(\d+)", r.get("message", ""))
+            if m:
+                out.append(int(m.group(1)))
+        return out
+
+    def _next_fault(self):
+        with self.lock:
+            return self.faults.pop(0) if self.faults else None
+
+    def _count(self, code):
+        with self.lock:
+            self.codes[code] = self.codes.get(code, 0) + 1
+
+    def _handler(rx):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status, body=b"", headers=()):
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                rx._count(status)
+
+            def do_POST(self):
+                with rx.lock:
+                    rx.requests += 1
+                    rx.headers.append(dict(self.headers))
+                n = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(n)
+                f = rx._next_fault()
+                if f is not None and self._fault(f):
+                    return
+                if self.headers.get("Content-Encoding") == "gzip":
+                    body = gzip.decompress(body)
+                if rx.max_body is not None and len(body) > rx.max_body:
+                    self._reply(413, b"too large")
+                    return
+                lines = body.splitlines()
+                if rx.reject_mark and any(rx.reject_mark.encode() in l
+                                          for l in lines):
+                    self._reply(400, b'{"error":"bad record"}')
+                    return
+                if rx.bulk:
+                    self._bulk(lines)
+                    return
+                docs = [json.loads(l) for l in lines]
+                with rx.lock:
+                    rx.records.extend(docs)
+                    rx.raw.extend(lines)
+                self._reply(200, b"{}")
+
+            def _fault(self, f):
+                if f.delay:
+                    time.sleep(f.delay)
+                if f.reset:
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER,
+                        b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                    self.connection.close()
+                    self.close_connection = True
+                    rx._count("reset")
+                    return True
+                if f.garbage is not None:
+                    self.wfile.write(f.garbage)
+                    self.wfile.flush()
+                    self.close_connection = True
+                    rx._count("garbage")
+                    return True
+                if f.status is not None:
+                    hdrs = []
+                    if f.retry_after is not None:
+                        hdrs.append(("Retry-After", str(f.retry_after)))
+                    if f.close:
+                        hdrs.append(("Connection", "close"))
+                        self.close_connection = True
+                    self._reply(f.status, f.body, hdrs)
+                    return True
+                return False
+
+            def _bulk(self, lines):
+                items = []
+                errors = False
+                accepted = []
+                for i in range(0, len(lines) - 1, 2):
+                    action = json.loads(lines[i])
+                    kind = next(iter(action))
+                    meta = action[kind]
+                    doc = json.loads(lines[i + 1])
+                    status = 201
+                    msg = doc.get("message", "")
+                    for mark, st in rx.item_faults.items():
+                        if mark in msg:
+                            status = st
+                    _id = meta.get("_id")
+                    with rx.lock:
+                        if status == 201 and kind == "create" and \
+                                _id is not None and _id in rx.ids:
+                            status = 409
+                            rx.conflicts += 1
+                        if status == 201:
+                            if _id is not None:
+                                rx.ids.add(_id)
+                            accepted.append((doc, lines[i + 1]))
+                    item = {"_index": meta.get("_index"), "_id": _id,
+                            "status": status}
+                    if status >= 300:
+                        errors = True
+                        item["error"] = {"type": {
+                            409: "version_conflict_engine_exception",
+                            429: "es_rejected_execution_exception",
+                            400: "mapper_parsing_exception"}.get(
+                                status, "error"), "reason": "test"}
+                    items.append({kind: item})
+                with rx.lock:
+                    for doc, raw in accepted:
+                        rx.records.append(doc)
+                        rx.raw.append(raw)
+                body = json.dumps({"took": 1, "errors": errors,
+                                   "items": items}).encode()
+                self._reply(200, body,
+                            [("Content-Type", "application/json")])
+
+        return Handler
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, default=8443)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--seconds", type=float, default=0)
+    args = ap.parse_args()
+    rx = Receiver(tls=(args.cert, args.key) if args.cert else None,
+                  port=args.port).start()
+    print("receiver: listening on %d" % rx.port, flush=True)
+    try:
+        end = time.time() + args.seconds if args.seconds else None
+        while end is None or time.time() < end:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    print("receiver: %d requests, %d records" % (rx.requests,
+                                                 len(rx.records)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Helpers for end-to-end tests that run `sidelog run` on real files.
+
+A test lays out a pod in a temporary directory (the emptyDir with the
+application's logs, the PVC with the checkpoint, the config), starts the
+real binary with [stdout] enabled, writes numbered lines, and counts what
+came out: every line carries a unique sequence number, so lost and
+duplicated lines are exact figures.
+"""
+import os
+import re
+import signal
+import subprocess
+import time
+
+from conftest import binary
+
+SEQ = re.compile(rb"seq=(\d+)")
+
+
+def line(seq, width=100):
+    """A log line of about `width` bytes carrying its sequence number."""
+    head = b"seq=%09d " % seq
+    return head + b"x" * max(0, width - len(head) - 1) + b"\n"
+
+
+class Pod:
+    """A pod's directories and a running sidelog."""
+
+    def __init__(self, tmp, extra_sidelog="", extra_input="",
+                 stdout_format="raw", paths="app*.log", output=None,
+                 stdout=True):
+        self.tmp = tmp
+        self.logs = tmp / "emptydir"
+        self.pvc = tmp / "pvc"
+        self.logs.mkdir(exist_ok=True)
+        self.conf = tmp / "sidelog.ini"
+        self.out = tmp / "stdout.log"
+        self.err = tmp / "stderr.log"
+        self.proc = None
+        globs = ", ".join(str(self.logs / p.strip())
+                          for p in paths.split(","))
+        self.conf.write_text(
+            "[sidelog]\n"
+            "checkpoint_dir = %s\n"
+            "checkpoint_interval = 200ms\n"
+            "poll_interval = 500ms\n"
+            "shutdown_timeout = 20s\n"
+            "%s\n"
+            "[input.app]\n"
+            "paths = %s\n"
+            "%s\n"
+            "[stdout]\n"
+            "enabled = %s\n"
+            "format = %s\n" % (self.pvc, extra_sidelog, globs, extra_input,
+                               "true" if stdout else "false",
+                               stdout_format))
+        if output is not None:
+            with open(self.conf, "a") as f:
+                f.write("[output]\n" + output + "\n")
+
+    def start(self, env=None):
+        e = dict(os.environ)
+        e.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        e.update(env or {})
+        self.proc = subprocess.Popen(
+            [binary(), "run", "-c", str(self.conf)], env=e,
+            stdout=open(self.out, "ab"), stderr=open(self.err, "ab"))
+        return self.proc
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        """Signals sidelog and returns its exit status."""
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=timeout)
+        self.proc = None
+        return rc
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def stderr(self):
+        return self.err.read_text(errors="replace")
+
+    def output(self):
+        return self.out.read_bytes()
+
+    def seqs(self):
+        return [int(m) for m in SEQ.findall(self.output())]
+
+    def assert_clean_stderr(self):
+        err = self.stderr()
+        assert "Sanitizer" not in err and "runtime error" not in err, err
+
+
+def count(seqs, n):
+    """(lost, duplicated) for expected sequence numbers 0..n-1."""
+    seen = set(seqs)
+    lost = [s for s in range(n) if s not in seen]
+    return lost, len(seqs) - len(seen)
+
+
+def wait_for(pred, timeout=20.0, step=0.05):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(step)
+    return pred()
+
+
+def wait_seqs(pod, n, timeout=30.0):
+    """Waits until n distinct sequence numbers came out."""
+    return wait_for(lambda: len(set(pod.seqs())) >= n, timeout)
+
+
+class Writer:
+    """Appends numbered lines to `path` from a thread, as an application
+    would, rotating by rename every `every` lines (keeping `keep` old
+    copies named path.1 .. path.N, deleting older ones), or after each
+    rotation deleting the rotated file at once (`delete_rotated`)."""
+
+    def __init__(self, path, n, every=0, keep=3, delete_rotated=False,
+                 start=0, pause_every=0, pause=0.0):
+        import threading
+        self.path = str(path)
+        self.n = n
+        self.every = every
+        self.keep = keep
+        self.delete_rotated = delete_rotated
+        self.start_seq = start
+        self.pause_every = pause_every
+        self.pause = pause
+        self.rotations = 0
+        self.elapsed = 0.0
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rotate(self):
+        if self.delete_rotated:
+            os.rename(self.path, self.path + ".1")
+            os.unlink(self.path + ".1")
+        else:
+            for k in range(self.keep, 0, -1):
+                src = self.path + (".%d" % (k - 1) if k > 1 else "")
+                if os.path.exists(src):
+                    if k == self.keep and os.path.exists(
+                            self.path + ".%d" % k):
+                        os.unlink(self.path + ".%d" % k)
+                    os.rename(src, self.path + ".%d" % k)
+        self.rotations += 1
+
+    def _run(self):
+        try:
+            t0 = time.monotonic()
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                         0o644)
+            for i in range(self.n):
+                if self.every and i and i % self.every == 0:
+                    os.close(fd)
+                    self._rotate()
+                    fd = os.open(self.path, os.O_WRONLY | os.O_APPEND |
+                                 os.O_CREAT, 0o644)
+                if self.pause_every and i and i % self.pause_every == 0:
+                    time.sleep(self.pause)
+                os.write(fd, line(self.start_seq + i))
+            os.close(fd)
+            self.elapsed = time.monotonic() - t0
+        except Exception as e:  # surfaced by join()
+            self.error = e
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def join(self, timeout=120):
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "writer did not finish"
+        if self.error:
+            raise self.error
+
+    @property
+    def rate(self):
+        return self.n / self.elapsed if self.elapsed else 0.0
