@@ -40,6 +40,7 @@ struct batch {
 	char		*gz;
 	size_t		 gzcap, gzlen;
 	int		 closed;
+	int		 dropped;	/* root: a part was dropped, no acks */
 	uint64_t	 started;	/* loop time of its first record */
 };
 
@@ -80,19 +81,43 @@ free_buffers(struct batch *b)
 	b->cap = b->gzcap = 0;
 }
 
-void
-batch_free(struct batch *b)
+/* One part of root is done with; the last one acknowledges the ranges,
+ * unless a part was dropped: then they are only released, to be read
+ * and sent again. */
+static void
+root_release(struct batch *root)
 {
 	int	 i;
 
+	if (--root->pending > 0)
+		return;
+	for (i = 0; i < root->nranges; i++)
+		tail_ack(root->ranges[i].t, TAIL_SINK_OUTPUT, root->dropped ?
+		    ~0u : root->ranges[i].gen, root->ranges[i].off,
+		    root->ranges[i].end);
+	free(root->ranges);
+	free(root);
+}
+
+static void
+part_done(struct batch *b)
+{
+	struct batch	*root = b->root;
+
+	free_buffers(b);
+	if (b != root)
+		free(b);
+	root_release(root);
+}
+
+/* Dropped unacknowledged (shutdown, reload): its lines go again later. */
+void
+batch_free(struct batch *b)
+{
 	if (b == NULL)
 		return;
-	/* Abandoned (shutdown): ranges stay unacknowledged, to be sent again. */
-	for (i = 0; i < b->nranges; i++)
-		tail_ack(b->ranges[i].t, TAIL_SINK_OUTPUT, ~0u, 0, 0);
-	free_buffers(b);
-	free(b->ranges);
-	free(b);
+	b->root->dropped = 1;
+	part_done(b);
 }
 
 /* Room for a record of up to need bytes, or NULL: close this batch. */
@@ -232,23 +257,7 @@ batch_pick(struct batch *b, const int *idx, int n, z_stream *z)
 void
 batch_resolved(struct batch *b)
 {
-	struct batch	*root = b->root;
-	int		 i;
-
-	if (b != root) {
-		free_buffers(b);
-		free(b);
-	} else
-		free_buffers(b);	/* parts hold copies */
-	if (--root->pending > 0)
-		return;
-	for (i = 0; i < root->nranges; i++)
-		tail_ack(root->ranges[i].t, TAIL_SINK_OUTPUT,
-		    root->ranges[i].gen, root->ranges[i].off,
-		    root->ranges[i].end);
-	root->nranges = 0;
-	free(root->ranges);
-	free(root);
+	part_done(b);
 }
 
 int

@@ -26,6 +26,7 @@ struct mark {
 	unsigned	 gen;
 	uint64_t	 off, end;	/* the file range */
 	uint64_t	 pos;		/* stream position just past it */
+	uint64_t	 nrec;		/* records in it */
 };
 
 struct emit {
@@ -44,6 +45,7 @@ struct emit {
 	uint64_t	 committed;	/* stream position committed so far */
 	struct mark	*marks;		/* ring */
 	size_t		 mhead, mcount;
+	uint64_t	 delivered;	/* records written out */
 };
 
 static void	writable(void *, uint32_t);
@@ -129,6 +131,7 @@ emit_commit(struct emit *e, size_t len, struct tail *t, unsigned gen,
 	if (m != NULL && m->tail == t && m->gen == gen && m->end == off) {
 		m->end = end;
 		m->pos = e->committed;
+		m->nrec++;
 		return;
 	}
 	m = &e->marks[(e->mhead + e->mcount++) % EMIT_MAX_MARKS];
@@ -137,6 +140,7 @@ emit_commit(struct emit *e, size_t len, struct tail *t, unsigned gen,
 	m->off = off;
 	m->end = end;
 	m->pos = e->committed;
+	m->nrec = 1;
 	tail_ref(t);
 }
 
@@ -150,6 +154,7 @@ ack_written(struct emit *e)
 		if (m->pos > e->written)
 			break;
 		tail_ack(m->tail, TAIL_SINK_STDOUT, m->gen, m->off, m->end);
+		e->delivered += m->nrec;
 		e->mhead = (e->mhead + 1) % EMIT_MAX_MARKS;
 		e->mcount--;
 	}
@@ -225,4 +230,10 @@ int
 emit_is_broken(const struct emit *e)
 {
 	return e->broken;
+}
+
+uint64_t
+emit_delivered(const struct emit *e)
+{
+	return e->delivered;
 }

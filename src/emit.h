@@ -27,5 +27,6 @@ void		 emit_commit(struct emit *, size_t len, struct tail *,
 int		 emit_flush(struct emit *);
 size_t		 emit_held(const struct emit *);
 int		 emit_is_broken(const struct emit *);
+uint64_t	 emit_delivered(const struct emit *);
 
 #endif

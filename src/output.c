@@ -79,6 +79,7 @@ struct output {
 	output_ready_fn			*ready;
 	void				*ready_arg;
 	int				 starved;
+	int				 abandoned;	/* a reload is under way */
 	struct output_stats		 st;
 };
 
@@ -682,6 +683,9 @@ kick(struct output *o)
 	struct batch	*b;
 	int		 i;
 
+	/* Reloading: what came back to the queue is dropped, not sent. */
+	while (o->abandoned && o->qlen > 0)
+		batch_free(pop(o));
 	if (o->qlen == 0)
 		return;
 	if (now < o->next_try) {
@@ -846,6 +850,33 @@ output_on_ready(struct output *o, output_ready_fn *fn, void *arg)
 		return;
 	o->ready = fn;
 	o->ready_arg = arg;
+}
+
+/*
+ * A reload: batches not yet sent are dropped unacknowledged (their lines
+ * are read again under the new configuration), and no new request
+ * starts; those in flight finish (output_in_flight) so that nothing the
+ * backend may already hold is sent twice.
+ */
+void
+output_abandon(struct output *o)
+{
+	batch_free(o->open);
+	o->open = NULL;
+	loop_timer_stop(o->batch_timer);
+	while (o->qlen > 0)
+		batch_free(pop(o));
+	o->abandoned = 1;
+}
+
+int
+output_in_flight(const struct output *o)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < o->nslots; i++)
+		n += o->slots[i].b != NULL;
+	return n;
 }
 
 /* Shutdown: the open batch goes now, not at batch_timeout. */

@@ -43,6 +43,8 @@ size_t		 output_action(struct output *, const struct record_vals *,
 void		 output_commit(struct output *, size_t, struct tail *,
 		    unsigned gen, uint64_t off, uint64_t end);
 void		 output_flush(struct output *);
+void		 output_abandon(struct output *);
+int		 output_in_flight(const struct output *);
 int		 output_is_idle(const struct output *);
 void		 output_stats(const struct output *, struct output_stats *);
 

@@ -106,6 +106,7 @@ on_record(void *arg, const struct line_rec *rec)
 		    rec->off, rec->end);
 	rd->lines++;
 	rd->bytes += rec->end - rec->off;
+	rd->cut += rec->cut;
 	return 0;
 full:
 	c->full = 1;
@@ -204,6 +205,8 @@ reader_pump(void *arg)
 	enum pumped	 r;
 	int		 k, i, more = 0;
 
+	if (rd->paused)
+		return 0;
 	for (k = 0; !rd->blocked && k < rd->ntails; k++) {
 		i = (rd->next + k) % rd->ntails;
 		if (!rd->tails[i].dirty)
@@ -220,6 +223,14 @@ reader_pump(void *arg)
 	if (rd->emit != NULL)
 		emit_flush(rd->emit);
 	return more && !rd->blocked;
+}
+
+void
+reader_pause(struct reader *rd, int on)
+{
+	rd->paused = on;
+	if (!on)
+		loop_wake(rd->lp);
 }
 
 /* A sink has room again. */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "labels.h"
 #include "log.h"
 #include "reader.h"
 #include "reader_int.h"
@@ -44,10 +45,10 @@ const struct watch_ops reader_watch_ops = {
 /* --- set-up ------------------------------------------------------------- */
 
 static int
-setup_input(struct reader *rd, int i)
+setup_input(const struct config *cfg, const struct labels *labels, int i,
+    struct rinput *ri)
 {
-	const struct config_input	*in = &rd->cfg->inputs[i];
-	struct rinput			*ri = &rd->inputs[i];
+	const struct config_input	*in = &cfg->inputs[i];
 	int				 rc;
 
 	ri->lcfg.max_bytes = in->max_line_bytes;
@@ -63,12 +64,43 @@ setup_input(struct reader *rd, int i)
 		ri->has_re = 1;
 		ri->lcfg.multiline = &ri->re;
 	}
-	ri->tpl = record_tpl_new(rd->cfg, in, NULL, 0);
+	ri->tpl = record_tpl_new(cfg, in, labels ? labels->pairs : NULL,
+	    labels ? labels->n : 0);
 	if (ri->tpl == NULL) {
 		log_error("input %s: out of memory", in->name);
 		return -1;
 	}
 	return 0;
+}
+
+static void
+free_inputs(struct rinput *ri, int n)
+{
+	int	 i;
+
+	for (i = 0; ri != NULL && i < n; i++) {
+		if (ri[i].has_re)
+			regfree(&ri[i].re);
+		record_tpl_free(ri[i].tpl);
+	}
+	free(ri);
+}
+
+static struct rinput *
+setup_inputs(const struct config *cfg, const struct labels *labels)
+{
+	struct rinput	*ri;
+	int		 i;
+
+	ri = calloc((size_t)cfg->ninputs, sizeof(*ri));
+	if (ri == NULL)
+		return NULL;
+	for (i = 0; i < cfg->ninputs; i++)
+		if (setup_input(cfg, labels, i, &ri[i]) == -1) {
+			free_inputs(ri, i + 1);
+			return NULL;
+		}
+	return ri;
 }
 
 /* Buffers sized by the longest record any input may cut. */
@@ -81,14 +113,15 @@ setup_buffers(struct reader *rd)
 	for (i = 0; i < rd->cfg->ninputs; i++)
 		if (rd->cfg->inputs[i].max_line_bytes > max)
 			max = rd->cfg->inputs[i].max_line_bytes;
+	free(rd->rbuf);
+	free(rd->scratch);
 	/* A pending multiline record and the line that ends it, plus room
 	 * to read ahead. */
 	rd->rbuflen = 2 * max + READER_READ_AHEAD;
 	rd->rbuf = malloc(rd->rbuflen);
 	rd->scratchlen = max + 1;
 	rd->scratch = malloc(rd->scratchlen);
-	rd->tails = calloc(READER_MAX_TAILS, sizeof(*rd->tails));
-	if (rd->rbuf == NULL || rd->scratch == NULL || rd->tails == NULL) {
+	if (rd->rbuf == NULL || rd->scratch == NULL) {
 		log_error("reader: out of memory for %zu byte buffers",
 		    rd->rbuflen);
 		return -1;
@@ -96,38 +129,41 @@ setup_buffers(struct reader *rd)
 	return 0;
 }
 
-struct reader *
-reader_new(struct loop *lp, const struct config *cfg,
-    struct checkpoint_entry *entries, size_t nentries, struct emit *emit,
-    struct output *out)
+static void
+set_sinks(struct reader *rd, struct emit *emit, struct output *out)
 {
-	struct reader	*rd;
-	int		 i;
-
-	rd = calloc(1, sizeof(*rd));
-	if (rd == NULL) {
-		log_error("reader: out of memory");
-		return NULL;
-	}
-	rd->lp = lp;
-	rd->cfg = cfg;
 	rd->emit = emit;
 	rd->out = out;
 	rd->sinks = (emit != NULL ? 1u << TAIL_SINK_STDOUT : 0) |
 	    (out != NULL ? 1u << TAIL_SINK_OUTPUT : 0);
+}
+
+struct reader *
+reader_new(struct loop *lp, const struct config *cfg,
+    const struct labels *labels, struct checkpoint_entry *entries,
+    size_t nentries, struct emit *emit, struct output *out)
+{
+	struct reader	*rd;
+
+	rd = calloc(1, sizeof(*rd));
+	if (rd == NULL) {
+		log_error("reader: out of memory");
+		free(entries);
+		return NULL;
+	}
+	rd->lp = lp;
+	rd->cfg = cfg;
+	set_sinks(rd, emit, out);
 	rd->entries = entries;
 	rd->nentries = nentries;
 	rd->starting = 1;
-	rd->inputs = calloc((size_t)cfg->ninputs, sizeof(*rd->inputs));
-	if (rd->inputs == NULL || setup_buffers(rd) == -1) {
+	rd->tails = calloc(READER_MAX_TAILS, sizeof(*rd->tails));
+	rd->inputs = setup_inputs(cfg, labels);
+	if (rd->tails == NULL || rd->inputs == NULL ||
+	    setup_buffers(rd) == -1) {
 		reader_free(rd);
 		return NULL;
 	}
-	for (i = 0; i < cfg->ninputs; i++)
-		if (setup_input(rd, i) == -1) {
-			reader_free(rd);
-			return NULL;
-		}
 	return rd;
 }
 
@@ -140,17 +176,54 @@ reader_free(struct reader *rd)
 		return;
 	for (i = 0; i < rd->ntails; i++)
 		tail_close(rd->tails[i].t);
-	for (i = 0; rd->inputs != NULL && i < rd->cfg->ninputs; i++) {
-		if (rd->inputs[i].has_re)
-			regfree(&rd->inputs[i].re);
-		record_tpl_free(rd->inputs[i].tpl);
-	}
-	free(rd->inputs);
+	free_inputs(rd->inputs, rd->cfg->ninputs);
 	free(rd->tails);
 	free(rd->rbuf);
 	free(rd->scratch);
 	free(rd->entries);
 	free(rd);
+}
+
+/*
+ * A reload: the same tails go on under the new configuration, from what
+ * was delivered (the sinks were emptied or dropped before).  Tails of an
+ * input that no longer exists are closed; new inputs' files come with
+ * the next scan.  Fails only for memory, leaving the reader as it was.
+ */
+int
+reader_reconfigure(struct reader *rd, const struct config *cfg,
+    const struct labels *labels, struct emit *emit, struct output *out)
+{
+	struct rinput		*ri;
+	const struct config	*old = rd->cfg;
+	int			 i, j;
+
+	ri = setup_inputs(cfg, labels);
+	if (ri == NULL)
+		return -1;
+	set_sinks(rd, emit, out);
+	for (i = rd->ntails - 1; i >= 0; i--) {
+		const char *name = old->inputs[tail_input(rd->tails[i].t)].name;
+
+		for (j = 0; j < cfg->ninputs; j++)
+			if (strcmp(cfg->inputs[j].name, name) == 0)
+				break;
+		if (j == cfg->ninputs) {
+			log_info("%s: input %s removed; no longer read",
+			    tail_path(rd->tails[i].t), name);
+			tail_close(rd->tails[i].t);
+			rd->tails[i] = rd->tails[--rd->ntails];
+			continue;
+		}
+		tail_rewind(rd->tails[i].t, j, rd->sinks);
+		rd->tails[i].dirty = 1;
+		rd->tails[i].flush = RFLUSH_NONE;
+	}
+	free_inputs(rd->inputs, old->ninputs);
+	rd->inputs = ri;
+	rd->cfg = cfg;
+	rd->blocked = 0;
+	return setup_buffers(rd);
 }
 
 /* --- the set of tails --------------------------------------------------- */
@@ -469,20 +542,26 @@ void
 reader_stats(struct reader *rd, struct reader_stats *st)
 {
 	struct tail	*t;
+	uint64_t	 lag;
 	int		 i;
 
+	memset(st, 0, sizeof(*st));
 	st->lines = rd->lines;
 	st->bytes = rd->bytes;
+	st->cut = rd->cut;
 	st->skipped = rd->skipped_gone;
-	st->lag = 0;
 	st->files = rd->ntails;
-	st->undelivered = 0;
 	for (i = 0; i < rd->ntails; i++) {
 		t = rd->tails[i].t;
 		st->skipped += tail_skipped(t);
-		if (tail_size(t) > tail_delivered(t)) {
-			st->lag += tail_size(t) - tail_delivered(t);
-			st->undelivered++;
-		}
+		st->input_files[tail_input(t)]++;
+		if (tail_is_gone(t) && tail_read_off(t) < tail_size(t))
+			st->at_risk++;
+		if (tail_size(t) <= tail_delivered(t))
+			continue;
+		lag = tail_size(t) - tail_delivered(t);
+		st->lag += lag;
+		st->input_lag[tail_input(t)] += lag;
+		st->undelivered++;
 	}
 }

@@ -12,6 +12,7 @@
 #include "checkpoint.h"
 #include "config.h"
 #include "emit.h"
+#include "labels.h"
 #include "loop.h"
 #include "output.h"
 #include "watch.h"
@@ -24,17 +25,24 @@ struct reader;
 struct reader_stats {
 	uint64_t	 lines;		/* records cut from files */
 	uint64_t	 bytes;		/* file bytes those records covered */
+	uint64_t	 cut;		/* records without their newline */
 	uint64_t	 skipped;	/* bytes lost to truncation */
 	uint64_t	 lag;		/* file bytes not yet delivered */
 	int		 files;		/* open */
 	int		 undelivered;	/* files with bytes not yet delivered */
+	int		 at_risk;	/* gone (rotated, deleted), not read out */
+	uint64_t	 input_lag[CONFIG_MAX_INPUTS];
+	int		 input_files[CONFIG_MAX_INPUTS];
 };
 
 extern const struct watch_ops reader_watch_ops;
 
 struct reader	*reader_new(struct loop *, const struct config *,
-		    struct checkpoint_entry *, size_t, struct emit *,
-		    struct output *);
+		    const struct labels *, struct checkpoint_entry *, size_t,
+		    struct emit *, struct output *);
+int		 reader_reconfigure(struct reader *, const struct config *,
+		    const struct labels *, struct emit *, struct output *);
+void		 reader_pause(struct reader *, int);
 void		 reader_free(struct reader *);
 int		 reader_pump(void *);
 void		 reader_kick(void *);

@@ -49,6 +49,7 @@ struct reader {
 	int			 ntails;
 	int			 next;		/* round-robin start */
 	int			 blocked;	/* a sink is full */
+	int			 paused;	/* a reload empties the sinks */
 	int			 draining;	/* shutdown: read everything */
 	int			 starting;	/* before the first full scan */
 	int			 warned_full;
@@ -58,7 +59,7 @@ struct reader {
 	size_t			 rbuflen;
 	char			*scratch;
 	size_t			 scratchlen;
-	uint64_t		 lines, bytes, skipped_gone;
+	uint64_t		 lines, bytes, cut, skipped_gone;
 };
 
 void	reader_reap(struct reader *);

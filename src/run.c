@@ -1,14 +1,21 @@
 /*
- * run.c: `sidelog run`: the long-lived process.
+ * run.c: `sidelog run`: the long-lived process and its phases.
  *
- * Sets up, in this order: signals (blocked, read through a signalfd, so
- * that they are handled in the loop like any event), the checkpoint (its
- * lock first: a second sidelog must fail before touching anything), the
- * sinks, the reader, the watcher and its first scan.  Then the loop runs
- * until shutdown: on SIGTERM or SIGINT, keep tailing until no file grew
- * for shutdown_grace, then read everything to its end, deliver, persist
- * the checkpoint and exit 0, all within shutdown_timeout; past the
- * deadline, persist what was delivered, say what was not and exit 1.
+ * Set-up order: signals (blocked, read through a signalfd, so they are
+ * events like any other), the checkpoint (its lock first: a second
+ * sidelog fails before touching anything), the sinks, the reader, the
+ * watcher and its first scan, the metrics listener, the config watch.
+ *
+ * Phases: RUNNING -> (SIGTERM/SIGINT) GRACE -> DRAIN -> DONE, and
+ * RUNNING -> (SIGHUP, config or labels change) RELOAD -> RUNNING.
+ * Shutdown keeps tailing until no file grew for shutdown_grace, then
+ * reads every file to its end, delivers, persists and exits 0, all
+ * within shutdown_timeout; past the deadline it persists what was
+ * delivered, says what was not and exits 1.  A reload stops reading,
+ * drops what was not sent yet, lets requests in flight finish, and then
+ * carries the same tails on under the new configuration from their
+ * delivered offsets: nothing is lost, and nothing the backend may hold
+ * is sent twice.
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,36 +26,21 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "confwatch.h"
 #include "emit.h"
+#include "labels.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "output.h"
 #include "reader.h"
 #include "record.h"
 #include "run.h"
+#include "run_int.h"
 #include "watch.h"
 
 #define RUN_GRACE_POLL_MS	100	/* how often "still growing?" is asked */
 #define RUN_DRAIN_POLL_MS	20
-
-enum phase { RUNNING, GRACE, DRAIN, DONE };
-
-struct run {
-	const struct config	*cfg;
-	struct loop		*lp;
-	struct checkpoint	*ck;
-	struct emit		*emit;
-	struct output		*out;
-	struct reader		*rd;
-	struct watch		*w;
-	int			 sfd;
-	struct loop_io		*sio;
-	struct loop_timer	*ckpt, *tick, *phase_timer, *deadline;
-	enum phase		 phase;
-	int			 status;	/* exit status */
-	struct checkpoint_entry	*saved;		/* as last written */
-	size_t			 nsaved;
-};
 
 /* --- the checkpoint ----------------------------------------------------- */
 
@@ -60,15 +52,17 @@ save(struct run *r)
 
 	if (reader_entries(r->rd, &e, &n) == -1)
 		return -1;
-	if (n == r->nsaved && (n == 0 || memcmp(e, r->saved, n *
-	    sizeof(*e)) == 0) && r->saved != NULL) {
+	if (r->saved != NULL && n == r->nsaved && (n == 0 ||
+	    memcmp(e, r->saved, n * sizeof(*e)) == 0)) {
 		free(e);
 		return 0;
 	}
 	if (checkpoint_save(r->ck, e, n) == -1) {
+		r->save_errors++;
 		free(e);
 		return -1;	/* logged; the next interval tries again */
 	}
+	r->saves++;
 	free(r->saved);
 	r->saved = e;
 	r->nsaved = n;
@@ -86,8 +80,8 @@ ckpt_timer(void *arg)
 
 /* --- shutdown ----------------------------------------------------------- */
 
-static void
-finish(struct run *r, int status)
+void
+run_finish(struct run *r, int status)
 {
 	r->phase = DONE;
 	r->status = status;
@@ -96,11 +90,17 @@ finish(struct run *r, int status)
 	loop_stop(r->lp);
 }
 
-static void
-phase_timer(void *arg)
+static int
+delivered_all(struct run *r)
 {
-	struct run	*r = arg;
+	return reader_is_drained(r->rd) && (r->emit == NULL ||
+	    emit_held(r->emit) == 0) && (r->out == NULL ||
+	    output_is_idle(r->out));
+}
 
+static void
+shutdown_step(struct run *r)
+{
 	if (r->phase == GRACE &&
 	    reader_quiet_ms(r->rd) >= r->cfg->shutdown_grace_ms) {
 		log_info("no file grew for %llums: reading every file to its "
@@ -112,15 +112,24 @@ phase_timer(void *arg)
 	 * batch_timeout. */
 	if (r->phase == DRAIN && r->out != NULL && reader_all_read(r->rd))
 		output_flush(r->out);
-	if (r->phase == DRAIN && reader_is_drained(r->rd) &&
-	    (r->emit == NULL || emit_held(r->emit) == 0) &&
-	    (r->out == NULL || output_is_idle(r->out))) {
+	if (r->phase == DRAIN && delivered_all(r)) {
 		log_info("everything read was delivered; exiting");
-		finish(r, 0);
+		run_finish(r, 0);
 		return;
 	}
 	loop_timer_set(r->phase_timer, r->phase == GRACE ? RUN_GRACE_POLL_MS :
 	    RUN_DRAIN_POLL_MS);
+}
+
+static void
+phase_timer(void *arg)
+{
+	struct run	*r = arg;
+
+	if (r->phase == RELOAD)
+		run_reload_step(r);
+	else
+		shutdown_step(r);
 }
 
 static void
@@ -134,17 +143,21 @@ deadline(void *arg)
 	    "not delivered; they will be sent after a restart",
 	    (unsigned long long)r->cfg->shutdown_timeout_ms,
 	    (unsigned long long)st.lag, st.undelivered);
-	finish(r, 1);
+	run_finish(r, 1);
 }
 
 static void
 begin_shutdown(struct run *r, const char *why)
 {
-	if (r->phase != RUNNING) {
+	if (r->phase == GRACE || r->phase == DRAIN) {
 		log_warn("%s again: stopping now", why);
 		deadline(r);
 		return;
 	}
+	if (r->phase == RELOAD)
+		run_reload_finish(r);
+	if (r->phase == DONE)
+		return;
 	loop_timer_set(r->deadline, r->cfg->shutdown_timeout_ms);
 	if (r->cfg->shutdown_grace_ms > 0) {
 		log_info("%s: shutting down once no file grew for %llums", why,
@@ -175,11 +188,22 @@ on_signal(void *arg, uint32_t events)
 			begin_shutdown(r, "SIGINT");
 			break;
 		case SIGHUP:
-			log_warn("SIGHUP: reloading is not implemented in this "
-			    "build; the configuration is unchanged");
+			run_reload(r, "SIGHUP", 1);
 			break;
 		}
 	}
+}
+
+/* The config file or the labels file has new content. */
+static void
+on_change(void *arg, const char *path)
+{
+	struct run	*r = arg;
+
+	if (strcmp(path, r->cfg->path) == 0)
+		run_reload(r, "the configuration file changed", 0);
+	else
+		run_reload(r, "the labels file changed", 1);
 }
 
 static void
@@ -189,7 +213,7 @@ tick(void *arg)
 
 	reader_tick(r->rd);
 	if (r->emit != NULL && emit_is_broken(r->emit) && r->phase != DONE) {
-		finish(r, 1);
+		run_finish(r, 1);
 		return;
 	}
 	loop_timer_set(r->tick, READER_TICK_MS);
@@ -250,6 +274,65 @@ emit_cap(const struct config *cfg)
 	return max > EMIT_MIN_CAP ? (size_t)max : EMIT_MIN_CAP;
 }
 
+/* The sinks a configuration asks for; NULL for those it does not. */
+int
+run_sinks(struct run *r, const struct config *cfg, struct emit **emit,
+    struct output **out)
+{
+	*emit = NULL;
+	*out = NULL;
+	if (cfg->emit_enabled) {
+		*emit = emit_new(r->lp, STDOUT_FILENO, emit_cap(cfg));
+		if (*emit == NULL)
+			return -1;
+	}
+	if (cfg->output.enabled) {
+		*out = output_new(r->lp, cfg);
+		if (*out == NULL) {
+			emit_free(*emit);
+			*emit = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What depends on the configuration but holds no data: rebuilt as a
+ * whole on reload.  Called with the reader in place. */
+int
+run_attach(struct run *r)
+{
+	emit_on_ready(r->emit, reader_kick, r->rd);
+	output_on_ready(r->out, reader_kick, r->rd);
+	r->w = watch_new(r->lp, r->cfg, &reader_watch_ops, r->rd);
+	if (r->w == NULL)
+		return -1;
+	if (*r->cfg->listen != '\0') {
+		r->m = metrics_new(r->lp, r->cfg->listen, run_collect, r);
+		if (r->m == NULL)
+			return -1;
+	}
+	r->cw = confwatch_new(r->lp, on_change, r);
+	if (r->cw == NULL)
+		return -1;
+	confwatch_add(r->cw, r->cfg->path);
+	if (*r->cfg->labels_file != '\0')
+		confwatch_add(r->cw, r->cfg->labels_file);
+	log_set_level(r->cfg->log_level);
+	return watch_scan(r->w);
+}
+
+void
+run_detach(struct run *r)
+{
+	confwatch_free(r->cw);
+	r->cw = NULL;
+	metrics_free(r->m);
+	r->m = NULL;
+	watch_free(r->w);
+	r->w = NULL;
+}
+
 static int
 setup(struct run *r)
 {
@@ -264,39 +347,31 @@ setup(struct run *r)
 	    r->cfg->checkpoint_file);
 	if (r->ck == NULL || checkpoint_load(r->ck, &entries, &n) == -1)
 		return -1;
-	if (r->cfg->emit_enabled) {
-		r->emit = emit_new(r->lp, STDOUT_FILENO, emit_cap(r->cfg));
-		if (r->emit == NULL) {
-			free(entries);
-			return -1;
-		}
+	if (*r->cfg->labels_file != '\0')
+		r->labels = labels_load(r->cfg->labels_file);
+	if (run_sinks(r, r->cfg, &r->emit, &r->out) == -1) {
+		free(entries);
+		return -1;
 	}
-	if (r->cfg->output.enabled) {
-		r->out = output_new(r->lp, r->cfg);
-		if (r->out == NULL) {
-			free(entries);
-			return -1;
-		}
-	}
-	r->rd = reader_new(r->lp, r->cfg, entries, n, r->emit, r->out);
+	r->rd = reader_new(r->lp, r->cfg, r->labels, entries, n, r->emit,
+	    r->out);
 	if (r->rd == NULL)
 		return -1;
-	emit_on_ready(r->emit, reader_kick, r->rd);
-	output_on_ready(r->out, reader_kick, r->rd);
 	loop_set_idle(r->lp, reader_pump, r->rd);
-	r->w = watch_new(r->lp, r->cfg, &reader_watch_ops, r->rd);
-	if (r->w == NULL || setup_timers(r) == -1)
+	if (setup_timers(r) == -1)
 		return -1;
-	return watch_scan(r->w);
+	return run_attach(r);
 }
 
 static void
 teardown(struct run *r)
 {
-	watch_free(r->w);
+	run_reload_cancel(r);
+	run_detach(r);
 	reader_free(r->rd);
 	output_free(r->out);
 	emit_free(r->emit);
+	labels_free(r->labels);
 	checkpoint_close(r->ck);
 	loop_timer_free(r->ckpt);
 	loop_timer_free(r->tick);
@@ -307,10 +382,12 @@ teardown(struct run *r)
 		close(r->sfd);
 	loop_free(r->lp);
 	free(r->saved);
+	config_free(r->cfg);
 }
 
+/* Takes cfg over: a reload replaces it. */
 int
-run_main(const struct config *cfg)
+run_main(struct config *cfg)
 {
 	struct run	 r;
 
@@ -324,7 +401,7 @@ run_main(const struct config *cfg)
 	    SIDELOG_VERSION, cfg->ninputs, watch_is_inotify(r.w) ? "inotify" :
 	    "polling");
 	if (loop_run(r.lp) == -1 && r.phase != DONE)
-		finish(&r, 1);
+		run_finish(&r, 1);
 	teardown(&r);
 	return r.status;
 }

@@ -6,6 +6,6 @@
 
 #include "config.h"
 
-int	run_main(const struct config *);
+int	run_main(struct config *);
 
 #endif

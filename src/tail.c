@@ -198,6 +198,27 @@ tail_matches(struct tail *t, const struct checkpoint_entry *e)
 	return fingerprint(t, e->fp_len, &h) == 0 && h == e->fp_hash;
 }
 
+/*
+ * A reload dropped what sinks held but had not delivered: reading goes
+ * on from the delivered offset, for the sinks of the new configuration.
+ * No sink holds a reference any more.
+ */
+void
+tail_rewind(struct tail *t, int input, unsigned sinks)
+{
+	uint64_t	 d = tail_delivered(t);
+	int		 s;
+
+	t->input = input;
+	t->sinks = sinks;
+	t->read_off = d;
+	t->refs = 0;
+	for (s = 0; s < TAIL_SINKS; s++) {
+		t->acked[s] = d;
+		t->nahead[s] = 0;
+	}
+}
+
 /* Starts reading at offset, which is already delivered. */
 void
 tail_resume(struct tail *t, uint64_t offset)

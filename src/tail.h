@@ -35,6 +35,7 @@ void		 tail_close(struct tail *);
 int		 tail_is(const struct tail *, const struct stat *);
 int		 tail_matches(struct tail *, const struct checkpoint_entry *);
 void		 tail_resume(struct tail *, uint64_t offset);
+void		 tail_rewind(struct tail *, int input, unsigned sinks);
 enum tail_check	 tail_check(struct tail *);
 ssize_t		 tail_read(struct tail *, char *, size_t);
 void		 tail_consume(struct tail *, size_t);

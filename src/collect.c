@@ -1,0 +1,106 @@
+/*
+ * collect.c: the figures /metrics serves, in Prometheus text format:
+ * SPEC's list, plus what an operator needs to see loss and lag at a
+ * glance (bytes lost to truncation, records cut, files at risk,
+ * checkpoint and reload failures).
+ */
+#include <string.h>
+
+#include "run_int.h"
+
+#define COUNTER(b, name, help, v) do {					\
+	metrics_printf(b, "# HELP " name " " help "\n# TYPE " name		\
+	    " counter\n" name " %llu\n", (unsigned long long)(v));	\
+} while (0)
+#define GAUGE(b, name, help, v) do {					\
+	metrics_printf(b, "# HELP " name " " help "\n# TYPE " name		\
+	    " gauge\n" name " %llu\n", (unsigned long long)(v));		\
+} while (0)
+
+static void
+requests(struct metrics_buf *b, const struct output_stats *os)
+{
+	int	 i;
+
+	metrics_printf(b, "# HELP sidelog_requests_total Requests by HTTP "
+	    "status; \"error\": no response.\n"
+	    "# TYPE sidelog_requests_total counter\n");
+	for (i = 0; i < os->ncodes; i++) {
+		if (os->codes[i].code == 0)
+			metrics_printf(b, "sidelog_requests_total{code=\"error\"}"
+			    " %llu\n", (unsigned long long)os->codes[i].n);
+		else
+			metrics_printf(b, "sidelog_requests_total{code=\"%d\"} "
+			    "%llu\n", os->codes[i].code,
+			    (unsigned long long)os->codes[i].n);
+	}
+}
+
+static void
+delivery(struct run *r, struct metrics_buf *b)
+{
+	struct output_stats	 os;
+
+	memset(&os, 0, sizeof(os));
+	if (r->out != NULL)
+		output_stats(r->out, &os);
+	else if (r->emit != NULL)
+		os.delivered = emit_delivered(r->emit);
+	COUNTER(b, "sidelog_records_delivered_total", "Records the backend "
+	    "acknowledged (stdout took, without [output]).", os.delivered);
+	COUNTER(b, "sidelog_records_rejected_total", "Records the backend "
+	    "refused for good (dead letters).", os.rejected);
+	COUNTER(b, "sidelog_retries_total", "Requests sent again.",
+	    os.retries);
+	GAUGE(b, "sidelog_memory_held_bytes", "Bytes of batches in memory.",
+	    os.held);
+	requests(b, &os);
+}
+
+static void
+reading(struct run *r, struct metrics_buf *b)
+{
+	struct reader_stats	 st;
+	int			 i;
+
+	reader_stats(r->rd, &st);
+	COUNTER(b, "sidelog_lines_read_total", "Records cut from the files.",
+	    st.lines);
+	COUNTER(b, "sidelog_bytes_read_total", "File bytes read into "
+	    "records.", st.bytes);
+	COUNTER(b, "sidelog_lines_cut_total", "Records shipped without their "
+	    "newline (over max_line_bytes, or flushed).", st.cut);
+	COUNTER(b, "sidelog_bytes_skipped_total", "File bytes lost to "
+	    "truncation before they were read.", st.skipped);
+	GAUGE(b, "sidelog_files_open", "Files followed.", st.files);
+	GAUGE(b, "sidelog_files_at_risk", "Files rotated away or deleted, "
+	    "not yet read to their end.", st.at_risk);
+	metrics_printf(b, "# HELP sidelog_lag_bytes File bytes not yet "
+	    "delivered, per input.\n# TYPE sidelog_lag_bytes gauge\n");
+	for (i = 0; i < r->cfg->ninputs; i++)
+		metrics_printf(b, "sidelog_lag_bytes{input=\"%s\"} %llu\n",
+		    r->cfg->inputs[i].name,
+		    (unsigned long long)st.input_lag[i]);
+}
+
+void
+run_collect(void *arg, struct metrics_buf *b)
+{
+	struct run	*r = arg;
+
+	reading(r, b);
+	delivery(r, b);
+	GAUGE(b, "sidelog_watch_mode", "1: inotify, 0: polling.",
+	    r->w != NULL && watch_is_inotify(r->w));
+	COUNTER(b, "sidelog_checkpoint_saves_total", "Checkpoint writes.",
+	    r->saves);
+	COUNTER(b, "sidelog_checkpoint_errors_total", "Checkpoint writes "
+	    "that failed (retried).", r->save_errors);
+	COUNTER(b, "sidelog_reloads_total", "Configurations applied.",
+	    r->reloads);
+	COUNTER(b, "sidelog_reload_errors_total", "New configurations "
+	    "refused as invalid.", r->reload_errors);
+	metrics_printf(b, "# HELP sidelog_build_info sidelog's version.\n"
+	    "# TYPE sidelog_build_info gauge\n"
+	    "sidelog_build_info{version=\"%s\"} 1\n", SIDELOG_VERSION);
+}

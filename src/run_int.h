@@ -1,0 +1,61 @@
+/*
+ * run_int.h: the running process's state, shared by run.c (set-up,
+ * phases, shutdown), reload.c (reconfiguration) and collect.c
+ * (/metrics), and nobody else.
+ */
+#ifndef SIDELOG_RUN_INT_H
+#define SIDELOG_RUN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checkpoint.h"
+#include "config.h"
+#include "confwatch.h"
+#include "emit.h"
+#include "labels.h"
+#include "loop.h"
+#include "metrics.h"
+#include "output.h"
+#include "reader.h"
+#include "watch.h"
+
+enum phase { RUNNING, RELOAD, GRACE, DRAIN, DONE };
+
+struct run {
+	struct config		*cfg;
+	struct loop		*lp;
+	struct checkpoint	*ck;
+	struct emit		*emit;
+	struct output		*out;
+	struct reader		*rd;
+	struct watch		*w;
+	struct metrics		*m;
+	struct confwatch	*cw;
+	struct labels		*labels;
+	int			 sfd;
+	struct loop_io		*sio;
+	struct loop_timer	*ckpt, *tick, *phase_timer, *deadline;
+	enum phase		 phase;
+	int			 status;	/* exit status */
+	struct checkpoint_entry	*saved;		/* as last written */
+	size_t			 nsaved;
+	uint64_t		 saves, save_errors;
+	struct config		*next;		/* RELOAD: the new configuration */
+	struct labels		*next_labels;
+	uint64_t		 reload_until;	/* RELOAD: stop waiting then */
+	uint64_t		 reloads, reload_errors;
+};
+
+int	run_sinks(struct run *, const struct config *, struct emit **,
+	    struct output **);
+int	run_attach(struct run *);
+void	run_detach(struct run *);
+void	run_reload(struct run *, const char *why, int force);
+void	run_reload_step(struct run *);
+void	run_reload_finish(struct run *);
+void	run_reload_cancel(struct run *);
+void	run_finish(struct run *, int status);
+void	run_collect(void *, struct metrics_buf *);
+
+#endif
