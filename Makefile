@@ -209,6 +209,10 @@ e2e: $(B)/sidelog $(B)/asan/sidelog
 	SIDELOG_BIN=$(abspath $(B)/sidelog) $(PYTEST) -q tests/e2e
 	SIDELOG_BIN=$(abspath $(B)/asan/sidelog) $(PYTEST) -q tests/e2e
 
+bench: $(B)/sidelog
+	@sh src/deps/install-tools.sh bench
+	/usr/bin/python3 tests/bench/bench.py $(BENCH_ARGS)
+
 demo: $(B)/sidelog
 	@sh src/deps/install-tools.sh test
 	/usr/bin/python3 examples/demo.py

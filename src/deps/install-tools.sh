@@ -1,20 +1,24 @@
 #!/bin/sh
 # install-tools.sh: install the Debian packages a fresh machine lacks.
 #
-#   install-tools.sh build|test
+#   install-tools.sh build|test|bench
 #
 # "build" is what `make` needs to fetch, unpack and compile; "test" adds
-# the peers and drivers of the end-to-end tests.  Only missing packages
+# the peers and drivers of the end-to-end tests; "bench" the peers the
+# benchmark measures sidelog against.  Only missing packages
 # are installed, so a ready machine costs one dpkg-query and no network.
 set -eu
 
 build_pkgs="gcc make binutils tar gzip bzip2 xz-utils apt debian-archive-keyring"
 test_pkgs="$build_pkgs python3 python3-pytest openssl"
+bench_pkgs="$test_pkgs libssl-dev zlib1g-dev rsyslog rsyslog-elasticsearch
+	syslog-ng-core syslog-ng-mod-http"
 
 case ${1:-} in
 build) want=$build_pkgs ;;
 test)  want=$test_pkgs ;;
-*)     echo "usage: $0 build|test" >&2; exit 2 ;;
+bench) want=$bench_pkgs ;;
+*)     echo "usage: $0 build|test|bench" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,0 +1,235 @@
+/*
+ * sink.c: the benchmark's backend: HTTP/1.1 over TLS (OpenSSL, a stack
+ * that is not sidelog's) or plain, one thread per connection, that
+ * inflates gzip bodies and counts records, answering 200 at once.  It
+ * must never be the bottleneck, so it does nothing else: no JSON
+ * parsing, no storage.  Every 100 ms it writes its totals to a file the
+ * benchmark polls.  A _bulk path counts every other line (action lines
+ * are not records) and answers with a reply without errors.
+ *
+ *   sink PORT STATSFILE [CERT KEY]
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <zlib.h>
+
+#define BUF	(256 * 1024)
+
+static atomic_ullong	 records, bytes, requests;
+static SSL_CTX		*ctx;
+
+struct conn {
+	int	 fd;
+	SSL	*ssl;
+};
+
+static ssize_t
+rd(struct conn *c, void *buf, size_t len)
+{
+	if (c->ssl != NULL)
+		return SSL_read(c->ssl, buf, (int)len);
+	return read(c->fd, buf, len);
+}
+
+static int
+wr(struct conn *c, const char *buf, size_t len)
+{
+	if (c->ssl != NULL)
+		return SSL_write(c->ssl, buf, (int)len) == (int)len ? 0 : -1;
+	return write(c->fd, buf, len) == (ssize_t)len ? 0 : -1;
+}
+
+static unsigned long long
+count_nl(const unsigned char *p, size_t n)
+{
+	unsigned long long	 k = 0;
+	const unsigned char	*end = p + n;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		k++;
+		p++;
+	}
+	return k;
+}
+
+/* Inflates (or not) one body of len bytes, of which have are in buf. */
+static int
+body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
+{
+	static __thread unsigned char	 out[BUF];
+	unsigned long long		 nl = 0, raw = 0;
+	z_stream			 z;
+	ssize_t				 n;
+	size_t				 left = len;
+	int				 rc = Z_OK;
+
+	memset(&z, 0, sizeof(z));
+	if (gz && inflateInit2(&z, 15 + 32) != Z_OK)
+		return -1;
+	while (left > 0) {
+		if (have == 0) {
+			n = rd(c, buf, left < BUF ? left : BUF);
+			if (n <= 0)
+				return -1;
+			have = (size_t)n;
+		}
+		left -= have;
+		if (!gz) {
+			nl += count_nl((unsigned char *)buf, have);
+			raw += have;
+		}
+		z.next_in = (unsigned char *)buf;
+		z.avail_in = (unsigned)have;
+		while (gz && z.avail_in > 0 && rc != Z_STREAM_END) {
+			z.next_out = out;
+			z.avail_out = sizeof(out);
+			rc = inflate(&z, Z_NO_FLUSH);
+			if (rc != Z_OK && rc != Z_STREAM_END)
+				return -1;
+			nl += count_nl(out, sizeof(out) - z.avail_out);
+			raw += sizeof(out) - z.avail_out;
+		}
+		have = 0;
+	}
+	if (gz)
+		inflateEnd(&z);
+	records += bulk ? nl / 2 : nl;
+	bytes += raw;
+	requests++;
+	return 0;
+}
+
+static void *
+serve(void *arg)
+{
+	struct conn	*c = arg;
+	static __thread char	 buf[BUF];
+	size_t		 have = 0, len;
+	char		*end, *cl, *ce, *p;
+	ssize_t		 n;
+	int		 gz, bulk;
+	const char	*ok = "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+	    "\r\nContent-Length: 2\r\n\r\n{}";
+	const char	*okb = "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+	    "\r\nContent-Length: 36\r\n\r\n{\"took\":0,\"errors\":false,\"items\":[]}";
+
+	if (c->ssl != NULL && SSL_accept(c->ssl) != 1)
+		goto out;
+	for (;;) {
+		buf[have] = '\0';
+		end = strstr(buf, "\r\n\r\n");
+		if (end == NULL) {
+			n = rd(c, buf + have, BUF - 1 - have);
+			if (n <= 0)
+				goto out;
+			have += (size_t)n;
+			continue;
+		}
+		*end = '\0';
+		cl = strcasestr(buf, "\ncontent-length:");
+		ce = strcasestr(buf, "\ncontent-encoding: gzip");
+		bulk = strstr(buf, "_bulk") != NULL;
+		len = cl ? strtoul(cl + 16, NULL, 10) : 0;
+		gz = ce != NULL;
+		p = end + 4;
+		n = (ssize_t)(have - (size_t)(p - buf));
+		if ((size_t)n > len)
+			goto out;	/* no pipelining from our clients */
+		if (body(c, p, (size_t)n, len, gz, bulk) == -1)
+			goto out;
+		if (wr(c, bulk ? okb : ok, strlen(bulk ? okb : ok)) == -1)
+			goto out;
+		have = 0;
+	}
+out:
+	if (c->ssl != NULL)
+		SSL_free(c->ssl);
+	close(c->fd);
+	free(c);
+	return NULL;
+}
+
+static void *
+stats(void *arg)
+{
+	const char	*path = arg;
+	char		 tmp[4096];
+	FILE		*f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	for (;;) {
+		f = fopen(tmp, "w");
+		if (f != NULL) {
+			fprintf(f, "%llu %llu %llu\n", records, bytes, requests);
+			fclose(f);
+			rename(tmp, path);
+		}
+		usleep(100000);
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sockaddr_in	 sa;
+	pthread_t		 t;
+	struct conn		*c;
+	int			 lfd, fd, one = 1;
+
+	if (argc != 3 && argc != 5) {
+		fprintf(stderr, "usage: sink PORT STATSFILE [CERT KEY]\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 5) {
+		ctx = SSL_CTX_new(TLS_server_method());
+		if (ctx == NULL || SSL_CTX_use_certificate_chain_file(ctx,
+		    argv[3]) != 1 || SSL_CTX_use_PrivateKey_file(ctx, argv[4],
+		    SSL_FILETYPE_PEM) != 1) {
+			ERR_print_errors_fp(stderr);
+			return 1;
+		}
+	}
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)atoi(argv[1]));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(lfd, 64) == -1) {
+		perror("sink: bind");
+		return 1;
+	}
+	pthread_create(&t, NULL, stats, argv[2]);
+	for (;;) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd == -1)
+			continue;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		c = calloc(1, sizeof(*c));
+		c->fd = fd;
+		if (ctx != NULL) {
+			c->ssl = SSL_new(ctx);
+			SSL_set_fd(c->ssl, fd);
+		}
+		pthread_create(&t, NULL, serve, c);
+		pthread_detach(t);
+	}
+}
