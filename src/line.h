@@ -46,6 +46,9 @@ struct line_rec {
 /* Returns 0 to go on, -1 to stop (the consumer is full). */
 typedef int line_emit_fn(void *ctx, const struct line_rec *);
 
+/* scratch: at least LINE_SCRATCH(max_bytes) bytes. */
+#define LINE_SCRATCH(max)	(3 * ((max) + 1))
+
 size_t	line_split(const struct line_cfg *, const char *buf, size_t len,
 	    uint64_t off, int flush, char *scratch, size_t scratchlen,
 	    line_emit_fn *emit, void *ctx);

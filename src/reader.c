@@ -119,7 +119,7 @@ setup_buffers(struct reader *rd)
 	 * to read ahead. */
 	rd->rbuflen = 2 * max + READER_READ_AHEAD;
 	rd->rbuf = malloc(rd->rbuflen);
-	rd->scratchlen = max + 1;
+	rd->scratchlen = LINE_SCRATCH(max);
 	rd->scratch = malloc(rd->scratchlen);
 	if (rd->rbuf == NULL || rd->scratch == NULL) {
 		log_error("reader: out of memory for %zu byte buffers",

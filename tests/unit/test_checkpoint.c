@@ -1,0 +1,317 @@
+/*
+ * test_checkpoint.c: the checkpoint file: round trips, corruption of
+ * every kind, the lock, atomic saves, running out of descriptors.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "checkpoint.h"
+
+static char	 dir[64];
+
+static void
+fresh_dir(void)
+{
+	char	 cmd[128];
+
+	if (dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+	snprintf(dir, sizeof(dir), "/tmp/sidelog-test-ckpt-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+}
+
+static void
+entry(struct checkpoint_entry *e, const char *input, uint64_t ino,
+    const char *path, uint64_t off)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->input, sizeof(e->input), "%s", input);
+	e->inode = ino;
+	e->fp_len = 1024;
+	e->fp_hash = 0x0123456789abcdefULL ^ ino;
+	e->offset = off;
+	snprintf(e->path, sizeof(e->path), "%s", path);
+}
+
+static char *
+path_of(const char *name)
+{
+	static char	 p[128];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return p;
+}
+
+static void
+test_save_then_load_round_trips_every_field(void **state)
+{
+	struct checkpoint_entry	 e[3], *got;
+	struct checkpoint	*c;
+	size_t			 n;
+
+	fresh_dir();
+	entry(&e[0], "app", 12345, "/var/log/app/app.log", 4096);
+	entry(&e[1], "web-2", 18446744073709551615ULL,
+	    "/logs/a b\\c\nd\xc3\xa9\x01.log", 0);
+	entry(&e[2], "x.y_z", 1, "/r", 18446744073709551615ULL);
+	e[2].fp_len = 0;
+	e[2].fp_hash = 0;
+	c = checkpoint_open(dir, "s.ckpt");
+	assert_non_null(c);
+	assert_int_equal(checkpoint_save(c, e, 3), 0);
+	assert_int_equal(checkpoint_load(c, &got, &n), 0);
+	assert_int_equal(n, 3);
+	assert_memory_equal(got, e, sizeof(e));
+	free(got);
+	assert_int_equal(access(path_of("s.ckpt.tmp"), F_OK), -1);
+	checkpoint_close(c);
+	assert_int_equal(checkpoint_read(dir, "s.ckpt", &got, &n), 0);
+	assert_int_equal(n, 3);
+	free(got);
+}
+
+static void
+test_empty_list_round_trips_and_missing_file_is_empty(void **state)
+{
+	struct checkpoint_entry	*got;
+	struct checkpoint	*c;
+	size_t			 n = 99;
+
+	fresh_dir();
+	c = checkpoint_open(dir, "s.ckpt");
+	assert_int_equal(checkpoint_load(c, &got, &n), 0);
+	assert_int_equal(n, 0);
+	free(got);
+	assert_int_equal(checkpoint_save(c, NULL, 0), 0);
+	assert_int_equal(checkpoint_load(c, &got, &n), 0);
+	assert_int_equal(n, 0);
+	free(got);
+	checkpoint_close(c);
+}
+
+static void
+test_missing_directories_are_created(void **state)
+{
+	struct checkpoint	*c;
+	char			 nested[128];
+	struct stat		 st;
+
+	fresh_dir();
+	snprintf(nested, sizeof(nested), "%s/a/b/c", dir);
+	c = checkpoint_open(nested, "s.ckpt");
+	assert_non_null(c);
+	assert_int_equal(stat(nested, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	checkpoint_close(c);
+}
+
+static char	 good[4096];
+static size_t	 goodlen;
+
+static void
+write_file(const char *name, const char *buf, size_t len)
+{
+	FILE	*f = fopen(path_of(name), "w");
+
+	assert_non_null(f);
+	fwrite(buf, 1, len, f);
+	fclose(f);
+}
+
+static void
+make_good(void)
+{
+	struct checkpoint_entry	 e[3];
+	struct checkpoint	*c;
+	FILE			*f;
+
+	fresh_dir();
+	entry(&e[0], "a", 1, "/x/1.log", 10);
+	entry(&e[1], "b", 2, "/x/2.log", 20);
+	entry(&e[2], "c", 3, "/x/3.log", 30);
+	c = checkpoint_open(dir, "s.ckpt");
+	assert_int_equal(checkpoint_save(c, e, 3), 0);
+	checkpoint_close(c);
+	f = fopen(path_of("s.ckpt"), "r");
+	goodlen = fread(good, 1, sizeof(good), f);
+	fclose(f);
+}
+
+/* Loads what is in s.ckpt; asserts it was set aside as corrupt. */
+static void
+assert_set_aside(void)
+{
+	struct checkpoint_entry	*got;
+	struct checkpoint	*c;
+	size_t			 n = 99;
+
+	unlink(path_of("s.ckpt.corrupt"));
+	c = checkpoint_open(dir, "s.ckpt");
+	assert_int_equal(checkpoint_load(c, &got, &n), 0);
+	assert_int_equal(n, 0);
+	free(got);
+	assert_int_equal(access(path_of("s.ckpt.corrupt"), F_OK), 0);
+	assert_int_equal(access(path_of("s.ckpt"), F_OK), -1);
+	checkpoint_close(c);
+}
+
+static void
+test_every_truncation_is_detected(void **state)
+{
+	size_t	 i;
+
+	make_good();
+	for (i = 0; i < goodlen; i++) {
+		write_file("s.ckpt", good, i);
+		assert_set_aside();
+	}
+}
+
+static void
+test_every_flipped_byte_is_detected(void **state)
+{
+	char	 bad[4096];
+	size_t	 i;
+
+	make_good();
+	for (i = 0; i < goodlen; i++) {
+		memcpy(bad, good, goodlen);
+		bad[i] ^= 0x01;
+		write_file("s.ckpt", bad, goodlen);
+		assert_set_aside();
+	}
+}
+
+static void
+test_garbage_never_crashes(void **state)
+{
+	char		 buf[512];
+	uint64_t	 x = 0x9e3779b97f4a7c15ULL;
+	size_t		 len, i;
+	int		 it;
+
+	make_good();
+	for (it = 0; it < 300; it++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		len = x % sizeof(buf);
+		memcpy(buf, good, len < goodlen ? len : goodlen);
+		for (i = it % 2 ? 0 : 40; i < len; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			buf[i] = (x & 3) == 0 ? '\n' : (x & 7) == 1 ? ' ' :
+			    (char)(x >> 40);
+		}
+		write_file("s.ckpt", buf, len);
+		assert_set_aside();
+	}
+}
+
+static void
+test_second_open_fails_while_locked(void **state)
+{
+	struct checkpoint	*a, *b;
+
+	fresh_dir();
+	a = checkpoint_open(dir, "s.ckpt");
+	assert_non_null(a);
+	b = checkpoint_open(dir, "s.ckpt");
+	assert_null(b);
+	assert_int_equal(errno, EWOULDBLOCK);
+	checkpoint_close(a);
+	b = checkpoint_open(dir, "s.ckpt");
+	assert_non_null(b);
+	checkpoint_close(b);
+}
+
+static void
+test_failed_save_keeps_the_previous_checkpoint(void **state)
+{
+	struct checkpoint_entry	 e, *got;
+	struct checkpoint	*c;
+	size_t			 n;
+
+	if (geteuid() == 0)
+		skip();		/* root writes into read-only directories */
+	fresh_dir();
+	entry(&e, "a", 1, "/x/1.log", 10);
+	c = checkpoint_open(dir, "s.ckpt");
+	assert_int_equal(checkpoint_save(c, &e, 1), 0);
+	chmod(dir, 0500);
+	e.offset = 99;
+	assert_int_equal(checkpoint_save(c, &e, 1), -1);
+	chmod(dir, 0700);
+	assert_int_equal(checkpoint_load(c, &got, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0].offset, 10);
+	free(got);
+	checkpoint_close(c);
+}
+
+static void
+test_save_works_with_no_descriptor_left(void **state)
+{
+	struct checkpoint_entry	 e;
+	struct checkpoint	*c;
+	struct rlimit		 old, low;
+	int			 fds[256], n = 0, i;
+
+	fresh_dir();
+	entry(&e, "a", 1, "/x/1.log", 10);
+	c = checkpoint_open(dir, "s.ckpt");
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = old;
+	low.rlim_cur = 64;
+	setrlimit(RLIMIT_NOFILE, &low);
+	while (n < 256) {
+		fds[n] = open("/dev/null", O_RDONLY);
+		if (fds[n] == -1)
+			break;
+		n++;
+	}
+	assert_int_equal(errno, EMFILE);
+	assert_int_equal(checkpoint_save(c, &e, 1), 0);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	setrlimit(RLIMIT_NOFILE, &old);
+	checkpoint_close(c);
+}
+
+static int
+cleanup(void **state)
+{
+	char	 cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_save_then_load_round_trips_every_field),
+		cmocka_unit_test(
+		    test_empty_list_round_trips_and_missing_file_is_empty),
+		cmocka_unit_test(test_missing_directories_are_created),
+		cmocka_unit_test(test_every_truncation_is_detected),
+		cmocka_unit_test(test_every_flipped_byte_is_detected),
+		cmocka_unit_test(test_garbage_never_crashes),
+		cmocka_unit_test(test_second_open_fails_while_locked),
+		cmocka_unit_test(test_failed_save_keeps_the_previous_checkpoint),
+		cmocka_unit_test(test_save_works_with_no_descriptor_left),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, cleanup);
+}
