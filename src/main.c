@@ -15,6 +15,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "run.h"
+#include "status.h"
 #include "tee.h"
 #include "value.h"
 
@@ -160,21 +162,22 @@ cmd_check(int argc, char **argv)
 static int
 cmd_run(int argc, char **argv)
 {
-	struct config	*cfg = load(config_arg(argc, argv));
+	const char	*path = config_arg(argc, argv);
 
-	log_error("run: not implemented in this build yet");
-	config_free(cfg);
-	return EXIT_RUNTIME;
+	run_block_signals();
+	/* run_main() owns the configuration: a reload replaces it. */
+	return run_main(load(path));
 }
 
 static int
 cmd_status(int argc, char **argv)
 {
 	struct config	*cfg = load(config_arg(argc, argv));
+	int		 rc;
 
-	log_error("status: not implemented in this build yet");
+	rc = status_main(cfg, stdout);
 	config_free(cfg);
-	return EXIT_RUNTIME;
+	return rc;
 }
 
 /* SIZE and N of the tee options, with the message usage() prints. */

@@ -67,6 +67,7 @@ struct output {
 	struct tls_conf			*tls;
 	uint64_t			 tls_checked;
 	uint64_t			 next_try;	/* no request before */
+	uint64_t			 hold_until;	/* as a Retry-After asked */
 	int				 failures;	/* in a row */
 	uint64_t			 rnd;
 	struct loop_timer		*batch_timer, *retry_timer;
@@ -374,8 +375,10 @@ retry(struct output *o, struct batch *b, int64_t retry_after,
 		cap = o->oc->retry_max_ms;
 	o->failures++;
 	delay = jitter(o, cap);
-	if (retry_after >= 0 && (uint64_t)retry_after * 1000 > delay)
+	if (retry_after >= 0 && (uint64_t)retry_after * 1000 > delay) {
 		delay = (uint64_t)retry_after * 1000;
+		o->hold_until = loop_now(o->lp) + delay;
+	}
 	o->next_try = loop_now(o->lp) + delay;
 	o->st.retries++;
 	log_warn("POST %s: %s; %d record(s) sent again in %llums (failure %d "
@@ -387,12 +390,20 @@ retry(struct output *o, struct batch *b, int64_t retry_after,
 	}
 }
 
+/* The backend is well again; but a Retry-After still holds, even if a
+ * request sent before it succeeded. */
+static void
+healthy(struct output *o)
+{
+	o->failures = 0;
+	o->next_try = o->hold_until > loop_now(o->lp) ? o->hold_until : 0;
+}
+
 static void
 delivered(struct output *o, struct batch *b, int n)
 {
 	o->st.delivered += (uint64_t)n;
-	o->failures = 0;
-	o->next_try = 0;
+	healthy(o);
 	batch_resolved(b);
 }
 
@@ -433,7 +444,7 @@ refused_alone(struct output *o, struct batch *b, const struct http_resp *r)
 	    "dropped; set dead_letter to keep such records",
 	    excerpt(r, ex, sizeof(ex)));
 	dead_letter(o, b, 0);
-	o->failures = 0;
+	healthy(o);
 	batch_resolved(b);
 }
 
@@ -485,10 +496,8 @@ bulk_reply(struct output *o, struct batch *b, const struct http_resp *r)
 	if (part != NULL)
 		retry(o, part, r->retry_after, "some items were rejected "
 		    "with 429 or 5xx");
-	else {
-		o->failures = 0;
-		o->next_try = 0;
-	}
+	else
+		healthy(o);
 	batch_resolved(b);
 }
 

@@ -248,7 +248,21 @@ add_tail(struct reader *rd, struct tail *t)
 	rt->dirty = 1;
 	rt->seen = 1;
 	rt->last_growth = loop_now(rd->lp);
+	if (rd->on_new != NULL)
+		rd->on_new(rd->on_new_arg);
 	return rt;
+}
+
+/*
+ * fn is told when a file joins, so that its identity reaches the
+ * checkpoint at once: a file that sidelog read in part and that was then
+ * rotated away while sidelog was down can only be found again by it.
+ */
+void
+reader_on_new(struct reader *rd, void (*fn)(void *), void *arg)
+{
+	rd->on_new = fn;
+	rd->on_new_arg = arg;
 }
 
 /* Let go of a tail: swap the last one into its place. */

@@ -43,6 +43,7 @@ struct reader	*reader_new(struct loop *, const struct config *,
 int		 reader_reconfigure(struct reader *, const struct config *,
 		    const struct labels *, struct emit *, struct output *);
 void		 reader_pause(struct reader *, int);
+void		 reader_on_new(struct reader *, void (*)(void *), void *);
 void		 reader_free(struct reader *);
 int		 reader_pump(void *);
 void		 reader_kick(void *);

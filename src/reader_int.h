@@ -60,6 +60,8 @@ struct reader {
 	char			*scratch;
 	size_t			 scratchlen;
 	uint64_t		 lines, bytes, cut, skipped_gone;
+	void			(*on_new)(void *);	/* a file joined */
+	void			*on_new_arg;
 };
 
 void	reader_reap(struct reader *);

@@ -18,6 +18,7 @@
  * is sent twice.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,16 @@ ckpt_timer(void *arg)
 
 	save(r);
 	loop_timer_set(r->ckpt, r->cfg->checkpoint_interval_ms);
+}
+
+/* A new file: its entry is saved now, not at the next interval. */
+static void
+file_joined(void *arg)
+{
+	struct run	*r = arg;
+
+	if (r->phase != DONE)
+		loop_timer_set(r->ckpt, 0);
 }
 
 /* --- shutdown ----------------------------------------------------------- */
@@ -221,20 +232,36 @@ tick(void *arg)
 
 /* --- set-up ------------------------------------------------------------- */
 
+static void
+signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+/*
+ * Called first thing, before the configuration is even read: a SIGTERM
+ * that comes while sidelog starts must wait for the loop, not kill it.
+ */
+void
+run_block_signals(void)
+{
+	sigset_t	 set;
+
+	signal(SIGPIPE, SIG_IGN);
+	signal_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 static int
 setup_signals(struct run *r)
 {
 	sigset_t	 set;
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1) {
-		log_error("sigprocmask: %s", strerror(errno));
-		return -1;
-	}
+	run_block_signals();
+	signal_set(&set);
 	r->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (r->sfd == -1) {
 		log_error("signalfd: %s", strerror(errno));
@@ -269,8 +296,9 @@ emit_cap(const struct config *cfg)
 	for (i = 0; i < cfg->ninputs; i++)
 		if (cfg->inputs[i].max_line_bytes > max)
 			max = cfg->inputs[i].max_line_bytes;
-	/* Escaping may take six bytes for one; keys, metadata on top. */
-	max = max * 6 + 64 * 1024;
+	/* record_max(): seven bytes for one at worst, the path, keys and
+	 * metadata on top. */
+	max = max * 8 + 6 * PATH_MAX + 64 * 1024;
 	return max > EMIT_MIN_CAP ? (size_t)max : EMIT_MIN_CAP;
 }
 
@@ -360,6 +388,7 @@ setup(struct run *r)
 	loop_set_idle(r->lp, reader_pump, r->rd);
 	if (setup_timers(r) == -1)
 		return -1;
+	reader_on_new(r->rd, file_joined, r);
 	return run_attach(r);
 }
 

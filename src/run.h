@@ -7,5 +7,6 @@
 #include "config.h"
 
 int	run_main(struct config *);
+void	run_block_signals(void);
 
 #endif

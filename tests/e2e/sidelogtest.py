@@ -58,13 +58,20 @@ class Pod:
             with open(self.conf, "a") as f:
                 f.write("[output]\n" + output + "\n")
 
-    def start(self, env=None):
+    def start(self, env=None, ready=True):
+        """Starts sidelog; with ready, returns once its loop runs (a
+        signal sent before sidelog has even started would kill it)."""
         e = dict(os.environ)
         e.setdefault("ASAN_OPTIONS", "detect_leaks=1")
         e.update(env or {})
+        before = self.err.stat().st_size if self.err.exists() else 0
         self.proc = subprocess.Popen(
             [binary(), "run", "-c", str(self.conf)], env=e,
             stdout=open(self.out, "ab"), stderr=open(self.err, "ab"))
+        if ready:
+            wait_for(lambda: b" watching with " in
+                     self.err.read_bytes()[before:] or
+                     self.proc.poll() is not None, 10, 0.01)
         return self.proc
 
     def stop(self, sig=signal.SIGTERM, timeout=30):

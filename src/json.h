@@ -1,0 +1,42 @@
+/*
+ * json.h: what sidelog reads of JSON it did not write: UTF-8 checks for
+ * the escaper, and strict validation of a log line that claims to be a
+ * JSON object (parse = json), with its top-level members.
+ */
+#ifndef SIDELOG_JSON_H
+#define SIDELOG_JSON_H
+
+#include <stddef.h>
+
+#define JSON_MAX_DEPTH		64
+#define JSON_MAX_TOKENS		1024
+#define JSON_MAX_MEMBERS	256
+#define JSON_NAMES		(16 * 1024)	/* decoded member names */
+
+struct json_member {
+	const char	*name;		/* raw, between its quotes */
+	size_t		 namelen;
+	const char	*key;		/* decoded, NUL-terminated */
+	const char	*value;		/* raw JSON text */
+	size_t		 valuelen;
+	int		 skip;		/* used as time or message, or repeated */
+};
+
+struct json_obj {
+	const char		*time;	/* raw JSON string, with quotes */
+	size_t			 timelen;
+	const char		*msg;	/* raw JSON value */
+	size_t			 msglen;
+	struct json_member	 members[JSON_MAX_MEMBERS];
+	int			 n;
+	char			 names[JSON_NAMES];
+	size_t			 nameslen;
+};
+
+size_t	json_utf8_len(const unsigned char *, size_t);
+size_t	json_utf8_bad(const unsigned char *, size_t);
+int	json_valid(const char *, size_t);
+int	json_object(const char *, size_t, const char *time_name,
+	    const char *msg_name, struct json_obj *);
+
+#endif

@@ -1,0 +1,49 @@
+"""The checkpoint: corrupt, held by another sidelog, and its interval.
+
+1. A checkpoint full of garbage: sidelog warns, sets it aside as
+   .corrupt, reads from the start (duplicates, not loss) and writes a
+   good one.
+2. A second sidelog on the same checkpoint exits 1 with a clear error
+   while the first keeps running.
+Check each outcome.
+"""
+import subprocess
+
+from conftest import binary
+from sidelogtest import Pod, count, line, wait_for, wait_seqs
+
+
+def test_corrupt_checkpoint_is_set_aside_and_ignored(tmp_path):
+    pod = Pod(tmp_path)
+    pod.pvc.mkdir()
+    (pod.pvc / "sidelog.ckpt").write_bytes(b"\x00garbage\xffnot a checkpoint")
+    with open(pod.logs / "app.log", "wb") as f:
+        for i in range(100):
+            f.write(line(i))
+    pod.start()
+    assert wait_seqs(pod, 100)
+    assert pod.stop() == 0
+    assert count(pod.seqs(), 100) == ([], 0)
+    assert (pod.pvc / "sidelog.ckpt.corrupt").exists()
+    assert "treated as absent" in pod.stderr()
+    # The new checkpoint is good: a restart sends nothing again.
+    pod.start()
+    with open(pod.logs / "app.log", "ab") as f:
+        f.write(line(100))
+    assert wait_seqs(pod, 101)
+    assert pod.stop() == 0
+    assert count(pod.seqs(), 101) == ([], 0)
+
+
+def test_second_instance_on_the_same_checkpoint_exits_1(tmp_path):
+    pod = Pod(tmp_path)
+    (pod.logs / "app.log").write_bytes(line(0))
+    pod.start()
+    assert wait_seqs(pod, 1)
+    p = subprocess.run([binary(), "run", "-c", str(pod.conf)],
+                       capture_output=True, text=True, timeout=20)
+    assert p.returncode == 1
+    assert "in use by another sidelog" in p.stderr
+    assert p.stdout == ""
+    assert pod.proc.poll() is None
+    assert pod.stop() == 0

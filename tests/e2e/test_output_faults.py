@@ -1,0 +1,127 @@
+"""Delivery through faults injected by a TLS receiver (OpenSSL).
+
+For each fault: 1000 numbered lines in app.log, sidelog ships them over
+HTTPS (gzip NDJSON) to the receiver, which first answers with the fault:
+503 or 429 with Retry-After, a connection reset, a reply slower than
+[output] timeout, garbage, 413 for large bodies, 400 for any request
+holding a marked record.
+Check that every line reaches the receiver exactly once (a retried
+request the receiver had not stored is not a duplicate), except the
+marked record, which goes to the dead-letter file.
+"""
+import json
+import time
+
+import pytest
+
+from receiver import Fault, Receiver
+from sidelogtest import Pod, count, line, wait_for
+
+N = 1000
+
+
+def output_conf(rx, pki, extra=""):
+    return ("url = https://localhost:%d/ingest\n"
+            "tls.ca_file = %s\n"
+            "batch_max_records = 200\n"
+            "batch_timeout = 100ms\n"
+            "retry_initial = 50ms\n"
+            "retry_max = 1s\n"
+            "timeout = 2s\n%s" % (rx.port, pki["ca"][0], extra))
+
+
+def ship(tmp_path, pki, rx, extra="", n=N):
+    pod = Pod(tmp_path, stdout=False, output=output_conf(rx, pki, extra))
+    with open(pod.logs / "app.log", "wb") as f:
+        for i in range(n):
+            f.write(line(i))
+    pod.start()
+    return pod
+
+
+FAULTS = {
+    "503-retry-after": [Fault(status=503, retry_after=1)],
+    "429-retry-after": [Fault(status=429, retry_after=1)],
+    "reset": [Fault(reset=True), Fault(reset=True)],
+    "slow": [Fault(delay=3.0, status=200)],
+    "garbage": [Fault(garbage=b"\x15\x03\x03\x00\x02\x02\x28garbage\r\n")],
+    "not-http": [Fault(garbage=b"HTTP/9.9 ok\r\n\r\n")],
+    "401": [Fault(status=401), Fault(status=403), Fault(status=404)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_fault_loses_and_duplicates_nothing(tmp_path, pki, name):
+    rx = Receiver(tls=pki["server"]).start()
+    rx.faults = list(FAULTS[name])
+    t0 = time.monotonic()
+    pod = ship(tmp_path, pki, rx)
+    try:
+        assert wait_for(lambda: len(set(rx.seqs())) >= N, 30), \
+            pod.stderr()[-3000:]
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    assert count(rx.seqs(), N) == ([], 0)
+    assert rx.faults == []
+    if "retry-after" in name:
+        assert time.monotonic() - t0 >= 1.0
+    assert "sent again" in pod.stderr()
+    pod.assert_clean_stderr()
+
+
+def test_413_splits_the_batch(tmp_path, pki):
+    rx = Receiver(tls=pki["server"], max_body=20_000).start()
+    pod = ship(tmp_path, pki, rx)
+    try:
+        assert wait_for(lambda: len(set(rx.seqs())) >= N, 30), \
+            pod.stderr()[-3000:]
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    assert count(rx.seqs(), N) == ([], 0)
+    assert rx.codes.get(413, 0) > 0
+    assert "splitting" in pod.stderr()
+
+
+def test_400_bisects_to_the_refused_record(tmp_path, pki):
+    rx = Receiver(tls=pki["server"], reject_mark="seq=000000500").start()
+    dead = tmp_path / "dead.ndjson"
+    pod = ship(tmp_path, pki, rx, "dead_letter = %s\n" % dead)
+    try:
+        assert wait_for(lambda: len(set(rx.seqs())) >= N - 1, 30), \
+            pod.stderr()[-3000:]
+        assert wait_for(dead.exists, 10)
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    lost, dup = count(rx.seqs(), N)
+    assert (lost, dup) == ([500], 0)
+    recs = [json.loads(l) for l in dead.read_text().splitlines()]
+    assert len(recs) == 1 and "seq=000000500" in recs[0]["message"]
+    # Bisection: log2(200) rounds at most, not one request per record.
+    assert rx.codes[400] <= 10
+
+
+def test_bulk_item_failures(tmp_path, pki):
+    rx = Receiver(tls=pki["server"], bulk=True,
+                  item_faults={"seq=000000100": 400}).start()
+    # 429 for a few items, once: they go again alone.
+    rx.item_faults["seq=000000200"] = 429
+    dead = tmp_path / "dead.ndjson"
+    pod = ship(tmp_path, pki, rx,
+               "format = elasticsearch\n"
+               "dead_letter = %s\n" % dead)
+    try:
+        assert wait_for(lambda: 200 in rx.seqs() or
+                        len(set(rx.seqs())) >= N - 2, 30)
+        rx.item_faults.pop("seq=000000200")
+        assert wait_for(lambda: len(set(rx.seqs())) >= N - 1, 30), \
+            pod.stderr()[-3000:]
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    lost, dup = count(rx.seqs(), N)
+    assert (lost, dup) == ([100], 0)
+    assert "seq=000000100" in dead.read_text()
+    assert len(rx.ids) == N - 1

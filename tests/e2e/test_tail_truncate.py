@@ -1,0 +1,58 @@
+"""copytruncate, and new content shorter or longer than the old offset.
+
+1. Write 1000 lines, let sidelog read them all.
+2. Truncate the file to 0 and write 10 new lines (shorter than the old
+   offset), or 2000 new lines at once (longer than the old offset, so the
+   size alone cannot tell: the fingerprint of the first bytes must).
+Check that the new lines all come out, once, after the old ones.
+"""
+import os
+
+import pytest
+
+from sidelogtest import Pod, count, line, wait_for, wait_seqs
+
+
+def write(path, seqs, mode="ab"):
+    with open(path, mode) as f:
+        for i in seqs:
+            f.write(line(i))
+
+
+@pytest.mark.parametrize("new", [10, 2000], ids=["shorter", "longer"])
+def test_copytruncate_reads_the_new_content_from_zero(tmp_path, new):
+    pod = Pod(tmp_path)
+    app = pod.logs / "app.log"
+    write(app, range(1000), "wb")
+    pod.start()
+    assert wait_seqs(pod, 1000)
+    # Truncate and rewrite in one go, as fast as a copytruncate can.
+    with open(app, "r+b") as f:
+        f.truncate(0)
+        for i in range(1000, 1000 + new):
+            f.write(line(i))
+    assert wait_seqs(pod, 1000 + new), pod.stderr()
+    assert pod.stop() == 0
+    assert count(pod.seqs(), 1000 + new) == ([], 0)
+    assert "truncated" in pod.stderr()
+
+
+def test_truncate_while_stopped_is_detected_at_start(tmp_path):
+    """The same inode with other first bytes is another file: what an
+    inode reused by a new file looks like to the checkpoint."""
+    pod = Pod(tmp_path)
+    app = pod.logs / "app.log"
+    write(app, range(500), "wb")
+    pod.start()
+    assert wait_seqs(pod, 500)
+    assert pod.stop() == 0
+    ino = os.stat(app).st_ino
+    with open(app, "r+b") as f:
+        f.truncate(0)
+        for i in range(500, 1500):
+            f.write(line(i))
+    assert os.stat(app).st_ino == ino
+    pod.start()
+    assert wait_seqs(pod, 1500)
+    assert pod.stop() == 0
+    assert count(pod.seqs(), 1500) == ([], 0)
