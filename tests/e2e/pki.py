@@ -59,6 +59,7 @@ def _leaf(d, name, ca, san, key="ec", client=False, days=None,
 def make(d):
     """Writes everything into directory d; returns a dict of paths."""
     d = str(d)
+    os.makedirs(d, exist_ok=True)
     _ca(d, "ca")
     _ca(d, "other-ca")
     san = "DNS:localhost,IP:127.0.0.1"
