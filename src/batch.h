@@ -15,8 +15,12 @@
 #include "tail.h"
 
 struct batch;
+struct batch_pool;
 
-struct batch	*batch_new(size_t cap, int max_records, z_stream *);
+struct batch_pool *batch_pool_new(void);
+void		 batch_pool_free(struct batch_pool *);
+struct batch	*batch_new(struct batch_pool *, size_t cap, int max_records,
+		    z_stream *);
 void		 batch_free(struct batch *);
 char		*batch_reserve(struct batch *, size_t need);
 void		 batch_commit(struct batch *, size_t len, struct tail *,

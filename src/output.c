@@ -63,6 +63,7 @@ struct output {
 	struct batch			*queue[OUTPUT_MAX_QUEUE];	/* ring */
 	int				 qhead, qlen;
 	z_stream			 zopen, zpart;
+	struct batch_pool		*pool;
 	int				 zinit;
 	struct tls_conf			*tls;
 	uint64_t			 tls_checked;
@@ -189,7 +190,7 @@ output_reserve(struct output *o, size_t need)
 		o->starved = 1;
 		return NULL;
 	}
-	o->open = batch_new(cap, o->oc->batch_max_records,
+	o->open = batch_new(o->pool, cap, o->oc->batch_max_records,
 	    o->oc->compression == COMPRESS_GZIP ? &o->zopen : NULL);
 	if (o->open == NULL) {
 		log_error("output: out of memory for a %zu byte batch", cap);
@@ -802,7 +803,9 @@ output_new(struct loop *lp, const struct config *cfg)
 	    0x9e3779b97f4a7c15ULL;
 	o->batch_timer = loop_timer_new(lp, batch_timer, o);
 	o->retry_timer = loop_timer_new(lp, retry_timer, o);
+	o->pool = batch_pool_new();
 	if (o->batch_timer == NULL || o->retry_timer == NULL ||
+	    o->pool == NULL ||
 	    setup_headers(o) == -1 || setup_zlib(o) == -1 ||
 	    setup_slots(o) == -1) {
 		log_error("output: out of memory");
@@ -835,6 +838,7 @@ output_free(struct output *o)
 	while (o->qlen > 0)
 		batch_free(pop(o));
 	batch_free(o->open);
+	batch_pool_free(o->pool);
 	free(o->slots);
 	for (i = 0; o->headers != NULL && o->headers[i] != NULL; i++)
 		free((char *)o->headers[i]);

@@ -13,7 +13,10 @@ loopback receiver (tests/bench/sink.c: OpenSSL, one thread per
 connection, inflates and counts); `gzip -1` over the same bytes is the
 ceiling; rsyslog (imfile -> omelasticsearch) and syslog-ng
 (wildcard-file -> http) from Debian do the same job as closely as their
-features allow.
+features allow (neither compresses: rsyslog 8.2302's omelasticsearch
+and syslog-ng 3.38's http() have no gzip).  Batches wait at most 100 ms
+(sidelog's batch_timeout, syslog-ng's batch-timeout), so the last
+batch's wait does not dominate a run of a few seconds.
 
     python3 tests/bench/bench.py [--size-mib N] [--only read|ship|peers]
 """
@@ -262,8 +265,8 @@ def bench_ship(binary, files, nlines, tmp, certs, peers):
             "[sidelog]\ncheckpoint_dir = %s\n"
             "[input.bench]\npaths = %s/bench-*.log\n"
             "[output]\nurl = https://localhost:%d/ingest\n"
-            "tls.ca_file = %s\n" % (d / "pvc", files[0].parent, port,
-                                    certs["ca"][0]))
+            "tls.ca_file = %s\nbatch_timeout = 100ms\n"
+            % (d / "pvc", files[0].parent, port, certs["ca"][0]))
         res["sidelog"] = run_shipper("sidelog", [binary, "run", "-c",
                                                  str(conf)], stats, nlines)
     finally:
@@ -299,6 +302,25 @@ def bench_ship(binary, files, nlines, tmp, certs, peers):
 
 # --- peers ----------------------------------------------------------------
 
+PEERS = BUILD / "root"
+PEER_DEBS = ["rsyslog", "rsyslog-elasticsearch", "syslog-ng-core",
+             "syslog-ng-mod-http"]
+
+
+def unpack_peers():
+    """rsyslog and syslog-ng from Debian, unpacked (not installed: as
+    packages they conflict, and the machine's own logger stays)."""
+    if (PEERS / "usr" / "sbin" / "rsyslogd").exists() and \
+            (PEERS / "usr" / "sbin" / "syslog-ng").exists():
+        return
+    debs = BUILD / "debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["apt-get", "download", *PEER_DEBS], cwd=debs,
+                   check=True, capture_output=True)
+    for d in debs.glob("*.deb"):
+        subprocess.run(["dpkg", "-x", str(d), str(PEERS)], check=True)
+
+
 def rsyslog(files, port, stats, nlines, tmp, certs):
     d = tmp / "rsyslog"
     d.mkdir()
@@ -320,8 +342,10 @@ action(type="omelasticsearch" server="localhost" serverport="%(port)d"
        queue.type="linkedlist" queue.size="100000"
        queue.dequeueBatchSize="10000" action.resumeRetryCount="-1")
 """ % {"d": d, "dir": files[0].parent, "port": port, "ca": certs["ca"][0]})
-    return run_shipper("rsyslog", ["rsyslogd", "-n", "-f", str(conf), "-i",
-                                   str(d / "pid")], stats, nlines)
+    return run_shipper("rsyslog", [
+        str(PEERS / "usr/sbin/rsyslogd"), "-n", "-f", str(conf), "-i",
+        str(d / "pid"), "-M", str(PEERS / "usr/lib/x86_64-linux-gnu/rsyslog")],
+        stats, nlines)
 
 
 def syslog_ng(files, port, stats, nlines, tmp, certs):
@@ -334,16 +358,17 @@ source s { wildcard-file(base-dir("%(dir)s") filename-pattern("bench-*.log")
            flags(no-parse) max-files(16) follow-freq(1)); };
 destination d { http(url("https://localhost:%(port)d/ingest")
                 method("POST") batch-lines(5000) batch-bytes(1048576)
-                batch-timeout(1000) workers(2)
+                batch-timeout(100) workers(2)
                 body("$(format-json @timestamp=${ISODATE} message=${MESSAGE} path=${FILE_NAME})")
                 tls(ca-file("%(ca)s") peer-verify(yes))); };
 log { source(s); destination(d); };
 """ % {"dir": files[0].parent, "port": port, "ca": certs["ca"][0]})
-    return run_shipper("syslog-ng", ["syslog-ng", "-F", "-f", str(conf),
-                                     "--persist-file", str(d / "persist"),
-                                     "--pidfile", str(d / "pid"),
-                                     "--control", str(d / "ctl")],
-                       stats, nlines)
+    env = dict(os.environ, LD_LIBRARY_PATH=str(PEERS / "usr/lib/syslog-ng"))
+    return run_shipper("syslog-ng", [
+        str(PEERS / "usr/sbin/syslog-ng"), "-F", "-f", str(conf),
+        "--persist-file", str(d / "persist"), "--pidfile", str(d / "pid"),
+        "--control", str(d / "ctl"), "--module-path",
+        str(PEERS / "usr/lib/syslog-ng/3.38")], stats, nlines, env=env)
 
 
 def main():
@@ -383,6 +408,8 @@ def main():
             links.append(link)
         if args.only in ("ship", "peers", "all"):
             peers = [rsyslog, syslog_ng] if args.only != "ship" else []
+            if peers:
+                unpack_peers()
             bench_ship(binary, links, total, tmp, certs, peers)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

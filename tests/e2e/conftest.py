@@ -61,3 +61,16 @@ def pki(tmp_path_factory):
     """Certificates for the TLS tests, made once per run."""
     import pki as p
     return p.make(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_sidelog():
+    """A failed test must not leave its sidelog running (and eating the
+    CPU that later tests and the benchmark measure with)."""
+    yield
+    import sidelogtest
+    while sidelogtest.LIVE:
+        p = sidelogtest.LIVE.pop()
+        if p.poll() is None:
+            p.kill()
+            p.wait()

@@ -23,6 +23,9 @@ def line(seq, width=100):
     return head + b"x" * max(0, width - len(head) - 1) + b"\n"
 
 
+LIVE = []     # started sidelogs, killed after each test (conftest)
+
+
 class Pod:
     """A pod's directories and a running sidelog."""
 
@@ -68,6 +71,7 @@ class Pod:
         self.proc = subprocess.Popen(
             [binary(), "run", "-c", str(self.conf)], env=e,
             stdout=open(self.out, "ab"), stderr=open(self.err, "ab"))
+        LIVE.append(self.proc)
         if ready:
             wait_for(lambda: b" watching with " in
                      self.err.read_bytes()[before:] or
