@@ -355,13 +355,14 @@ def syslog_ng(files, port, stats, nlines, tmp, certs):
     conf.write_text("""@version: 3.38
 options { keep-hostname(yes); log-msg-size(65536); };
 source s { wildcard-file(base-dir("%(dir)s") filename-pattern("bench-*.log")
-           flags(no-parse) max-files(16) follow-freq(1)); };
+           flags(no-parse) max-files(16) follow-freq(1)
+           log-iw-size(100000) log-fetch-limit(10000)); };
 destination d { http(url("https://localhost:%(port)d/ingest")
-                method("POST") batch-lines(5000) batch-bytes(1048576)
-                batch-timeout(100) workers(2)
+                method("POST") batch-lines(10000) batch-bytes(1048576)
+                batch-timeout(100) workers(2) body-suffix("\\n")
                 body("$(format-json @timestamp=${ISODATE} message=${MESSAGE} path=${FILE_NAME})")
                 tls(ca-file("%(ca)s") peer-verify(yes))); };
-log { source(s); destination(d); };
+log { source(s); destination(d); flags(flow-control); };
 """ % {"dir": files[0].parent, "port": port, "ca": certs["ca"][0]})
     env = dict(os.environ, LD_LIBRARY_PATH=str(PEERS / "usr/lib/syslog-ng"))
     return run_shipper("syslog-ng", [
@@ -374,7 +375,8 @@ log { source(s); destination(d); };
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-mib", type=int, default=1024)
-    ap.add_argument("--only", choices=["read", "ship", "peers", "all"],
+    ap.add_argument("--only", choices=["read", "ship", "peers", "syslog-ng",
+                                       "rsyslog", "all"],
                     default="all")
     args = ap.parse_args()
     binary = str(ROOT / "build" / "sidelog")
@@ -406,8 +408,10 @@ def main():
             os.link(f, link) if os.stat(f).st_dev == os.stat(
                 ship_dir).st_dev else shutil.copy(f, link)
             links.append(link)
-        if args.only in ("ship", "peers", "all"):
-            peers = [rsyslog, syslog_ng] if args.only != "ship" else []
+        if args.only not in ("read",):
+            peers = {"ship": [], "syslog-ng": [syslog_ng],
+                     "rsyslog": [rsyslog]}.get(args.only,
+                                               [rsyslog, syslog_ng])
             if peers:
                 unpack_peers()
             bench_ship(binary, links, total, tmp, certs, peers)
