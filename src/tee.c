@@ -1,15 +1,405 @@
 /*
- * tee.c: the `tee` sub-command.
+ * tee.c: `sidelog tee`: run a command (or read stdin), pass its stdout
+ * and stderr through byte for byte, and append each line to PATH, which
+ * rotates by rename at --max-size into PATH.1 ... PATH.N.
  *
- * XXX only the arguments are parsed so far (main.c); running the child,
- * the pass-through and the rotating files come with the pod-life work.
+ * The pass-through comes first: the file is written only after the bytes
+ * went out, and a file that fails (full disk, read-only, gone) is logged
+ * once and skipped, the lines counted, and opened again at most once a
+ * second.  Writes to our own stdout and stderr block, which is a pipe's
+ * natural backpressure on the command.  With a command, sidelog may be
+ * PID 1 of its container: it forwards the usual signals, reaps every
+ * zombie, and exits with the command's status (128+N for signal N) once
+ * the command exited and its pipes are drained.  One process, poll(2),
+ * no threads: this mode has nothing else to do.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "log.h"
 #include "tee.h"
+
+#define TEE_READ	(64 * 1024)
+#define TEE_LINE	(16 * 1024)	/* the kubelet's partial-line size */
+#define TEE_RETRY_MS	1000
+#define TEE_LINGER_MS	2000	/* pipes held open by a grandchild */
+
+/* The rotating file. */
+struct rfile {
+	const struct tee_opts	*o;
+	int			 fd;
+	uint64_t		 size;
+	uint64_t		 failed_at;	/* ms; 0: working */
+	uint64_t		 skipped;	/* lines not written */
+};
+
+/* One stream's line in the making. */
+struct stream {
+	int		 in;		/* the pipe, -1 at EOF */
+	int		 out;		/* our fd it passes to */
+	const char	*name;		/* "stdout" or "stderr", for cri */
+	char		 line[TEE_LINE];
+	size_t		 len;
+};
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	 n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* --- the rotating file ------------------------------------------------ */
+
+static void
+rf_fail(struct rfile *f, const char *what)
+{
+	if (f->failed_at == 0)
+		log_error("tee: %s %s: %s; lines are passed through but not "
+		    "written until it works again", what, f->o->out,
+		    strerror(errno));
+	if (f->fd != -1)
+		close(f->fd);
+	f->fd = -1;
+	f->failed_at = now_ms();
+}
+
+static int
+rf_open(struct rfile *f)
+{
+	struct stat	 st;
+
+	f->fd = open(f->o->out, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0644);
+	if (f->fd == -1 || fstat(f->fd, &st) == -1) {
+		rf_fail(f, "open");
+		return -1;
+	}
+	f->size = (uint64_t)st.st_size;
+	if (f->failed_at != 0)
+		log_info("tee: %s works again; %llu lines were not written",
+		    f->o->out, (unsigned long long)f->skipped);
+	f->failed_at = 0;
+	f->skipped = 0;
+	return 0;
+}
+
+/* PATH.N-1 -> PATH.N ... PATH -> PATH.1; with no copies PATH goes. */
+static void
+rf_rotate(struct rfile *f)
+{
+	char	 from[PATH_MAX], to[PATH_MAX];
+	int	 i;
+
+	close(f->fd);
+	f->fd = -1;
+	for (i = f->o->max_files - 1; i >= 1; i--) {
+		snprintf(from, sizeof(from), "%s.%d", f->o->out, i);
+		snprintf(to, sizeof(to), "%s.%d", f->o->out, i + 1);
+		if (rename(from, to) == -1 && errno != ENOENT)
+			log_warn("tee: rename %s: %s", from, strerror(errno));
+	}
+	snprintf(to, sizeof(to), "%s.1", f->o->out);
+	if (f->o->max_files > 0 ? rename(f->o->out, to) : unlink(f->o->out))
+		log_warn("tee: rotating %s: %s", f->o->out, strerror(errno));
+	rf_open(f);
+}
+
+/* One line (with its newline) into the file, rotating before it if the
+ * file would pass max_size; failures cost the line, never the caller. */
+static void
+rf_write(struct rfile *f, const char *p, size_t len)
+{
+	if (f->fd == -1 && now_ms() - f->failed_at >= TEE_RETRY_MS)
+		rf_open(f);
+	if (f->fd == -1) {
+		f->skipped++;
+		return;
+	}
+	if (f->size > 0 && f->size + len > f->o->max_size) {
+		rf_rotate(f);
+		if (f->fd == -1) {
+			f->skipped++;
+			return;
+		}
+	}
+	if (write_all(f->fd, p, len) == -1) {
+		f->skipped++;
+		rf_fail(f, "write");
+		return;
+	}
+	f->size += len;
+}
+
+/* --- lines ----------------------------------------------------------- */
+
+/* A CRI line: TIMESTAMP STREAM P|F TEXT, the kubelet's format. */
+static void
+put_cri(struct rfile *f, const char *stream, int partial, const char *p,
+    size_t len)
+{
+	char		 head[64], buf[TEE_LINE + 96];
+	struct timespec	 ts;
+	struct tm	 tm;
+	size_t		 n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S", &tm);
+	n = (size_t)snprintf(buf, sizeof(buf), "%.*s.%09ldZ %s %c ", (int)n,
+	    head, ts.tv_nsec, stream, partial ? 'P' : 'F');
+	memcpy(buf + n, p, len);
+	buf[n + len] = '\n';
+	rf_write(f, buf, n + len + 1);
+}
+
+/* A complete line (len bytes without newline), or a full fragment. */
+static void
+put_line(struct rfile *f, struct stream *s, int partial)
+{
+	if (f->o->cri) {
+		put_cri(f, s->name, partial, s->line, s->len);
+	} else {
+		s->line[s->len] = '\n';
+		/* A raw fragment keeps the bytes exact: no newline added. */
+		rf_write(f, s->line, s->len + !partial);
+	}
+	s->len = 0;
+}
+
+static void
+split(struct rfile *f, struct stream *s, const char *p, size_t n)
+{
+	const char	*nl;
+	size_t		 take;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		take = nl ? (size_t)(nl - p) : n;
+		if (take > TEE_LINE - 1 - s->len)
+			take = TEE_LINE - 1 - s->len;
+		memcpy(s->line + s->len, p, take);
+		s->len += take;
+		p += take;
+		n -= take;
+		if (n > 0 && *p == '\n') {
+			put_line(f, s, 0);
+			p++;
+			n--;
+		} else if (s->len == TEE_LINE - 1)
+			put_line(f, s, 1);
+	}
+}
+
+/* Reads what the pipe has; 0 at EOF. */
+static int
+pump(struct rfile *f, struct stream *s)
+{
+	char	 buf[TEE_READ];
+	ssize_t	 n;
+
+	n = read(s->in, buf, sizeof(buf));
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0) {
+		if (s->len > 0)
+			put_line(f, s, 0);	/* the last line, newline added */
+		if (s->in != STDIN_FILENO)
+			close(s->in);
+		s->in = -1;
+		return 0;
+	}
+	if (write_all(s->out, buf, (size_t)n) == -1 && errno != EPIPE)
+		log_warn("tee: passing through: %s", strerror(errno));
+	split(f, s, buf, (size_t)n);
+	return 1;
+}
+
+/* --- the command ----------------------------------------------------- */
+
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
+    SIGUSR2, SIGWINCH };
+
+static int
+signals(sigset_t *set)
+{
+	size_t	 i;
+
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+	if (sigprocmask(SIG_BLOCK, set, NULL) == -1)
+		return -1;
+	return signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/*
+ * Forks CMD with its stdout and stderr on pipes.  exec's errno comes
+ * back on a close-on-exec pipe: nothing read means it ran.
+ */
+static pid_t
+spawn(char **argv, const sigset_t *set, int out[2], int err[2], int *eno)
+{
+	int	 ep[2];
+	pid_t	 pid;
+	ssize_t	 n;
+
+	if (pipe2(out, O_CLOEXEC) == -1 || pipe2(err, O_CLOEXEC) == -1 ||
+	    pipe2(ep, O_CLOEXEC) == -1)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		sigprocmask(SIG_UNBLOCK, set, NULL);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(err[1], STDERR_FILENO);
+		execvp(argv[0], argv);
+		*eno = errno;
+		if (write(ep[1], eno, sizeof(*eno)) == -1)
+			_exit(127);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	close(ep[1]);
+	*eno = 0;
+	if (pid != -1) {
+		n = read(ep[0], eno, sizeof(*eno));
+		if (n != (ssize_t)sizeof(*eno))
+			*eno = 0;
+	}
+	close(ep[0]);
+	return pid;
+}
+
+/* Reaps every child (we may be PID 1); the command's status when it is
+ * among them. */
+static void
+reap(pid_t child, int *status, int *done)
+{
+	pid_t	 pid;
+	int	 st;
+
+	for (;;) {
+		pid = waitpid(-1, &st, WNOHANG);
+		if (pid <= 0)
+			return;
+		if (pid != child)
+			continue;
+		*done = 1;
+		*status = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ?
+		    128 + WTERMSIG(st) : 1;
+	}
+}
+
+static void
+on_signal(int sfd, pid_t child, int *status, int *done)
+{
+	struct signalfd_siginfo	 si;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			reap(child, status, done);
+		else if (child > 0 && !*done)
+			kill(child, (int)si.ssi_signo);
+	}
+}
+
+/* poll(2) over the pipes and the signals until the command is done and
+ * its output drained (or, past TEE_LINGER_MS, held open by another). */
+static int
+run_loop(struct rfile *f, struct stream *s, int sfd, pid_t child)
+{
+	struct pollfd	 p[3];
+	int		 status = 0, done = child <= 0, n, i;
+	uint64_t	 ended = 0;
+
+	for (;;) {
+		if (s[0].in == -1 && s[1].in == -1 && done)
+			return status;
+		if (child > 0 && done && ended == 0)
+			ended = now_ms();
+		if (ended != 0 && now_ms() - ended > TEE_LINGER_MS)
+			return status;
+		for (i = 0; i < 2; i++) {
+			p[i].fd = s[i].in;
+			p[i].events = POLLIN;
+		}
+		p[2].fd = sfd;
+		p[2].events = POLLIN;
+		n = poll(p, 3, ended != 0 ? 100 : -1);
+		if (n == -1 && errno != EINTR)
+			return 1;
+		for (i = 0; n > 0 && i < 2; i++)
+			if (s[i].in != -1 && p[i].revents != 0)
+				pump(f, &s[i]);
+		if (n > 0 && p[2].revents != 0)
+			on_signal(sfd, child, &status, &done);
+	}
+}
 
 int
 tee_main(const struct tee_opts *o)
 {
-	log_error("tee: not implemented in this build yet");
-	return 1;
+	struct rfile	 f = { o, -1, 0, 0, 0 };
+	struct stream	 s[2];
+	sigset_t	 set;
+	int		 out[2], err[2], sfd, eno, rc;
+	pid_t		 child = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(s, 0, sizeof(s));
+	s[0] = (struct stream){ STDIN_FILENO, STDOUT_FILENO, "stdout" };
+	s[1] = (struct stream){ -1, STDERR_FILENO, "stderr" };
+	sfd = signals(&set);
+	if (sfd == -1) {
+		log_error("tee: signals: %s", strerror(errno));
+		return 1;
+	}
+	rf_open(&f);
+	if (o->argv[0] != NULL) {
+		child = spawn(o->argv, &set, out, err, &eno);
+		if (child == -1 || eno != 0) {
+			log_error("tee: %s: %s", o->argv[0],
+			    strerror(child == -1 ? errno : eno));
+			return eno == ENOENT ? 127 : 126;
+		}
+		s[0].in = out[0];
+		s[1].in = err[0];
+	}
+	rc = run_loop(&f, s, sfd, child);
+	if (f.fd != -1)
+		close(f.fd);
+	close(sfd);
+	return rc;
 }

@@ -1,0 +1,160 @@
+"""`sidelog tee`: pass-through, the lines in rotating files, the child's
+fate, and a file that fails.
+
+1. A command writes random binary data, several MiB, to stdout and
+   stderr; another writes numbered lines; a pipe feeds stdin.
+2. The out file rotates at a small --max-size, raw and cri formats.
+3. Children exit 0, 3, are not found, are not executable, are killed, or
+   trap the SIGTERM sidelog forwards.
+4. The out directory is a tmpfs too small for the lines.
+Check that stdout and stderr come through byte-exact, that every line is
+in the files once, whole, in order, and that the exit status is the
+child's (128+N for signal N).
+"""
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import binary
+
+
+def tee(args, cmd=None, stdin=None, timeout=60, **kw):
+    argv = [binary(), "tee", *args]
+    if cmd is not None:
+        argv += ["--", *cmd]
+    return subprocess.run(argv, input=stdin, capture_output=True,
+                          timeout=timeout, **kw)
+
+
+def test_binary_pass_through_is_byte_exact(tmp_path):
+    data = os.urandom(3 * 2**20)
+    (tmp_path / "blob").write_bytes(data)
+    p = tee(["--out", str(tmp_path / "o.log")],
+            ["sh", "-c", "cat %s; cat %s >&2" % (tmp_path / "blob",
+                                                 tmp_path / "blob")])
+    assert p.returncode == 0
+    assert p.stdout == data
+    assert p.stderr == data
+
+
+def test_stdin_pass_through_and_lines(tmp_path):
+    lines = b"".join(b"line %d\n" % i for i in range(5000))
+    out = tmp_path / "o.log"
+    p = tee(["--out", str(out)], stdin=lines + b"no newline")
+    assert p.returncode == 0
+    assert p.stdout == lines + b"no newline"
+    assert out.read_bytes() == lines + b"no newline\n"
+
+
+def test_cri_format_lines(tmp_path):
+    out = tmp_path / "o.log"
+    long = "x" * 40000
+    p = tee(["--out", str(out), "--format", "cri"],
+            ["sh", "-c", "echo hello; echo oops >&2; echo %s" % long])
+    assert p.returncode == 0
+    got = out.read_text().splitlines()
+    cri = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z "
+                     r"(stdout|stderr) ([PF]) (.*)$")
+    parsed = [cri.match(l).groups() for l in got]
+    assert ("stdout", "F", "hello") in parsed
+    assert ("stderr", "F", "oops") in parsed
+    frags = [m for m in parsed if m[2].startswith("x")]
+    assert [f[1] for f in frags] == ["P", "P", "F"]
+    assert "".join(f[2] for f in frags) == long
+
+
+def test_rotation_keeps_whole_lines_and_max_files(tmp_path):
+    out = tmp_path / "o.log"
+    n = 20000
+    p = tee(["--out", str(out), "--max-size", "64k", "--max-files", "3"],
+            ["sh", "-c", "i=0; while [ $i -lt %d ]; do echo line-$i; "
+             "i=$((i+1)); done" % n])
+    assert p.returncode == 0
+    files = sorted(tmp_path.glob("o.log*"))
+    names = sorted(f.name for f in files)
+    assert names == ["o.log", "o.log.1", "o.log.2", "o.log.3"]
+    seen = []
+    for name in ("o.log.3", "o.log.2", "o.log.1", "o.log"):
+        data = (tmp_path / name).read_bytes()
+        assert len(data) <= 64 * 1024
+        assert data.endswith(b"\n")
+        seen += [int(l.split(b"-")[1]) for l in data.splitlines()]
+    # The oldest were rotated away; what is kept is the newest, in order.
+    assert seen == list(range(n - len(seen), n))
+    assert len(p.stdout.splitlines()) == n
+
+
+@pytest.mark.parametrize("cmd,status", [
+    (["true"], 0),
+    (["sh", "-c", "exit 3"], 3),
+    (["/nonexistent/command"], 127),
+    (["NOTEXEC"], 126),
+    (["sh", "-c", "kill -9 $$"], 137),
+])
+def test_exit_status_is_the_childs(tmp_path, cmd, status):
+    if cmd == ["NOTEXEC"]:
+        f = tmp_path / "data.txt"
+        f.write_text("not a program\n")
+        f.chmod(0o644)
+        cmd = [str(f)]
+    p = tee(["--out", str(tmp_path / "o.log")], cmd)
+    assert p.returncode == status
+
+
+def test_sigterm_is_forwarded(tmp_path):
+    proc = subprocess.Popen(
+        [binary(), "tee", "--out", str(tmp_path / "o.log"), "--", "sh",
+         "-c", "trap 'echo got-term; exit 42' TERM; echo ready; "
+         "while :; do sleep 0.05; done"], stdout=subprocess.PIPE)
+    assert proc.stdout.readline() == b"ready\n"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 42
+    assert proc.stdout.read() == b"got-term\n"
+    assert b"got-term\n" in (tmp_path / "o.log").read_bytes()
+
+
+def test_full_disk_does_not_disturb_pass_through(tmp_path):
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
+                       str(small)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        lines = b"".join(b"a line of some length %06d\n" % i
+                         for i in range(20000))
+        p = tee(["--out", str(small / "o.log"), "--max-files", "0"],
+                stdin=lines)
+        assert p.returncode == 0
+        assert p.stdout == lines
+        assert b"lines are passed through but not written" in p.stderr
+    finally:
+        subprocess.run(["umount", str(small)])
+
+
+def test_unwritable_path_does_not_disturb_pass_through(tmp_path):
+    (tmp_path / "file").write_text("a regular file, not a directory")
+    p = tee(["--out", str(tmp_path / "file" / "o.log")],
+            ["sh", "-c", "echo one; echo two >&2; exit 5"])
+    assert p.returncode == 5
+    assert p.stdout == b"one\n"
+    assert p.stderr.endswith(b"two\n")
+
+
+def test_zombies_of_orphans_are_reaped(tmp_path):
+    """sidelog as a subreaper stands in for PID 1: orphans of the command
+    end up as its children and must not stay zombies."""
+    if subprocess.run(["unshare", "--pid", "--fork", "--mount-proc",
+                       "true"], capture_output=True).returncode != 0:
+        pytest.skip("unshare --pid is not permitted here")
+    script = ("for i in 1 2 3 4 5; do (sleep 0.2 &) ; done; sleep 1; "
+              "ps -eo stat= | grep -c Z || true")
+    p = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc",
+                        binary(), "tee", "--out", str(tmp_path / "o.log"),
+                        "--", "sh", "-c", script], capture_output=True,
+                       timeout=30)
+    assert p.returncode == 0
+    assert p.stdout.strip().splitlines()[-1] == b"0"
