@@ -1,0 +1,232 @@
+"""sidelog's life in a pod: ConfigMap updates, SIGTERM, labels, metrics.
+
+1. The config is laid out as the kubelet's atomic writer does
+   (CONFIG/..TIMESTAMP/sidelog.ini, CONFIG/..data -> ..TIMESTAMP,
+   CONFIG/sidelog.ini -> ..data/sidelog.ini).  While a writer appends
+   numbered lines, the ConfigMap is swapped to one adding a field; later
+   a broken one is swapped in.
+2. SIGTERM after the application stopped (native sidecar), and while it
+   still writes, with shutdown_grace (classic sidecar).
+3. A Downward API labels file, updated the same way.
+4. /metrics scraped after delivery to a TLS receiver.
+Check that no line is lost or duplicated across the reload, that later
+lines carry the new field, that the broken config is refused while
+shipping goes on, that every line written before the end is delivered
+before exit 0, that labels reach the records, and that the metrics agree
+with what the receiver got.
+"""
+import json
+import os
+import signal
+import socket
+import time
+import urllib.request
+
+from receiver import Receiver
+from sidelogtest import Pod, Writer, count, line, wait_for, wait_seqs
+
+
+class ConfigMap:
+    """A directory written as the kubelet's atomic writer writes it."""
+
+    def __init__(self, d, files):
+        self.d = d
+        d.mkdir()
+        self.n = 0
+        self.update(files)
+        for name in files:
+            os.symlink("..data/" + name, d / name)
+
+    def update(self, files):
+        self.n += 1
+        ts = self.d / ("..2026_11_24_12_00_%02d.%09d" % (self.n, self.n))
+        ts.mkdir()
+        for name, text in files.items():
+            (ts / name).write_text(text)
+        tmp = self.d / "..data_tmp"
+        os.symlink(ts.name, tmp)
+        old = os.readlink(self.d / "..data") if self.n > 1 else None
+        os.rename(tmp, self.d / "..data")
+        if old:
+            for f in (self.d / old).iterdir():
+                f.unlink()
+            (self.d / old).rmdir()
+
+
+def pod_config(pod, fields="", extra="", listen=""):
+    return ("[sidelog]\ncheckpoint_dir = %s\ncheckpoint_interval = 200ms\n"
+            "%s%s\n[input.app]\npaths = %s/app.log\n%s\n"
+            "[stdout]\nenabled = true\nformat = json\n"
+            % (pod.pvc, listen, extra, pod.logs, fields))
+
+
+def start_with_configmap(tmp_path, text, files=None):
+    pod = Pod(tmp_path)
+    cm = ConfigMap(tmp_path / "config", dict(files or {}, **{
+        "sidelog.ini": text(pod)}))
+    pod.conf = tmp_path / "config" / "sidelog.ini"
+    return pod, cm
+
+
+def records(pod):
+    return [json.loads(l) for l in pod.output().splitlines()]
+
+
+def test_configmap_swap_mid_stream_applies_to_later_lines(tmp_path):
+    pod, cm = start_with_configmap(tmp_path, lambda p: pod_config(p))
+    pod.start()
+    w = Writer(pod.logs / "app.log", 20000, pause_every=500,
+               pause=0.05).start()
+    time.sleep(1.0)
+    cm.update({"sidelog.ini": pod_config(pod, "fields.version = 2")})
+    w.join()
+    assert wait_seqs(pod, 20000), pod.stderr()[-2000:]
+    assert pod.stop() == 0
+    assert count(pod.seqs(), 20000) == ([], 0)
+    versions = [r.get("version") for r in records(pod)]
+    first = versions.index("2")
+    assert 0 < first < 20000
+    assert all(v == "2" for v in versions[first:])
+    assert "configuration reloaded" in pod.stderr()
+
+
+def test_broken_configmap_swap_is_refused_and_shipping_goes_on(tmp_path):
+    pod, cm = start_with_configmap(tmp_path, lambda p: pod_config(p))
+    with open(pod.logs / "app.log", "wb") as f:
+        for i in range(100):
+            f.write(line(i))
+    pod.start()
+    assert wait_seqs(pod, 100)
+    cm.update({"sidelog.ini": pod_config(pod, "fields.version = 2\n"
+                                              "frobnicate = yes")})
+    assert wait_for(lambda: "the new configuration is invalid" in
+                    pod.stderr(), 10), pod.stderr()
+    with open(pod.logs / "app.log", "ab") as f:
+        for i in range(100, 200):
+            f.write(line(i))
+    assert wait_seqs(pod, 200)
+    assert pod.stop() == 0
+    assert count(pod.seqs(), 200) == ([], 0)
+    assert all("version" not in r for r in records(pod))
+    assert "frobnicate: unknown key" in pod.stderr()
+
+
+def test_sighup_reloads(tmp_path):
+    pod = Pod(tmp_path, stdout_format="json")
+    with open(pod.logs / "app.log", "wb") as f:
+        f.write(line(0))
+    pod.start()
+    assert wait_seqs(pod, 1)
+    text = pod.conf.read_text().replace("[input.app]\n",
+                                        "[input.app]\nfields.team = blue\n")
+    pod.conf.write_text(text)
+    pod.proc.send_signal(signal.SIGHUP)
+    assert wait_for(lambda: "configuration reloaded" in pod.stderr(), 10)
+    with open(pod.logs / "app.log", "ab") as f:
+        f.write(line(1))
+    assert wait_seqs(pod, 2)
+    assert pod.stop() == 0
+    recs = records(pod)
+    assert "team" not in recs[0] and recs[1]["team"] == "blue"
+
+
+def test_sigterm_after_the_app_stopped_delivers_everything(tmp_path):
+    """Native sidecar: the application has exited when SIGTERM comes."""
+    pod = Pod(tmp_path, paths="app.log")
+    pod.start()
+    w = Writer(pod.logs / "app.log", 100_000).start()
+    w.join()
+    assert pod.stop() == 0
+    assert count(pod.seqs(), 100_000) == ([], 0)
+
+
+def test_sigterm_while_the_app_writes_waits_for_the_grace(tmp_path):
+    """Classic sidecar: SIGTERM comes while the application still writes
+    for a second; shutdown_grace = 2s keeps tailing until it stopped."""
+    pod = Pod(tmp_path, paths="app.log",
+              extra_sidelog="shutdown_grace = 2s")
+    pod.start()
+    w = Writer(pod.logs / "app.log", 30_000, pause_every=1000,
+               pause=0.05).start()
+    time.sleep(0.3)
+    pod.proc.send_signal(signal.SIGTERM)
+    w.join()
+    assert pod.proc.wait(30) == 0
+    pod.proc = None
+    assert count(pod.seqs(), 30_000) == ([], 0)
+    assert "no file grew for 2000ms" in pod.stderr()
+
+
+def test_labels_file_reaches_records_and_follows_updates(tmp_path):
+    def text(p):
+        return pod_config(p, extra="") + \
+            "[metadata]\nlabels_file = %s/labels/labels\n" % tmp_path
+
+    pod = Pod(tmp_path)
+    cm = ConfigMap(tmp_path / "labels", {"labels": 'app="web"\n'
+                                         'tier="front\\"end"\n'})
+    pod.conf.write_text(text(pod))
+    with open(pod.logs / "app.log", "wb") as f:
+        f.write(line(0))
+    pod.start()
+    assert wait_seqs(pod, 1)
+    cm.update({"labels": 'app="web"\nversion="2"\n'})
+    assert wait_for(lambda: "configuration reloaded" in pod.stderr(), 15)
+    with open(pod.logs / "app.log", "ab") as f:
+        f.write(line(1))
+    assert wait_seqs(pod, 2)
+    assert pod.stop() == 0
+    recs = records(pod)
+    assert recs[0]["kubernetes"]["labels"] == {"app": "web",
+                                               "tier": 'front"end'}
+    assert recs[1]["kubernetes"]["labels"] == {"app": "web", "version": "2"}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def scrape(port):
+    body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                  timeout=5).read().decode()
+    out = {}
+    for l in body.splitlines():
+        if l and not l.startswith("#"):
+            k, v = l.rsplit(" ", 1)
+            out[k] = float(v)
+    return out
+
+
+def test_metrics_agree_with_the_receiver(tmp_path, pki):
+    rx = Receiver(tls=pki["server"]).start()
+    port = free_port()
+    pod = Pod(tmp_path, stdout=False,
+              extra_sidelog="listen = 127.0.0.1:%d" % port,
+              output="url = https://localhost:%d/ingest\ntls.ca_file = %s\n"
+                     "batch_max_records = 300\nbatch_timeout = 100ms\n"
+                     % (rx.port, pki["ca"][0]))
+    with open(pod.logs / "app.log", "wb") as f:
+        for i in range(1000):
+            f.write(line(i))
+    try:
+        pod.start()
+        assert wait_for(lambda: len(rx.records) >= 1000, 20)
+        time.sleep(0.3)
+        m = scrape(port)
+        health = urllib.request.urlopen("http://127.0.0.1:%d/healthz" % port,
+                                        timeout=5)
+        assert health.status == 200
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    assert m["sidelog_records_delivered_total"] == len(rx.records) == 1000
+    assert m["sidelog_lines_read_total"] == 1000
+    assert m['sidelog_requests_total{code="200"}'] == rx.requests
+    assert m['sidelog_lag_bytes{input="app"}'] == 0
+    assert m["sidelog_files_open"] == 1
+    assert m["sidelog_watch_mode"] == 1
+    assert m["sidelog_records_rejected_total"] == 0
