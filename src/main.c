@@ -4,7 +4,12 @@
  * (0 ok, 1 runtime failure, 2 usage or configuration error).  It is the
  * only file that exits.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +35,7 @@ static const char usage_text[] =
 "       sidelog status [-c FILE]\n"
 "       sidelog tee --out PATH [--max-size SIZE] [--max-files N]\n"
 "                   [--format raw|cri] [-- CMD [ARG...]]\n"
+"       sidelog install PATH\n"
 "       sidelog version | --version | --help\n";
 
 static const char help_text[] =
@@ -44,6 +50,8 @@ static const char help_text[] =
 "  status    print each checkpointed file: identity, offsets, lag\n"
 "  tee       run CMD (or read stdin), pass its output through unchanged\n"
 "            and append every line to size-rotated files\n"
+"  install   copy this binary to PATH (for the tee pattern: an init\n"
+"            container puts it into a volume the app container shares)\n"
 "  version   print the version\n"
 "\n"
 "options:\n"
@@ -274,6 +282,53 @@ cmd_tee(int argc, char **argv)
 	return tee_main(&o);
 }
 
+/* Copies in to out; -1 on a short write or a read error. */
+static int
+copy_fd(int in, int out)
+{
+	char	 buf[65536];
+	ssize_t	 n;
+
+	for (;;) {
+		n = read(in, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0 || write(out, buf, (size_t)n) != n)
+			return -1;
+	}
+}
+
+/*
+ * The image is FROM scratch, with no cp: the binary copies itself, from
+ * /proc/self/exe, through a temporary file renamed into place.
+ */
+static int
+cmd_install(int argc, char **argv)
+{
+	char	 tmp[PATH_MAX];
+	int	 in, out, ok;
+
+	if (argc != 2)
+		return usage("install takes one PATH");
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]) >= (int)sizeof(tmp))
+		return usage("install: PATH too long");
+	in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ok = in != -1 && out != -1 && copy_fd(in, out) == 0 &&
+	    fchmod(out, 0755) == 0 && fsync(out) == 0;
+	if (out != -1 && close(out) == -1)
+		ok = 0;
+	if (in != -1)
+		close(in);
+	if (!ok || rename(tmp, argv[1]) == -1) {
+		fprintf(stderr, "sidelog: install %s: %s\n", argv[1],
+		    strerror(errno));
+		unlink(tmp);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -297,6 +352,8 @@ main(int argc, char **argv)
 		return cmd_tee(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(cmd, "install") == 0)
+		return cmd_install(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		return cmd_run(argc, argv);
 	return usage("unknown command \"%s\"", cmd);

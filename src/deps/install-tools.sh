@@ -31,6 +31,12 @@ for p in $want; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
 	[ "$s" = installed ] || missing="$missing $p"
 done
+# The manifest validator runs on Node.js: a machine may have it from
+# elsewhere than Debian, so the commands decide, not the packages.
+if [ "${1:-}" != build ] && ! { command -v node && command -v npm; } \
+    >/dev/null 2>&1; then
+	missing="$missing nodejs npm"
+fi
 [ -z "$missing" ] && exit 0
 
 echo "install-tools: installing$missing"
