@@ -17,6 +17,13 @@ def binary():
     return os.environ.get("SIDELOG_BIN", str(ROOT / "build" / "sidelog"))
 
 
+def sanitized():
+    """Whether the binary under test is the ASan build, whose shadow
+    memory and quarantine make its resident size no measure of ours."""
+    with open(binary(), "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 class Sidelog:
     """Runs the binary and returns (exit status, stdout, stderr)."""
 
