@@ -44,6 +44,9 @@ def log(msg):
 
 # --- data ----------------------------------------------------------------
 
+DATA_SHAPE = "v2"      # in the cached files' names: change with the lines
+
+
 def make_data(path, size):
     """~200-byte lines that compress like real logs (about 4:1 to 6:1)."""
     if path.exists() and path.stat().st_size == size:
@@ -52,6 +55,8 @@ def make_data(path, size):
     paths = ["/api/v1/orders", "/api/v1/users", "/healthz", "/static/app.js",
              "/api/v2/cart", "/login"]
     levels = ["info"] * 8 + ["warn", "error"]
+    agents = ["kube-probe/1.30", "curl/8.5.0", "Go-http-client/1.1",
+              "Mozilla/5.0 (X11; Linux x86_64; rv:128.0)"]
     n = 0
     with open(path, "wb", buffering=1 << 20) as f:
         written = 0
@@ -60,13 +65,15 @@ def make_data(path, size):
             for _ in range(10000):
                 s = ("2026-11-24T12:%02d:%02d.%06dZ level=%s req=%016x "
                      "method=GET path=%s status=%d bytes=%d dur_ms=%d "
-                     "user=u%05d msg=\"request handled by worker %d\"\n" % (
+                     "user=u%05d ua=\"%s\" node=node-%02d "
+                     "msg=\"request handled by worker %d\"\n" % (
                          rnd.randrange(60), rnd.randrange(60),
                          rnd.randrange(1000000), rnd.choice(levels),
                          rnd.getrandbits(64), rnd.choice(paths),
                          rnd.choice([200, 200, 200, 201, 404, 500]),
                          rnd.randrange(100000), rnd.randrange(3000),
-                         rnd.randrange(100000), rnd.randrange(16)))
+                         rnd.randrange(100000), rnd.choice(agents),
+                         rnd.randrange(40), rnd.randrange(16)))
                 chunk.append(s.encode())
             data = b"".join(chunk)
             if written + len(data) > size:
@@ -105,14 +112,18 @@ class Proc:
             pass
 
     def cpu(self):
-        """utime + stime in seconds, from /proc (children included)."""
-        try:
-            with open("/proc/%d/stat" % self.p.pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            tck = os.sysconf("SC_CLK_TCK")
-            return sum(int(x) for x in fields[11:15]) / tck
-        except OSError:
-            return float("nan")
+        return cpu_of(self.p.pid)
+
+
+def cpu_of(pid):
+    """utime + stime in seconds, from /proc (children included)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        tck = os.sysconf("SC_CLK_TCK")
+        return sum(int(x) for x in fields[11:15]) / tck
+    except OSError:
+        return float("nan")
 
 
 def timed(cmd, stdout=subprocess.DEVNULL):
@@ -253,7 +264,7 @@ def run_shipper(name, cmd, stats, nlines, env=None, timeout=1800):
 
 def bench_ship(binary, files, nlines, tmp, certs, peers):
     size = sum(f.stat().st_size for f in files)
-    res = {}
+    res, rx_cpu = {}, {}
     wall, cpu = timed(["gzip", "-1", "-c", *map(str, files)])
     res["gzip -1"] = (wall, cpu, None)
     sink, port, stats = start_sink(tmp, certs)
@@ -269,26 +280,31 @@ def bench_ship(binary, files, nlines, tmp, certs, peers):
             % (d / "pvc", files[0].parent, port, certs["ca"][0]))
         res["sidelog"] = run_shipper("sidelog", [binary, "run", "-c",
                                                  str(conf)], stats, nlines)
+        rx_cpu["sidelog"] = cpu_of(sink.pid)
     finally:
         sink.kill()
     for peer in peers:
         sink, port, stats = start_sink(tmp, certs)
         try:
             res[peer.__name__] = peer(files, port, stats, nlines, tmp, certs)
+            rx_cpu[peer.__name__] = cpu_of(sink.pid)
         finally:
             sink.kill()
     log("\nShipping: %d lines, %.0f MiB in 4 files, over HTTPS to a "
         "loopback receiver" % (nlines, size / 2**20))
-    log("%-22s %9s %9s %12s %10s" % ("", "wall s", "MB/s", "CPU s/GiB",
-                                      "peak RSS"))
+    # The receiver's CPU over the shipper's wall time: far below one core
+    # per connection means it waited for the shipper, not the reverse.
+    log("%-22s %9s %9s %12s %10s %12s" % ("", "wall s", "MB/s", "CPU s/GiB",
+                                           "peak RSS", "receiver CPU"))
     for k, v in res.items():
         if v is None:
             log("%-22s %9s" % (k, "failed"))
             continue
         wall, cpu, hwm = v
-        log("%-22s %9.2f %9.1f %12.2f %10s" % (
+        log("%-22s %9.2f %9.1f %12.2f %10s %12s" % (
             k, wall, size / 1e6 / wall, cpu / (size / 2**30),
-            "%.1f MiB" % (hwm / 1024) if hwm else "-"))
+            "%.1f MiB" % (hwm / 1024) if hwm else "-",
+            "%.0f%%" % (100 * rx_cpu[k] / wall) if k in rx_cpu else "-"))
     if res.get("sidelog") and res.get("gzip -1"):
         log("sidelog / gzip -1 rate: %.2f" % (res["gzip -1"][0] /
                                               res["sidelog"][0]))
@@ -390,14 +406,14 @@ def main():
         certs = pki.make(tmp)
         log("bench: making %d MiB of log lines (cached in %s)" %
             (args.size_mib, data_dir))
-        one = data_dir / ("one-%d.log" % args.size_mib)
+        one = data_dir / ("one-%s-%d.log" % (DATA_SHAPE, args.size_mib))
         nlines = make_data(one, size)
         if args.only in ("read", "all"):
             bench_read(binary, one, nlines, tmp)
         files = []
         total = 0
         for i in range(4):
-            f = data_dir / ("bench-%d-%d.log" % (args.size_mib, i))
+            f = data_dir / ("bench-%s-%d-%d.log" % (DATA_SHAPE, args.size_mib, i))
             total += make_data(f, size // 4)
             files.append(f)
         ship_dir = tmp / "logs"
