@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,18 +241,20 @@ test_failed_save_keeps_the_previous_checkpoint(void **state)
 {
 	struct checkpoint_entry	 e, *got;
 	struct checkpoint	*c;
+	char			 path[PATH_MAX];
 	size_t			 n;
 
-	if (geteuid() == 0)
-		skip();		/* root writes into read-only directories */
 	fresh_dir();
 	entry(&e, "a", 1, "/x/1.log", 10);
 	c = checkpoint_open(dir, "s.ckpt");
 	assert_int_equal(checkpoint_save(c, &e, 1), 0);
-	chmod(dir, 0500);
+	/* A directory where the temporary file goes: the save fails even
+	 * for root, which a read-only directory would not stop. */
+	snprintf(path, sizeof(path), "%s/s.ckpt.tmp", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
 	e.offset = 99;
 	assert_int_equal(checkpoint_save(c, &e, 1), -1);
-	chmod(dir, 0700);
+	assert_int_equal(rmdir(path), 0);
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(got[0].offset, 10);
