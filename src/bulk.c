@@ -114,8 +114,10 @@ skip(struct scan *s)
 	return 0;
 }
 
+/* An item's HTTP status: anything but 100..599 makes the reply unread
+ * (the batch is sent again) rather than a record dead-lettered. */
 static int
-number(struct scan *s, int *n)
+status_code(struct scan *s, int *n)
 {
 	ws(s);
 	*n = 0;
@@ -123,7 +125,7 @@ number(struct scan *s, int *n)
 		return -1;
 	while (s->p < s->end && *s->p >= '0' && *s->p <= '9' && *n < 1000)
 		*n = *n * 10 + (*s->p++ - '0');
-	return 0;
+	return *n >= 100 && *n <= 599 ? 0 : -1;
 }
 
 /* {"type":"...", ...}: the type kept for the log. */
@@ -173,7 +175,7 @@ item(struct scan *s, int *status, char *type)
 		if (string(s, &k, &kl) == -1 || expect(s, ':') == -1)
 			return -1;
 		if (kl == 6 && memcmp(k, "status", 6) == 0) {
-			if (number(s, status) == -1)
+			if (status_code(s, status) == -1)
 				return -1;
 		} else if (kl == 5 && memcmp(k, "error", 5) == 0) {
 			ws(s);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -80,6 +81,26 @@ test_garbage_and_cut_replies_are_errors(void **state)
 		assert_int_equal(parse(bad[i], 1), -1);
 }
 
+/* Found by tests/fuzz/fuzz_bulk.c: a status that is no HTTP status was
+ * taken as an item error, and its record dead-lettered. */
+static void
+test_item_status_outside_100_599_is_an_error(void **state)
+{
+	static const char	*bad[] = { "0", "99", "600", "742", "99999",
+	    "201.5" };
+	char			 r[128];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(r, sizeof(r), "{\"items\":[{\"create\":{\"status\""
+		    ":%s}}]}", bad[i]);
+		assert_int_equal(parse(r, 1), -1);
+	}
+	assert_int_equal(parse("{\"items\":[{\"create\":{\"status\":599}}]}",
+	    1), 0);
+	assert_int_equal(st[0], 599);
+}
+
 static void
 test_reply_cut_at_every_byte_never_reads_past(void **state)
 {
@@ -101,6 +122,7 @@ main(void)
 		cmocka_unit_test(test_item_errors_keep_status_and_type),
 		cmocka_unit_test(test_item_count_must_match),
 		cmocka_unit_test(test_garbage_and_cut_replies_are_errors),
+		cmocka_unit_test(test_item_status_outside_100_599_is_an_error),
 		cmocka_unit_test(test_reply_cut_at_every_byte_never_reads_past),
 	};
 
