@@ -82,6 +82,10 @@ unescape_path(const char *s, const char *end, char *out)
 	for (; s < end; s++) {
 		if (o + 1 >= PATH_MAX)
 			return -1;
+		/* What escape_path escapes cannot stand raw: a NUL would cut
+		 * the path short. */
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+			return -1;
 		if (*s != '\\') {
 			out[o++] = *s;
 			continue;
@@ -125,11 +129,16 @@ parse_entry(const char *s, const char *end, struct checkpoint_entry *e)
 {
 	const char	*sp = memchr(s, ' ', (size_t)(end - s));
 	uint64_t	 fplen;
+	size_t		 i;
 
 	memset(e, 0, sizeof(*e));
 	if (sp == NULL || sp == s || sp - s > CONFIG_MAX_NAME)
 		return -1;
-	memcpy(e->input, s, (size_t)(sp - s));
+	for (i = 0; s + i < sp; i++) {
+		if (!config_name_char(s[i]))
+			return -1;
+		e->input[i] = s[i];
+	}
 	s = sp + 1;
 	if (field_num(&s, end, 10, &e->inode) == -1 ||
 	    field_num(&s, end, 10, &fplen) == -1 ||

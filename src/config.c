@@ -203,6 +203,10 @@ config_free(struct config *cfg)
  * last, yet a reader wants the file's order.  File-wide messages (line 0)
  * come last.
  */
+static void	vreport(struct cfgp *, const char *, int, const char *,
+		    const char *, const char *, va_list)
+		    __attribute__((format(printf, 6, 0)));
+
 static void
 vreport(struct cfgp *p, const char *kind, int line, const char *section,
     const char *key, const char *fmt, va_list ap)
@@ -577,6 +581,14 @@ unknown_section(struct cfgp *p, const char *name, int line)
 		    "[stdout])");
 }
 
+/* Whether c may appear in an input NAME; checkpoints store names raw. */
+int
+config_name_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
 static int
 valid_input_name(struct cfgp *p, const char *section, const char *name,
     int line)
@@ -593,11 +605,7 @@ valid_input_name(struct cfgp *p, const char *section, const char *name,
 		return 0;
 	}
 	for (i = 0; name[i] != '\0'; i++) {
-		char c = name[i];
-
-		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
-		    !(c >= '0' && c <= '9') && c != '_' && c != '-' &&
-		    c != '.') {
+		if (!config_name_char(name[i])) {
 			cfgp_error(p, line, section, NULL, "input name may hold "
 			    "only letters, digits, '_', '-' and '.'");
 			return 0;

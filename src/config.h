@@ -121,5 +121,6 @@ struct config {
 struct config	*config_load(const char *path, FILE *diag);
 void		 config_free(struct config *);
 void		 config_print(const struct config *, FILE *);
+int		 config_name_char(int);
 
 #endif

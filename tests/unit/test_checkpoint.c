@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "checkpoint.h"
 
@@ -196,6 +197,37 @@ test_every_flipped_byte_is_detected(void **state)
 	}
 }
 
+/* Found by tests/fuzz/fuzz_checkpoint.c: with a valid CRC, a raw NUL in
+ * a path or an input name cut it short, and the next save wrote a line
+ * that could not be read back. */
+static void
+test_raw_bytes_the_writer_escapes_are_refused(void **state)
+{
+	static const char	 magic[] = "sidelog-checkpoint 1\n";
+#define RAW(s)	{ s, sizeof(s) - 1 }	/* the entries hold NULs */
+	static const struct { const char *s; size_t len; } bad[] = {
+	    RAW("a 1 0 0000000000000000 5 /x/\0.log\n"),
+	    RAW("a 1 0 0000000000000000 5 /x/a b.log\n"),
+	    RAW("a 1 0 0000000000000000 5 /x/\x7f.log\n"),
+	    RAW("\0a 1 0 0000000000000000 5 /x/1.log\n"),
+	    RAW("a/b 1 0 0000000000000000 5 /x/1.log\n") };
+#undef RAW
+	char			 buf[256];
+	size_t			 i, len;
+
+	fresh_dir();
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = sizeof(magic) - 1;
+		memcpy(buf, magic, len);
+		memcpy(buf + len, bad[i].s, bad[i].len);
+		len += bad[i].len;
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+		    "end 1 %08lx\n", crc32(0, (const Bytef *)buf, (uInt)len));
+		write_file("s.ckpt", buf, len);
+		assert_set_aside();
+	}
+}
+
 static void
 test_garbage_never_crashes(void **state)
 {
@@ -310,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_missing_directories_are_created),
 		cmocka_unit_test(test_every_truncation_is_detected),
 		cmocka_unit_test(test_every_flipped_byte_is_detected),
+		cmocka_unit_test(test_raw_bytes_the_writer_escapes_are_refused),
 		cmocka_unit_test(test_garbage_never_crashes),
 		cmocka_unit_test(test_second_open_fails_while_locked),
 		cmocka_unit_test(test_failed_save_keeps_the_previous_checkpoint),
