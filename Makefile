@@ -58,6 +58,16 @@ asan_CC		:= gcc
 asan_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=address,undefined -fno-sanitize-recover=undefined
 asan_LDFLAGS	:= -fsanitize=address,undefined
+# make fuzz only: clang with libFuzzer's coverage hooks; the targets
+# link with -fsanitize=fuzzer, which brings libFuzzer's main().
+fuzz_CC		:= clang
+fuzz_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
+		   -fsanitize=fuzzer-no-link,address,undefined \
+		   -fno-sanitize-recover=undefined
+fuzz_LDFLAGS	:= -fsanitize=address,undefined
+# What must exist before a flavour's first compile.
+static_TOOLCC	:= $(MUSL_CC)
+fuzz_TOOLCC	:= fuzz-tools
 
 # make V=1 shows the commands.
 ifeq ($(V),1)
@@ -68,7 +78,8 @@ Q	:= @
 say	:= @printf '  %-7s %s\n'
 endif
 
-.PHONY: all asan check unit e2e lint demo bench tools clean distclean
+.PHONY: all asan check unit e2e lint demo bench fuzz fuzz-tools tools \
+	clean distclean
 all: $(B)/sidelog
 
 # --- sources ----------------------------------------------------------
@@ -123,7 +134,6 @@ TEST_UNITS	:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 # $(1) is the flavour name; the CC of "static" needs musl built first.
 define flavour
 $(1)_O		:= $(B)/$(1)
-$(1)_TOOLCC	:= $(if $(filter static,$(1)),$(MUSL_CC))
 $(1)_SELF	:= $$(addprefix $(B)/$(1)/obj/,$$(addsuffix .o,$(SIDELOG_FILES)))
 $(1)_LIBS	:= $(B)/$(1)/lib/libmbedtls.a $(B)/$(1)/lib/libz.a \
 		   $(B)/$(1)/lib/libinih.a
@@ -188,6 +198,7 @@ $(B)/$(1)/test/test_%: tests/unit/test_%.c $(B)/$(1)/lib/libsidelog.a \
 endef
 $(eval $(call flavour,static))
 $(eval $(call flavour,asan))
+$(eval $(call flavour,fuzz))
 
 $(B)/sidelog: $(B)/static/sidelog
 	strip -o $@ $<
@@ -198,12 +209,55 @@ asan: $(B)/asan/sidelog
 
 UNIT_BINS	:= $(foreach f,static asan,$(addprefix $(B)/$(f)/test/test_,$(TEST_UNITS)))
 
+# Fuzz targets (tests/fuzz/fuzz_NAME.c): `make check` replays each one's
+# seed corpus, tests/fuzz/corpus/NAME/, built with the ASan flavour;
+# `make fuzz` runs libFuzzer on each for FUZZ_SECONDS, keeping what it
+# learns under build/fuzz/corpus and what crashed under build/fuzz/crash.
+FUZZ_TARGETS	:= $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS	?= 60
+REPLAY_BINS	:= $(addprefix $(B)/asan/fuzz/replay_,$(FUZZ_TARGETS))
+FUZZ_BINS	:= $(addprefix $(B)/fuzz/fuzz/fuzz_,$(FUZZ_TARGETS))
+FUZZ_SRC	:= tests/fuzz/util.c tests/fuzz/fuzz.h
+
+$(B)/asan/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_SRC) \
+    $(B)/asan/lib/libsidelog.a $(asan_LIBS)
+	@mkdir -p $(@D)
+	$(say) CC $@
+	$(Q)$(asan_CC) $(asan_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
+	    -Itests/fuzz $(asan_LDFLAGS) -o $@ $(filter %.c %.a,$^)
+$(B)/fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) \
+    $(B)/fuzz/lib/libsidelog.a $(fuzz_LIBS)
+	@mkdir -p $(@D)
+	$(say) CC $@
+	$(Q)$(fuzz_CC) $(fuzz_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
+	    -Itests/fuzz -fsanitize=fuzzer -o $@ $(filter %.c %.a,$^)
+
+fuzz-tools:
+	@sh src/deps/install-tools.sh fuzz
+
+fuzz: $(FUZZ_BINS)
+	@mkdir -p $(B)/fuzz/crash
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(B)/fuzz/corpus/$$t; \
+	    echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+	    $(B)/fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -max_len=65536 -print_final_stats=1 \
+	        -artifact_prefix=$(B)/fuzz/crash/$$t- \
+	        $(B)/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+	        grep -E '^(#[0-9]+ +DONE|stat::(number_of_executed_units|new_units_added|peak_rss_mb))|ERROR|SUMMARY|^=='; \
+	done
+	@if ls $(B)/fuzz/crash/* >/dev/null 2>&1; then \
+	    echo "fuzz: inputs that failed are in $(B)/fuzz/crash"; exit 1; fi
+
 check: unit e2e
 
-unit: $(UNIT_BINS) lint
+unit: $(UNIT_BINS) $(REPLAY_BINS) lint
 	@for t in $(UNIT_BINS); do \
 	    echo "== $$t"; \
 	    ( cd tests/unit && $(abspath $$t) ) || exit 1; \
+	done
+	@for t in $(FUZZ_TARGETS); do \
+	    $(B)/asan/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; \
 	done
 
 e2e: $(B)/sidelog $(B)/asan/sidelog

@@ -51,6 +51,9 @@ escape(char *out, size_t len, const char *msg)
 	return o;
 }
 
+static void	vlog(enum log_level, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(enum log_level l, const char *fmt, va_list ap)
 {

@@ -17,6 +17,9 @@
 
 #include "value.h"
 
+static int	fail(char *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static int
 fail(char *err, const char *fmt, ...)
 {

@@ -1,12 +1,13 @@
 #!/bin/sh
 # install-tools.sh: install the Debian packages a fresh machine lacks.
 #
-#   install-tools.sh build|test|bench
+#   install-tools.sh build|test|bench|fuzz
 #
 # "build" is what `make` needs to fetch, unpack and compile; "test" adds
 # the peers and drivers of the end-to-end tests; "bench" the peers the
-# benchmark measures sidelog against.  Only missing packages
-# are installed, so a ready machine costs one dpkg-query and no network.
+# benchmark measures sidelog against; "fuzz" clang and libFuzzer.  Only
+# missing packages are installed, so a ready machine costs one
+# dpkg-query and no network.
 set -eu
 
 build_pkgs="gcc make binutils tar gzip bzip2 xz-utils apt debian-archive-keyring"
@@ -18,12 +19,14 @@ test_pkgs="$build_pkgs python3 python3-pytest openssl clickhouse-server
 bench_pkgs="$test_pkgs libssl-dev zlib1g-dev libestr0 libfastjson4
 	liblognorm5 libcurl4 libcap2 libglib2.0-0 libivykis0 libjson-c5 libnet1
 	libpcre3 libwrap0"
+fuzz_pkgs="$build_pkgs clang libclang-rt-dev"
 
 case ${1:-} in
 build) want=$build_pkgs ;;
+fuzz)  want=$fuzz_pkgs ;;
 test)  want=$test_pkgs ;;
 bench) want=$bench_pkgs ;;
-*)     echo "usage: $0 build|test|bench" >&2; exit 2 ;;
+*)     echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -33,7 +36,8 @@ for p in $want; do
 done
 # The manifest validator runs on Node.js: a machine may have it from
 # elsewhere than Debian, so the commands decide, not the packages.
-if [ "${1:-}" != build ] && ! { command -v node && command -v npm; } \
+case ${1:-} in test|bench) node=1 ;; *) node=0 ;; esac
+if [ $node = 1 ] && ! { command -v node && command -v npm; } \
     >/dev/null 2>&1; then
 	missing="$missing nodejs npm"
 fi
