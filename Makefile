@@ -127,7 +127,7 @@ $(B)/sources.mk: src/deps/deps.mk $(MBEDTLS_SRC)/.extracted \
 SIDELOG_FILES	:= main config config_check log value tee hash \
 		   line record checkpoint loop watch tail emit reader pump run \
 		   status tls batch conn bulk output http metrics confwatch \
-		   labels reload collect json
+		   labels reload collect json resolve
 TEST_UNITS	:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 # One flavour: objects, libraries, the binary and the unit tests.

@@ -2,19 +2,18 @@
  * conn.c: a non-blocking HTTP/1.1 client connection, plain or TLS.
  *
  * States, one way except for keep-alive:
- *   CLOSED -> CONNECTING -> (HANDSHAKE) -> SENDING -> RECEIVING -> IDLE
+ *   CLOSED -> RESOLVING -> CONNECTING -> (HANDSHAKE) -> SENDING ->
+ *   RECEIVING -> IDLE
  *   IDLE -> SENDING (next request on the same connection), or CLOSED.
  * One timer bounds the whole request (connect, handshake, send, reply),
  * as [output] timeout says.  A kept-alive connection that the server
  * closed while idle fails on its next request before any byte of a
  * response arrived: that is reported as CONN_STALE, so that the caller
- * retries at once instead of counting it against the backend.
- *
- * XXX getaddrinfo(3) blocks the loop while it resolves; a new connection
- * is rare (keep-alive) and cluster DNS answers in milliseconds.
+ * retries at once instead of counting it against the backend.  The
+ * host name is resolved again for each new connection (resolve.c, off
+ * the loop), so a Service that moves is followed.
  */
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
@@ -27,11 +26,13 @@
 
 #include "conn.h"
 #include "log.h"
+#include "resolve.h"
 
 #define CONN_READ	(16 * 1024)
 
 enum cstate {
 	C_CLOSED,
+	C_RESOLVING,
 	C_CONNECTING,
 	C_HANDSHAKE,
 	C_SENDING,
@@ -40,7 +41,8 @@ enum cstate {
 };
 
 static const char *const cstate_names[] = {
-	"idle", "connecting", "in the TLS handshake", "sending",
+	"idle", "resolving the host name", "connecting",
+	"in the TLS handshake", "sending",
 	"waiting for the response", "idle"
 };
 
@@ -56,7 +58,9 @@ struct conn {
 	struct tls			*tls;
 	struct tls_conf			*tconf;
 	struct loop_timer		*timer;
-	struct addrinfo			*ai, *next_ai;
+	struct resolve			*rs;
+	struct resolve_addr		 addrs[RESOLVE_MAX_ADDRS];
+	int				 naddrs, next;	/* next to try */
 	const char			*head, *body;
 	size_t				 headlen, bodylen, sent;
 	struct http_resp		 resp;
@@ -106,9 +110,9 @@ close_conn(struct conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
-	if (c->ai != NULL)
-		freeaddrinfo(c->ai);
-	c->ai = c->next_ai = NULL;
+	resolve_cancel(c->rs);
+	c->rs = NULL;
+	c->naddrs = c->next = 0;
 	c->state = C_CLOSED;
 }
 
@@ -186,17 +190,17 @@ timeout(void *arg)
 static int
 try_connect(struct conn *c)
 {
-	struct addrinfo	*a;
-	int		 one = 1, fd;
+	const struct resolve_addr	*a;
+	int				 one = 1, fd;
 
-	for (a = c->next_ai; a != NULL; a = c->next_ai) {
-		c->next_ai = a->ai_next;
-		fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK |
-		    SOCK_CLOEXEC, a->ai_protocol);
+	while (c->next < c->naddrs) {
+		a = &c->addrs[c->next++];
+		fd = socket(a->family, a->socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, a->protocol);
 		if (fd == -1)
 			continue;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 ||
+		if (connect(fd, (const struct sockaddr *)&a->sa, a->len) == 0 ||
 		    errno == EINPROGRESS) {
 			c->fd = fd;
 			c->state = C_CONNECTING;
@@ -210,26 +214,31 @@ try_connect(struct conn *c)
 }
 
 static void
-start_connect(struct conn *c)
+resolved(void *arg, const struct resolve_addr *addrs, int n,
+    const char *error)
 {
-	struct addrinfo	 hints;
-	char		 port[8];
-	int		 rc;
+	struct conn	*c = arg;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_ADDRCONFIG;
-	snprintf(port, sizeof(port), "%d", c->oc->u.port);
-	rc = getaddrinfo(c->oc->u.host, port, &hints, &c->ai);
-	if (rc != 0) {
-		c->ai = NULL;
-		fail(c, "cannot resolve host: %s", gai_strerror(rc));
+	c->rs = NULL;		/* ended by this call */
+	if (error != NULL) {
+		fail(c, "cannot resolve host: %s", error);
 		return;
 	}
-	c->next_ai = c->ai;
+	memcpy(c->addrs, addrs, (size_t)n * sizeof(addrs[0]));
+	c->naddrs = n;
+	c->next = 0;
 	if (try_connect(c) == -1)
 		fail(c, "cannot connect: %s", strerror(errno));
+}
+
+static void
+start_connect(struct conn *c)
+{
+	c->state = C_RESOLVING;
+	c->rs = resolve_start(c->lp, c->oc->u.host, c->oc->u.port,
+	    resolved, c);
+	if (c->rs == NULL)
+		fail(c, "cannot resolve host: %s", strerror(errno));
 }
 
 static void
@@ -250,8 +259,7 @@ connected(struct conn *c)
 			fail(c, "cannot connect: %s", strerror(err));
 		return;
 	}
-	freeaddrinfo(c->ai);
-	c->ai = c->next_ai = NULL;
+	c->naddrs = c->next = 0;
 	if (!c->oc->u.tls) {
 		c->state = C_SENDING;
 		return;

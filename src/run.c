@@ -397,9 +397,10 @@ teardown(struct run *r)
 {
 	run_reload_cancel(r);
 	run_detach(r);
-	reader_free(r->rd);
+	/* The sinks first: an unsent batch releases its tails as it goes. */
 	output_free(r->out);
 	emit_free(r->emit);
+	reader_free(r->rd);
 	labels_free(r->labels);
 	checkpoint_close(r->ck);
 	loop_timer_free(r->ckpt);

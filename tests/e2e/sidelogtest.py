@@ -9,6 +9,7 @@ duplicated lines are exact figures.
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 
@@ -31,7 +32,7 @@ class Pod:
 
     def __init__(self, tmp, extra_sidelog="", extra_input="",
                  stdout_format="raw", paths="app*.log", output=None,
-                 stdout=True):
+                 stdout=True, shutdown_timeout="20s"):
         self.tmp = tmp
         self.logs = tmp / "emptydir"
         self.pvc = tmp / "pvc"
@@ -47,29 +48,31 @@ class Pod:
             "checkpoint_dir = %s\n"
             "checkpoint_interval = 200ms\n"
             "poll_interval = 500ms\n"
-            "shutdown_timeout = 20s\n"
+            "shutdown_timeout = %s\n"
             "%s\n"
             "[input.app]\n"
             "paths = %s\n"
             "%s\n"
             "[stdout]\n"
             "enabled = %s\n"
-            "format = %s\n" % (self.pvc, extra_sidelog, globs, extra_input,
-                               "true" if stdout else "false",
-                               stdout_format))
+            "format = %s\n" % (self.pvc, shutdown_timeout, extra_sidelog,
+                                globs, extra_input,
+                                "true" if stdout else "false",
+                                stdout_format))
         if output is not None:
             with open(self.conf, "a") as f:
                 f.write("[output]\n" + output + "\n")
 
-    def start(self, env=None, ready=True):
-        """Starts sidelog; with ready, returns once its loop runs (a
-        signal sent before sidelog has even started would kill it)."""
+    def start(self, env=None, ready=True, wrap=()):
+        """Starts sidelog (behind the command `wrap`, if given); with
+        ready, returns once its loop runs (a signal sent before sidelog
+        has even started would kill it)."""
         e = dict(os.environ)
         e.setdefault("ASAN_OPTIONS", "detect_leaks=1")
         e.update(env or {})
         before = self.err.stat().st_size if self.err.exists() else 0
         self.proc = subprocess.Popen(
-            [binary(), "run", "-c", str(self.conf)], env=e,
+            [*wrap, binary(), "run", "-c", str(self.conf)], env=e,
             stdout=open(self.out, "ab"), stderr=open(self.err, "ab"))
         LIVE.append(self.proc)
         if ready:
@@ -109,6 +112,15 @@ def count(seqs, n):
     seen = set(seqs)
     lost = [s for s in range(n) if s not in seen]
     return lost, len(seqs) - len(seen)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def wait_for(pred, timeout=20.0, step=0.05):

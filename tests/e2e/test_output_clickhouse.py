@@ -17,17 +17,9 @@ import urllib.request
 
 import pytest
 
-from sidelogtest import Pod, Writer, wait_for
+from sidelogtest import Pod, Writer, free_port, wait_for
 
 N = 20000
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def ch_query(port, q, data=None):

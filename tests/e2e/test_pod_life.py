@@ -23,7 +23,8 @@ import time
 import urllib.request
 
 from receiver import Receiver
-from sidelogtest import Pod, Writer, count, line, wait_for, wait_seqs
+from sidelogtest import (Pod, Writer, count, free_port, line, wait_for,
+                         wait_seqs)
 
 
 class ConfigMap:
@@ -180,14 +181,6 @@ def test_labels_file_reaches_records_and_follows_updates(tmp_path):
     assert recs[0]["kubernetes"]["labels"] == {"app": "web",
                                                "tier": 'front"end'}
     assert recs[1]["kubernetes"]["labels"] == {"app": "web", "version": "2"}
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def scrape(port):
