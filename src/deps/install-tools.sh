@@ -12,7 +12,7 @@ set -eu
 
 build_pkgs="gcc make binutils tar gzip bzip2 xz-utils apt debian-archive-keyring"
 test_pkgs="$build_pkgs python3 python3-pytest openssl clickhouse-server
-	nginx-light util-linux procps"
+	nginx-light util-linux mount procps"
 # rsyslog and syslog-ng conflict as packages (each is "the" system
 # logger), so the benchmark unpacks both under build/ (tests/bench/
 # bench.py) and only their libraries are installed.
