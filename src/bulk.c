@@ -93,6 +93,28 @@ skip_container(struct scan *s, char close)
 	}
 }
 
+/* true, false, null or a number: what else stands bare is not JSON. */
+static int
+literal(struct scan *s)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	const char	*start = s->p;
+	size_t		 i, n;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		n = strlen(words[i]);
+		if ((size_t)(s->end - s->p) >= n &&
+		    memcmp(s->p, words[i], n) == 0) {
+			s->p += n;
+			return 0;
+		}
+	}
+	while (s->p < s->end && memchr("-+.eE0123456789", *s->p, 15) != NULL)
+		s->p++;
+	return s->p > start && (start[0] == '-' || (start[0] >= '0' &&
+	    start[0] <= '9')) ? 0 : -1;
+}
+
 /* Any value. */
 static int
 skip(struct scan *s)
@@ -109,9 +131,7 @@ skip(struct scan *s)
 		s->p++;
 		return skip_container(s, s->p[-1] == '{' ? '}' : ']');
 	}
-	while (s->p < s->end && strchr(",}] \t\r\n", *s->p) == NULL)
-		s->p++;
-	return 0;
+	return literal(s);
 }
 
 /* An item's HTTP status: anything but 100..599 makes the reply unread

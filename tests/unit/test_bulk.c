@@ -70,6 +70,9 @@ test_garbage_and_cut_replies_are_errors(void **state)
 	    "{\"items\":[{\"create\":{\"_id\":\"a\"}}]}",
 	    "{\"items\":[{\"create\":{\"status\":\"201\"}}]}",
 	    "{\"errors\":false}",
+	    "{\"errors\":f#alse,\"items\":[{\"create\":{\"status\":201}}]}",
+	    "{\"took\":x1,\"items\":[{\"create\":{\"status\":201}}]}",
+	    "{\"items\":[{\"create\":{\"_seq_no\":nul,\"status\":201}}]}",
 	    "{\"items\":[{\"create\":{\"status\":201,\"x\":\"unterminated}}]}",
 	    "{\"items\":[{\"create\":{\"status\":201,\"x\":[[[[[[[[[[[[[[[["
 	    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
