@@ -93,9 +93,9 @@ close_others(int fd)
 	struct rlimit	 rl;
 	int		 i, max = 1024;
 
-	if (syscall(SYS_close_range, fd + 1, ~0U, 0) == 0) {
-		max = fd;
-	} else if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+	if (syscall(SYS_close_range, fd + 1, ~0U, 0) == 0)
+		max = fd;	/* above fd is done: only below it is left */
+	else if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
 		max = rl.rlim_cur > 65536 ? 65536 : (int)rl.rlim_cur;
 	for (i = 3; i < max; i++)
 		if (i != fd)
