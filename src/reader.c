@@ -443,15 +443,15 @@ look_in_dir(struct reader *rd, struct checkpoint_entry *e, int input,
 		t = tail_open(input, path, real, rd->sinks);
 		if (t == NULL)
 			continue;
-		if (!tail_matches(t, e) || e->offset >= tail_size(t)) {
+		if (!tail_matches(t, e) || e->offset == tail_size(t)) {
 			tail_close(t);
 			continue;
 		}
+		log_info("%s: rotated away from %s while sidelog was down; "
+		    "reading it from offset %llu", path, e->path,
+		    (unsigned long long)e->offset);
 		tail_resume(t, e->offset);
 		tail_set_gone(t, 1);
-		log_info("%s: rotated away from %s while sidelog was down; "
-		    "reading its last %llu bytes", path, e->path,
-		    (unsigned long long)(tail_size(t) - e->offset));
 		e->input[0] = '\0';
 		add_tail(rd, t);
 	}

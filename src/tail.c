@@ -219,14 +219,25 @@ tail_rewind(struct tail *t, int input, unsigned sinks)
 	}
 }
 
-/* Starts reading at offset, which is already delivered. */
+/*
+ * Starts reading at offset, below which everything was delivered.  A
+ * file never shrinks but by truncation, so an offset past its end means
+ * it was cut while nobody looked (copytruncate, then the same first
+ * bytes written again): it is read again from 0, which may send lines
+ * twice but loses none.
+ */
 void
 tail_resume(struct tail *t, uint64_t offset)
 {
 	int	 s;
 
-	if (offset > t->size)
-		offset = t->size;
+	if (offset > t->size) {
+		log_warn("%s: the checkpoint's offset %llu is past its end "
+		    "(%llu): it was truncated; reading again from the start",
+		    t->path, (unsigned long long)offset,
+		    (unsigned long long)t->size);
+		offset = 0;
+	}
 	t->read_off = offset;
 	for (s = 0; s < TAIL_SINKS; s++)
 		t->acked[s] = offset;
