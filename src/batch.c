@@ -39,11 +39,17 @@ struct batch {
 	size_t		 zfed;		/* raw bytes given to deflate */
 	char		*gz;
 	size_t		 gzcap, gzlen;
+	int		 zfailed;	/* deflate ran out of memory: redo */
+	int		 zdone;		/* the gzip stream is finished */
 	int		 closed;
 	int		 dropped;	/* root: a part was dropped, no acks */
 	struct batch_pool *pool;	/* where its buffers go back, or NULL */
-	uint64_t	 started;	/* loop time of its first record */
+	struct batch	*next;		/* in a batch_queue */
 };
+
+/* File ranges a batch can always take without allocating: a record's
+ * range is added at commit, which must not fail. */
+#define BATCH_RANGES	8
 
 /*
  * Buffers of batches done with, kept for the next ones: a fresh 1 MiB
@@ -82,6 +88,8 @@ batch_pool_free(struct batch_pool *p)
 	}
 	free(p);
 }
+
+static void	free_buffers(struct batch *);
 
 static int
 from_pool(struct batch *b, struct batch_pool *p, size_t cap, int maxrec)
@@ -122,6 +130,13 @@ batch_new(struct batch_pool *pool, size_t cap, int max_records, z_stream *z)
 		free(b);
 		return NULL;
 	}
+	b->ranges = reallocarray(NULL, BATCH_RANGES, sizeof(*b->ranges));
+	if (b->ranges == NULL) {
+		free_buffers(b);
+		free(b);
+		return NULL;
+	}
+	b->capranges = BATCH_RANGES;
 	b->root = b;
 	b->pending = 1;
 	b->cap = cap;
@@ -192,66 +207,95 @@ batch_free(struct batch *b)
 	part_done(b);
 }
 
-/* Room for a record of up to need bytes, or NULL: close this batch. */
+/* Room for one more file range, so that batch_commit cannot fail. */
+static int
+range_room(struct batch *b)
+{
+	struct range	*r;
+	int		 cap = b->capranges * 2;
+
+	if (b->nranges < b->capranges)
+		return 0;
+	r = reallocarray(b->ranges, (size_t)cap, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	b->ranges = r;
+	b->capranges = cap;
+	return 0;
+}
+
+/* Room for a record of up to need bytes, or NULL: close this batch (and
+ * for lack of memory too: a new batch has BATCH_RANGES of its own). */
 char *
 batch_reserve(struct batch *b, size_t need)
 {
-	if (b->closed || b->nrec == b->maxrec || b->cap - b->len < need)
+	if (b->closed || b->nrec == b->maxrec || b->cap - b->len < need ||
+	    range_room(b) == -1)
 		return NULL;
 	return b->raw + b->len;
 }
 
-static int
+/* Extends the last range when the record follows it in the same file,
+ * else takes the slot batch_reserve made sure of. */
+static void
 add_range(struct batch *b, struct tail *t, unsigned gen, uint64_t off,
     uint64_t end)
 {
 	struct range	*r;
-	int		 cap;
 
 	if (b->nranges > 0) {
 		r = &b->ranges[b->nranges - 1];
 		if (r->t == t && r->gen == gen && r->end == off) {
 			r->end = end;
-			return 0;
+			return;
 		}
-	}
-	if (b->nranges == b->capranges) {
-		cap = b->capranges ? b->capranges * 2 : 8;
-		r = reallocarray(b->ranges, (size_t)cap, sizeof(*r));
-		if (r == NULL)
-			return -1;
-		b->ranges = r;
-		b->capranges = cap;
 	}
 	b->ranges[b->nranges++] = (struct range){ t, gen, off, end };
 	tail_ref(t);
+}
+
+static int
+grow_gz(struct batch *b)
+{
+	size_t	 want;
+	char	*p;
+
+	want = b->gzcap ? b->gzcap * 2 : deflateBound(b->z, b->len) / 2 + 64;
+	p = realloc(b->gz, want);
+	if (p == NULL)
+		return -1;
+	b->gz = p;
+	b->gzcap = want;
 	return 0;
 }
 
-/* Feeds deflate the body's new bytes; finish closes the gzip stream. */
+/*
+ * Feeds deflate the body's new bytes; finish closes the gzip stream.  A
+ * failure leaves the stream unusable: zfailed makes batch_close start it
+ * again from the first byte.
+ */
 static int
 compress_more(struct batch *b, int finish)
 {
-	size_t	 want;
 	int	 rc;
 
+	if (b->zfailed)
+		return -1;
 	b->z->next_in = (Bytef *)b->raw + b->zfed;
 	b->z->avail_in = (uInt)(b->len - b->zfed);
 	do {
-		if (b->gzlen == b->gzcap) {
-			want = b->gzcap ? b->gzcap * 2 : deflateBound(b->z,
-			    b->len) / 2 + 64;
-			b->gz = realloc(b->gz, want);
-			if (b->gz == NULL)
-				return -1;
-			b->gzcap = want;
+		if (b->gzlen == b->gzcap && grow_gz(b) == -1) {
+			b->zfailed = 1;
+			return -1;
 		}
 		b->z->next_out = (Bytef *)b->gz + b->gzlen;
 		b->z->avail_out = (uInt)(b->gzcap - b->gzlen);
 		rc = deflate(b->z, finish ? Z_FINISH : Z_NO_FLUSH);
 		b->gzlen = b->gzcap - b->z->avail_out;
-		if (rc == Z_STREAM_ERROR)
+		if (rc == Z_STREAM_ERROR) {
+			b->zfailed = 1;
 			return -1;
+		}
 	} while (b->z->avail_out == 0 || (finish && rc != Z_STREAM_END));
 	b->zfed = b->len;
 	return 0;
@@ -265,23 +309,35 @@ batch_commit(struct batch *b, size_t len, struct tail *t, unsigned gen,
 {
 	b->len += len;
 	b->ends[b->nrec++] = (uint32_t)b->len;
-	if (add_range(b, t, gen, off, end) == -1)
-		log_error("batch: out of memory for file ranges");
-	if (b->z != NULL && b->len - b->zfed >= BATCH_GZ_STEP &&
-	    compress_more(b, 0) == -1)
-		log_error("batch: deflate failed");
+	add_range(b, t, gen, off, end);
+	/* A failure is mended by batch_close. */
+	if (b->z != NULL && b->len - b->zfed >= BATCH_GZ_STEP)
+		compress_more(b, 0);
 }
 
+/*
+ * No more records.  The gzip form is finished, or made again from the
+ * start if deflate failed on the way (it ran out of memory); -1 if it
+ * fails again: the batch stays closed and not ready, and the caller
+ * calls again later.
+ */
 int
 batch_close(struct batch *b)
 {
-	if (b->closed)
-		return 0;
 	b->closed = 1;
-	if (b->z != NULL && compress_more(b, 1) == -1) {
-		log_error("batch: deflate failed");
+	if (b->z == NULL || batch_is_ready(b))
+		return 0;
+	if (b->zfailed) {
+		deflateReset(b->z);
+		b->zfailed = 0;
+		b->zfed = 0;
+		b->gzlen = 0;
+	}
+	if (compress_more(b, 1) == -1) {
+		log_error("batch: out of memory to compress %zu bytes", b->len);
 		return -1;
 	}
+	b->zdone = 1;
 	return 0;
 }
 
@@ -309,9 +365,11 @@ batch_pick(struct batch *b, const int *idx, int n, z_stream *z)
 		p->len += len;
 		p->ends[p->nrec++] = (uint32_t)p->len;
 	}
+	free(p->ranges);	/* a part acknowledges through its root */
+	p->ranges = NULL;
+	p->capranges = 0;
 	p->root = b->root;
 	p->root->pending++;
-	p->started = b->started;
 	if (batch_close(p) == -1) {
 		p->root->pending--;
 		free_buffers(p);
@@ -332,10 +390,44 @@ batch_resolved(struct batch *b)
 	part_done(b);
 }
 
+/* Closed, and its body (gzip form included) complete. */
 int
-batch_is_done(const struct batch *b)
+batch_is_ready(const struct batch *b)
 {
-	return b->closed;
+	return b->closed && (b->z == NULL || b->zdone);
+}
+
+void
+batch_queue_push(struct batch_queue *q, struct batch *b, int front)
+{
+	if (front || q->head == NULL) {
+		b->next = q->head;
+		q->head = b;
+		if (q->tail == NULL)
+			q->tail = b;
+	} else {
+		b->next = NULL;
+		q->tail->next = b;
+		q->tail = b;
+	}
+	q->len++;
+	q->held += batch_held(b);
+}
+
+struct batch *
+batch_queue_pop(struct batch_queue *q)
+{
+	struct batch	*b = q->head;
+
+	if (b == NULL)
+		return NULL;
+	q->head = b->next;
+	if (q->head == NULL)
+		q->tail = NULL;
+	b->next = NULL;
+	q->len--;
+	q->held -= batch_held(b);
+	return b;
 }
 
 const char *
@@ -375,22 +467,4 @@ size_t
 batch_held(const struct batch *b)
 {
 	return b->cap + b->gzcap;
-}
-
-struct batch *
-batch_root(struct batch *b)
-{
-	return b->root;
-}
-
-uint64_t
-batch_age_start(const struct batch *b)
-{
-	return b->started;
-}
-
-void
-batch_set_age_start(struct batch *b, uint64_t t)
-{
-	b->started = t;
 }

@@ -17,6 +17,15 @@
 struct batch;
 struct batch_pool;
 
+/* Batches waiting to be sent, oldest first: a list through the batches
+ * themselves, so pushing never fails and only memory bounds its length.
+ * held is the sum of batch_held() over them. */
+struct batch_queue {
+	struct batch	*head, *tail;
+	int		 len;
+	size_t		 held;
+};
+
 struct batch_pool *batch_pool_new(void);
 void		 batch_pool_free(struct batch_pool *);
 struct batch	*batch_new(struct batch_pool *, size_t cap, int max_records,
@@ -29,7 +38,11 @@ int		 batch_close(struct batch *);
 struct batch	*batch_pick(struct batch *, const int *idx, int n,
 		    z_stream *);
 void		 batch_resolved(struct batch *);
-int		 batch_is_done(const struct batch *);
+int		 batch_is_ready(const struct batch *);
+
+void		 batch_queue_push(struct batch_queue *, struct batch *,
+		    int front);
+struct batch	*batch_queue_pop(struct batch_queue *);
 
 const char	*batch_body(const struct batch *, size_t *len);
 const char	*batch_record(const struct batch *, int i, size_t *len);

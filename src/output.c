@@ -35,7 +35,6 @@
 #include "log.h"
 #include "output.h"
 
-#define OUTPUT_MAX_QUEUE	4096	/* batches waiting; memory bounds it first */
 #define OUTPUT_HEAD_MAX		(16 * 1024)	/* request head with headers */
 #define OUTPUT_SECRET_MAX	4096	/* a password or token file */
 #define OUTPUT_CHECK_MS		1000	/* files re-checked at most this often */
@@ -60,8 +59,7 @@ struct output {
 	struct slot			*slots;
 	int				 nslots;
 	struct batch			*open;
-	struct batch			*queue[OUTPUT_MAX_QUEUE];	/* ring */
-	int				 qhead, qlen;
+	struct batch_queue		 q;		/* closed, waiting */
 	z_stream			 zopen, zpart;
 	struct batch_pool		*pool;
 	int				 zinit;
@@ -89,40 +87,14 @@ static void	kick(struct output *);
 static void	on_done(void *, struct conn *, enum conn_result,
 		    const struct http_resp *, const char *);
 
-/* --- the queue ---------------------------------------------------------- */
-
-static int
-push(struct output *o, struct batch *b, int front)
-{
-	if (o->qlen == OUTPUT_MAX_QUEUE)
-		return -1;
-	if (front) {
-		o->qhead = (o->qhead + OUTPUT_MAX_QUEUE - 1) % OUTPUT_MAX_QUEUE;
-		o->queue[o->qhead] = b;
-	} else
-		o->queue[(o->qhead + o->qlen) % OUTPUT_MAX_QUEUE] = b;
-	o->qlen++;
-	return 0;
-}
-
-static struct batch *
-pop(struct output *o)
-{
-	struct batch	*b = o->queue[o->qhead];
-
-	o->qhead = (o->qhead + 1) % OUTPUT_MAX_QUEUE;
-	o->qlen--;
-	return b;
-}
+/* --- memory ------------------------------------------------------------- */
 
 static size_t
 held(const struct output *o)
 {
-	size_t	 n = o->open ? batch_held(o->open) : 0;
+	size_t	 n = o->q.held + (o->open ? batch_held(o->open) : 0);
 	int	 i;
 
-	for (i = 0; i < o->qlen; i++)
-		n += batch_held(o->queue[(o->qhead + i) % OUTPUT_MAX_QUEUE]);
 	for (i = 0; i < o->nslots; i++)
 		if (o->slots[i].b != NULL)
 			n += batch_held(o->slots[i].b);
@@ -154,13 +126,8 @@ close_open(struct output *o)
 		batch_resolved(b);
 		return;
 	}
-	batch_close(b);
-	if (push(o, b, 0) == -1) {
-		/* Cannot happen while memory_limit bounds batches first. */
-		log_error("output: queue full; batch dropped unacknowledged");
-		batch_free(b);
-		return;
-	}
+	batch_close(b);		/* if it fails, start() tries again */
+	batch_queue_push(&o->q, b, 0);
 	kick(o);
 }
 
@@ -175,7 +142,7 @@ batch_timer(void *arg)
 char *
 output_reserve(struct output *o, size_t need)
 {
-	size_t	 cap;
+	size_t	 cap, h;
 	char	*p;
 
 	if (o->open != NULL) {
@@ -185,19 +152,20 @@ output_reserve(struct output *o, size_t need)
 		close_open(o);
 	}
 	cap = o->oc->batch_max_bytes > need ? o->oc->batch_max_bytes : need;
-	if (o->qlen == OUTPUT_MAX_QUEUE || (held(o) > 0 &&
-	    held(o) + cap > o->cfg->memory_limit)) {
+	h = held(o);
+	if (h > 0 && h + cap > o->cfg->memory_limit) {
 		o->starved = 1;
 		return NULL;
 	}
 	o->open = batch_new(o->pool, cap, o->oc->batch_max_records,
 	    o->oc->compression == COMPRESS_GZIP ? &o->zopen : NULL);
 	if (o->open == NULL) {
+		/* Nothing may be in flight to wake the reader: a timer does. */
 		log_error("output: out of memory for a %zu byte batch", cap);
 		o->starved = 1;
+		loop_timer_set(o->retry_timer, OUTPUT_CHECK_MS);
 		return NULL;
 	}
-	batch_set_age_start(o->open, loop_now(o->lp));
 	loop_timer_set(o->batch_timer, o->oc->batch_timeout_ms);
 	return batch_reserve(o->open, need);
 }
@@ -385,10 +353,7 @@ retry(struct output *o, struct batch *b, int64_t retry_after,
 	log_warn("POST %s: %s; %d record(s) sent again in %llums (failure %d "
 	    "in a row)", o->oc->url, why, batch_records(b),
 	    (unsigned long long)delay, o->failures);
-	if (push(o, b, 1) == -1) {
-		log_error("output: queue full; batch dropped unacknowledged");
-		batch_free(b);
-	}
+	batch_queue_push(&o->q, b, 1);
 }
 
 /* The backend is well again; but a Retry-After still holds, even if a
@@ -430,8 +395,8 @@ split(struct output *o, struct batch *b, int status)
 	}
 	log_info("POST %s: %d; splitting %d records in two", o->oc->url,
 	    status, n);
-	push(o, h[1], 1);
-	push(o, h[0], 1);
+	batch_queue_push(&o->q, h[1], 1);
+	batch_queue_push(&o->q, h[0], 1);
 	batch_resolved(b);
 }
 
@@ -544,7 +509,7 @@ on_done(void *arg, struct conn *c, enum conn_result res,
 	if (res == CONN_STALE) {
 		log_debug("POST %s: %s on a kept-alive connection; again at "
 		    "once", o->oc->url, error);
-		push(o, b, 1);
+		batch_queue_push(&o->q, b, 1);
 	} else if (res == CONN_FAILED) {
 		count_code(o, 0);
 		retry(o, b, -1, error);
@@ -653,6 +618,9 @@ start(struct output *o, struct slot *s, struct batch *b)
 	const char	*body;
 	size_t		 len, headlen;
 
+	/* Its compression failed for memory when it closed. */
+	if (!batch_is_ready(b) && batch_close(b) == -1)
+		return -1;
 	body = batch_body(b, &len);
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
@@ -683,6 +651,7 @@ static void
 retry_timer(void *arg)
 {
 	kick(arg);
+	released(arg);
 }
 
 /* Sends queued batches on free connections, unless backing off. */
@@ -694,9 +663,9 @@ kick(struct output *o)
 	int		 i;
 
 	/* Reloading: what came back to the queue is dropped, not sent. */
-	while (o->abandoned && o->qlen > 0)
-		batch_free(pop(o));
-	if (o->qlen == 0)
+	while (o->abandoned && o->q.len > 0)
+		batch_free(batch_queue_pop(&o->q));
+	if (o->q.len == 0)
 		return;
 	if (now < o->next_try) {
 		loop_timer_set(o->retry_timer, o->next_try - now);
@@ -709,12 +678,13 @@ kick(struct output *o)
 		loop_timer_set(o->retry_timer, o->oc->retry_max_ms);
 		return;
 	}
-	for (i = 0; i < o->nslots && o->qlen > 0; i++) {
+	for (i = 0; i < o->nslots && o->q.len > 0; i++) {
 		if (o->slots[i].b != NULL || conn_is_busy(o->slots[i].c))
 			continue;
-		b = pop(o);
+		b = batch_queue_pop(&o->q);
 		if (start(o, &o->slots[i], b) == -1) {
-			push(o, b, 1);
+			retry(o, b, -1, "the request could not be started");
+			loop_timer_set(o->retry_timer, o->next_try - now);
 			break;
 		}
 	}
@@ -835,8 +805,8 @@ output_free(struct output *o)
 		conn_free(o->slots[i].c);
 		batch_free(o->slots[i].b);
 	}
-	while (o->qlen > 0)
-		batch_free(pop(o));
+	while (o->q.len > 0)
+		batch_free(batch_queue_pop(&o->q));
 	batch_free(o->open);
 	batch_pool_free(o->pool);
 	free(o->slots);
@@ -877,8 +847,8 @@ output_abandon(struct output *o)
 	batch_free(o->open);
 	o->open = NULL;
 	loop_timer_stop(o->batch_timer);
-	while (o->qlen > 0)
-		batch_free(pop(o));
+	while (o->q.len > 0)
+		batch_free(batch_queue_pop(&o->q));
 	o->abandoned = 1;
 }
 
@@ -904,7 +874,7 @@ output_is_idle(const struct output *o)
 {
 	int	 i;
 
-	if (o->qlen > 0 || (o->open != NULL && batch_records(o->open) > 0))
+	if (o->q.len > 0 || (o->open != NULL && batch_records(o->open) > 0))
 		return 0;
 	for (i = 0; i < o->nslots; i++)
 		if (o->slots[i].b != NULL)
