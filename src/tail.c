@@ -24,9 +24,10 @@
 #include "log.h"
 #include "tail.h"
 
-/* Ranges acknowledged ahead of the delivered offset: one per request in
- * flight at most (max_in_flight <= 64), twice for a truncation. */
-#define TAIL_MAX_AHEAD	160
+/* Ranges acknowledged ahead of the delivered offset start with room for
+ * this many; there is one per gap, and a gap is a batch not delivered
+ * yet, so memory_limit bounds them. */
+#define TAIL_AHEAD_MIN	8
 #define TAIL_ID_BYTES	1024	/* of the first line, in record ids */
 
 struct range {
@@ -46,7 +47,7 @@ struct tail {
 	uint64_t	 read_off;	/* first byte no record has taken */
 	uint64_t	 acked[TAIL_SINKS];	/* delivered below this, per sink */
 	unsigned	 sinks;		/* bit per enum tail_sink in use */
-	struct range	*ahead[TAIL_SINKS];	/* allocated when needed */
+	struct range	*ahead[TAIL_SINKS];	/* sorted, apart; as needed */
 	int		 nahead[TAIL_SINKS];
 	int		 capahead[TAIL_SINKS];
 	unsigned	 gen;		/* bumped by each truncation */
@@ -312,22 +313,17 @@ tail_ref(struct tail *t)
 	t->refs++;
 }
 
-/* Folds the ranges now contiguous with the delivered offset into it. */
+/* Folds the first range ahead into the delivered offset while it
+ * touches it. */
 static void
 advance(struct tail *t, int s)
 {
-	int	 i, moved = 1;
+	struct range	*a = t->ahead[s];
 
-	while (moved) {
-		moved = 0;
-		for (i = 0; i < t->nahead[s]; i++) {
-			if (t->ahead[s][i].off != t->acked[s])
-				continue;
-			t->acked[s] = t->ahead[s][i].end;
-			t->ahead[s][i] = t->ahead[s][--t->nahead[s]];
-			moved = 1;
-			break;
-		}
+	while (t->nahead[s] > 0 && a[0].off <= t->acked[s]) {
+		if (a[0].end > t->acked[s])
+			t->acked[s] = a[0].end;
+		memmove(&a[0], &a[1], (size_t)--t->nahead[s] * sizeof(*a));
 	}
 }
 
@@ -335,17 +331,61 @@ static int
 grow_ahead(struct tail *t, enum tail_sink s)
 {
 	struct range	*r;
-	int		 cap = t->capahead[s] ? t->capahead[s] * 2 : 8;
+	int		 cap = t->capahead[s] ? t->capahead[s] * 2 :
+			    TAIL_AHEAD_MIN;
 
-	if (t->capahead[s] >= TAIL_MAX_AHEAD)
-		return -1;
-	if (cap > TAIL_MAX_AHEAD)
-		cap = TAIL_MAX_AHEAD;
 	r = reallocarray(t->ahead[s], (size_t)cap, sizeof(*r));
 	if (r == NULL)
 		return -1;
 	t->ahead[s] = r;
 	t->capahead[s] = cap;
+	return 0;
+}
+
+/* The first range ahead that ends at or after off. */
+static int
+ahead_find(const struct range *a, int n, uint64_t off)
+{
+	int	 lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (a[mid].end < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Ranges ahead stay sorted and apart: a range touching others is merged
+ * with them, so consecutive batches acknowledged early take one slot. */
+static int
+ahead_add(struct tail *t, enum tail_sink s, uint64_t off, uint64_t end)
+{
+	struct range	*a = t->ahead[s];
+	int		 n = t->nahead[s], i = ahead_find(a, n, off), j;
+
+	if (i < n && a[i].off <= end) {
+		if (off < a[i].off)
+			a[i].off = off;
+		for (j = i + 1; j < n && a[j].off <= end; j++)
+			;
+		if (a[j - 1].end > end)
+			end = a[j - 1].end;
+		if (end > a[i].end)
+			a[i].end = end;
+		memmove(&a[i + 1], &a[j], (size_t)(n - j) * sizeof(*a));
+		t->nahead[s] = n - (j - i - 1);
+		return 0;
+	}
+	if (n == t->capahead[s] && grow_ahead(t, s) == -1)
+		return -1;
+	a = t->ahead[s];
+	memmove(&a[i + 1], &a[i], (size_t)(n - i) * sizeof(*a));
+	a[i].off = off;
+	a[i].end = end;
+	t->nahead[s]++;
 	return 0;
 }
 
@@ -366,13 +406,11 @@ tail_ack(struct tail *t, enum tail_sink s, unsigned gen, uint64_t off,
 		advance(t, (int)s);
 		return;
 	}
-	if (t->nahead[s] == t->capahead[s] && grow_ahead(t, s) == -1) {
-		log_error("%s: too many acknowledgements ahead of offset %llu",
-		    t->path, (unsigned long long)t->acked[s]);
-		return;
-	}
-	t->ahead[s][t->nahead[s]].off = off;
-	t->ahead[s][t->nahead[s]++].end = end;
+	/* XXX out of memory, the range is forgotten and the delivered
+	 * offset stops below it until a restart sends it again. */
+	if (ahead_add(t, s, off, end) == -1)
+		log_error("%s: out of memory for an acknowledgement ahead of "
+		    "offset %llu", t->path, (unsigned long long)t->acked[s]);
 }
 
 uint64_t

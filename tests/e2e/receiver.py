@@ -102,6 +102,9 @@ class Receiver:
     def _handler(rx):
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The head and the body go out in two writes: without this,
+            # Nagle holds the body for the client's delayed ACK (40 ms).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass

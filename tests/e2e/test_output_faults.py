@@ -30,8 +30,10 @@ def output_conf(rx, pki, extra=""):
             "timeout = 2s\n%s" % (rx.port, pki["ca"][0], extra))
 
 
-def ship(tmp_path, pki, rx, extra="", n=N):
-    pod = Pod(tmp_path, stdout=False, output=output_conf(rx, pki, extra))
+def ship(tmp_path, pki, rx, extra="", n=N, extra_sidelog="",
+         extra_input=""):
+    pod = Pod(tmp_path, stdout=False, output=output_conf(rx, pki, extra),
+              extra_sidelog=extra_sidelog, extra_input=extra_input)
     with open(pod.logs / "app.log", "wb") as f:
         for i in range(n):
             f.write(line(i))
@@ -125,3 +127,32 @@ def test_bulk_item_failures(tmp_path, pki):
     assert (lost, dup) == ([100], 0)
     assert "seq=000000100" in dead.read_text()
     assert len(rx.ids) == N - 1
+
+
+def test_outage_with_more_small_batches_than_a_queue_held(tmp_path, pki):
+    """Batches of about twenty records (batch_max_bytes = 4k) under the
+    default memory_limit, which holds some 5,000 of them: the queue once
+    held 4,096, and a request that failed with the queue full was
+    dropped unacknowledged, so its file's delivered offset never moved
+    again.
+
+    1. 90,000 lines wait; the backend answers 503 to the first 12
+       requests (a few seconds of backoff) while sidelog fills its queue.
+    2. The backend recovers.
+    Check that every line arrives exactly once and that sidelog then
+    stops with 0 (everything delivered and checkpointed)."""
+    n = 90_000
+    rx = Receiver(tls=pki["server"]).start()
+    rx.faults = [Fault(status=503) for _ in range(12)]
+    pod = ship(tmp_path, pki, rx, "batch_max_bytes = 4k\n"
+               "max_in_flight = 4\n", n=n,
+               extra_input="max_line_bytes = 1k\n")
+    try:
+        assert wait_for(lambda: len(set(rx.seqs())) >= n, 120), \
+            pod.stderr()[-3000:]
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    assert count(rx.seqs(), n) == ([], 0)
+    assert "dropped" not in pod.stderr()
+    pod.assert_clean_stderr()
