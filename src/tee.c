@@ -251,17 +251,39 @@ static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
     SIGUSR2, SIGWINCH };
 
 static int
-signals(sigset_t *set)
+signals(void)
 {
-	size_t	 i;
+	sigset_t	 set;
+	size_t		 i;
 
-	sigemptyset(set);
-	sigaddset(set, SIGCHLD);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
 	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(set, forwarded[i]);
-	if (sigprocmask(SIG_BLOCK, set, NULL) == -1)
+		sigaddset(&set, forwarded[i]);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		return -1;
-	return signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/*
+ * The command starts as a shell would start it: every disposition at its
+ * default, nothing blocked.  exec resets handlers but keeps SIG_IGN and
+ * the mask, so our ignored SIGPIPE would make `yes | head -n1` print
+ * "Broken pipe", and our blocked set would keep SIGTERM from it; what our
+ * own parent ignored or blocked goes too.
+ */
+static void
+child_signals(void)
+{
+	sigset_t	 none;
+	int		 sig;
+
+	/* SIGKILL and SIGSTOP cannot change; libc refuses its own. */
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 /*
@@ -269,7 +291,7 @@ signals(sigset_t *set)
  * back on a close-on-exec pipe: nothing read means it ran.
  */
 static pid_t
-spawn(char **argv, const sigset_t *set, int out[2], int err[2], int *eno)
+spawn(char **argv, int out[2], int err[2], int *eno)
 {
 	int	 ep[2];
 	pid_t	 pid;
@@ -280,7 +302,7 @@ spawn(char **argv, const sigset_t *set, int out[2], int err[2], int *eno)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		sigprocmask(SIG_UNBLOCK, set, NULL);
+		child_signals();
 		dup2(out[1], STDOUT_FILENO);
 		dup2(err[1], STDERR_FILENO);
 		execvp(argv[0], argv);
@@ -373,7 +395,6 @@ tee_main(const struct tee_opts *o)
 {
 	struct rfile	 f = { o, -1, 0, 0, 0 };
 	struct stream	 s[2];
-	sigset_t	 set;
 	int		 out[2], err[2], sfd, eno, rc;
 	pid_t		 child = 0;
 
@@ -381,14 +402,14 @@ tee_main(const struct tee_opts *o)
 	memset(s, 0, sizeof(s));
 	s[0] = (struct stream){ STDIN_FILENO, STDOUT_FILENO, "stdout" };
 	s[1] = (struct stream){ -1, STDERR_FILENO, "stderr" };
-	sfd = signals(&set);
+	sfd = signals();
 	if (sfd == -1) {
 		log_error("tee: signals: %s", strerror(errno));
 		return 1;
 	}
 	rf_open(&f);
 	if (o->argv[0] != NULL) {
-		child = spawn(o->argv, &set, out, err, &eno);
+		child = spawn(o->argv, out, err, &eno);
 		if (child == -1 || eno != 0) {
 			log_error("tee: %s: %s", o->argv[0],
 			    strerror(child == -1 ? errno : eno));

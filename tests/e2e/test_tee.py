@@ -7,9 +7,12 @@ fate, and a file that fails.
 3. Children exit 0, 3, are not found, are not executable, are killed, or
    trap the SIGTERM sidelog forwards.
 4. The out directory is a tmpfs too small for the lines.
+5. The command is a pipeline whose reader quits early, or reads its own
+   signal state, started by a parent that ignores and blocks signals.
 Check that stdout and stderr come through byte-exact, that every line is
-in the files once, whole, in order, and that the exit status is the
-child's (128+N for signal N).
+in the files once, whole, in order, that the exit status is the child's
+(128+N for signal N), and that the command starts with every signal at
+its default disposition and none blocked.
 """
 import os
 import re
@@ -115,6 +118,37 @@ def test_sigterm_is_forwarded(tmp_path):
     assert proc.wait(10) == 42
     assert proc.stdout.read() == b"got-term\n"
     assert b"got-term\n" in (tmp_path / "o.log").read_bytes()
+
+
+def test_child_pipeline_dies_quietly_of_sigpipe(tmp_path):
+    """An ignored SIGPIPE inherited through exec turns `yes | head -n1`
+    into a "Broken pipe" error instead of a quiet death of `yes`."""
+    p = tee(["--out", str(tmp_path / "o.log")],
+            ["sh", "-c", "yes | head -n1"], timeout=30)
+    assert p.returncode == 0
+    assert p.stdout == b"y\n"
+    assert p.stderr == b""
+    assert (tmp_path / "o.log").read_bytes() == b"y\n"
+
+
+def ignore_and_block():
+    """Run in sidelog's parent before exec: state the command must not
+    inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2, signal.SIGALRM})
+
+
+@pytest.mark.parametrize("parent", [None, ignore_and_block])
+def test_child_starts_with_default_signals_and_empty_mask(tmp_path, parent):
+    p = tee(["--out", str(tmp_path / "o.log")],
+            ["grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"],
+            preexec_fn=parent, restore_signals=parent is None)
+    assert p.returncode == 0, p.stderr
+    masks = dict(l.split(b":\t") for l in p.stdout.splitlines())
+    assert int(masks[b"SigBlk"], 16) == 0
+    assert int(masks[b"SigIgn"], 16) & 1 << (signal.SIGPIPE - 1) == 0
+    assert int(masks[b"SigIgn"], 16) == 0
 
 
 def test_full_disk_does_not_disturb_pass_through(tmp_path):
