@@ -5,8 +5,10 @@
  *
  * The pass-through comes first: the file is written only after the bytes
  * went out, and a file that fails (full disk, read-only, gone) is logged
- * once and skipped, the lines counted, and opened again at most once a
- * second.  Writes to our own stdout and stderr block, which is a pipe's
+ * once and skipped, the lines counted, and tried again at most once a
+ * second; its end is logged once a line is in it again.  PATH holds whole
+ * lines only: one a full disk tore is cut off before the next goes in.
+ * Writes to our own stdout and stderr block, which is a pipe's
  * natural backpressure on the command.  With a command, sidelog may be
  * PID 1 of its container: it forwards the usual signals, reaps every
  * zombie, and exits with the command's status (128+N for signal N) once
@@ -35,13 +37,18 @@
 #define TEE_RETRY_MS	1000
 #define TEE_LINGER_MS	2000	/* pipes held open by a grandchild */
 
-/* The rotating file. */
+/*
+ * The rotating file.  size is what PATH holds, in whole lines: rotation
+ * is decided on it, so a cut torn line is taken off it too.  While
+ * failed_at is set, PATH is tried again once a second.
+ */
 struct rfile {
 	const struct tee_opts	*o;
-	int			 fd;
-	uint64_t		 size;
+	int			 fd;		/* -1: closed after a failure */
+	uint64_t		 size;		/* bytes in PATH */
+	off_t			 torn;		/* a torn line starts here; -1 */
 	uint64_t		 failed_at;	/* ms; 0: working */
-	uint64_t		 skipped;	/* lines not written */
+	uint64_t		 skipped;	/* lines not written since */
 };
 
 /* One stream's line in the making. */
@@ -62,25 +69,36 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* The bytes written before a failure, len if none; errno says why. */
+static size_t
+write_some(int fd, const char *p, size_t len)
+{
+	size_t	 done = 0;
+	ssize_t	 n;
+
+	while (done < len) {
+		n = write(fd, p + done, len - done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	return done;
+}
+
 static int
 write_all(int fd, const char *p, size_t len)
 {
-	ssize_t	 n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return write_some(fd, p, len) == len ? 0 : -1;
 }
 
 /* --- the rotating file ------------------------------------------------ */
 
+/* Logged at the onset only: a full disk fails every line and retry. */
 static void
 rf_fail(struct rfile *f, const char *what)
 {
@@ -88,10 +106,15 @@ rf_fail(struct rfile *f, const char *what)
 		log_error("tee: %s %s: %s; lines are passed through but not "
 		    "written until it works again", what, f->o->out,
 		    strerror(errno));
+	f->failed_at = now_ms();
+}
+
+static void
+rf_close(struct rfile *f)
+{
 	if (f->fd != -1)
 		close(f->fd);
 	f->fd = -1;
-	f->failed_at = now_ms();
 }
 
 static int
@@ -103,26 +126,79 @@ rf_open(struct rfile *f)
 	    0644);
 	if (f->fd == -1 || fstat(f->fd, &st) == -1) {
 		rf_fail(f, "open");
+		rf_close(f);
 		return -1;
 	}
 	f->size = (uint64_t)st.st_size;
-	if (f->failed_at != 0)
-		log_info("tee: %s works again; %llu lines were not written",
-		    f->o->out, (unsigned long long)f->skipped);
-	f->failed_at = 0;
-	f->skipped = 0;
 	return 0;
 }
 
-/* PATH.N-1 -> PATH.N ... PATH -> PATH.1; with no copies PATH goes. */
+/* Cuts the torn line off; 0 when none is left. */
+static int
+rf_cut(struct rfile *f)
+{
+	if (f->torn == -1)
+		return 0;
+	if (ftruncate(f->fd, f->torn) == -1)
+		return -1;
+	f->size = (uint64_t)f->torn;
+	f->torn = -1;
+	return 0;
+}
+
+/*
+ * A write that stopped part way (ENOSPC, EDQUOT, EFBIG) left a torn line
+ * at the end of PATH, and the next line would be glued to it.  O_APPEND
+ * left the offset at the end of our bytes wherever the end was (after a
+ * copytruncate, size is stale), so the line starts done bytes before it.
+ * PATH is closed, as a deleted PATH frees its space only then, unless
+ * the cut failed: its retry needs this very file.
+ */
 static void
+rf_tear(struct rfile *f, size_t done)
+{
+	off_t	 end;
+
+	if (done > 0) {
+		end = lseek(f->fd, 0, SEEK_CUR);
+		f->torn = end == -1 ? (off_t)f->size : end - (off_t)done;
+		if (rf_cut(f) == -1) {
+			log_warn("tee: cutting a torn line off %s: %s; tried "
+			    "again before the next line", f->o->out,
+			    strerror(errno));
+			return;
+		}
+	}
+	rf_close(f);
+}
+
+/* Whether a line may go to PATH now.  After a failure, once a second (a
+ * full disk fails fast, but each try costs a syscall or three): open
+ * PATH again, or cut the torn line off the one still open. */
+static int
+rf_ready(struct rfile *f)
+{
+	uint64_t	 now;
+
+	if (f->failed_at == 0)
+		return 1;
+	now = now_ms();
+	if (now - f->failed_at < TEE_RETRY_MS)
+		return 0;
+	f->failed_at = now;
+	if (f->fd == -1)
+		return rf_open(f) == 0;
+	return rf_cut(f) == 0;
+}
+
+/* PATH.N-1 -> PATH.N ... PATH -> PATH.1; with no copies PATH goes. */
+static int
 rf_rotate(struct rfile *f)
 {
 	char	 from[PATH_MAX], to[PATH_MAX];
 	int	 i;
 
-	close(f->fd);
-	f->fd = -1;
+	rf_close(f);
 	for (i = f->o->max_files - 1; i >= 1; i--) {
 		snprintf(from, sizeof(from), "%s.%d", f->o->out, i);
 		snprintf(to, sizeof(to), "%s.%d", f->o->out, i + 1);
@@ -132,33 +208,38 @@ rf_rotate(struct rfile *f)
 	snprintf(to, sizeof(to), "%s.1", f->o->out);
 	if (f->o->max_files > 0 ? rename(f->o->out, to) : unlink(f->o->out))
 		log_warn("tee: rotating %s: %s", f->o->out, strerror(errno));
-	rf_open(f);
+	return rf_open(f);
 }
 
-/* One line (with its newline) into the file, rotating before it if the
- * file would pass max_size; failures cost the line, never the caller. */
+/*
+ * One line (with its newline) into the file, rotating before it if the
+ * file would pass max_size; failures cost the line, never the caller.
+ * A failure ends when a line is in the file again, not when PATH opens:
+ * a full disk still opens.
+ */
 static void
 rf_write(struct rfile *f, const char *p, size_t len)
 {
-	if (f->fd == -1 && now_ms() - f->failed_at >= TEE_RETRY_MS)
-		rf_open(f);
-	if (f->fd == -1) {
+	size_t	 done;
+
+	if (!rf_ready(f) || (f->size > 0 && f->size + len > f->o->max_size &&
+	    rf_rotate(f) == -1)) {
 		f->skipped++;
 		return;
 	}
-	if (f->size > 0 && f->size + len > f->o->max_size) {
-		rf_rotate(f);
-		if (f->fd == -1) {
-			f->skipped++;
-			return;
-		}
-	}
-	if (write_all(f->fd, p, len) == -1) {
+	done = write_some(f->fd, p, len);
+	if (done < len) {
 		f->skipped++;
 		rf_fail(f, "write");
+		rf_tear(f, done);
 		return;
 	}
 	f->size += len;
+	if (f->failed_at != 0)
+		log_info("tee: %s works again; %llu lines were not written",
+		    f->o->out, (unsigned long long)f->skipped);
+	f->failed_at = 0;
+	f->skipped = 0;
 }
 
 /* --- lines ----------------------------------------------------------- */
@@ -393,7 +474,7 @@ run_loop(struct rfile *f, struct stream *s, int sfd, pid_t child)
 int
 tee_main(const struct tee_opts *o)
 {
-	struct rfile	 f = { o, -1, 0, 0, 0 };
+	struct rfile	 f = { .o = o, .fd = -1, .torn = -1 };
 	struct stream	 s[2];
 	int		 out[2], err[2], sfd, eno, rc;
 	pid_t		 child = 0;
@@ -419,8 +500,9 @@ tee_main(const struct tee_opts *o)
 		s[1].in = err[0];
 	}
 	rc = run_loop(&f, s, sfd, child);
-	if (f.fd != -1)
-		close(f.fd);
+	/* A torn line left would glue onto the next run's first line. */
+	rf_cut(&f);
+	rf_close(&f);
 	close(sfd);
 	return rc;
 }

@@ -6,18 +6,21 @@ fate, and a file that fails.
 2. The out file rotates at a small --max-size, raw and cri formats.
 3. Children exit 0, 3, are not found, are not executable, are killed, or
    trap the SIGTERM sidelog forwards.
-4. The out directory is a tmpfs too small for the lines.
+4. The out directory is a tmpfs too small for the lines; or it fills up
+   in the middle of a line, then space is freed and more lines come.
 5. The command is a pipeline whose reader quits early, or reads its own
    signal state, started by a parent that ignores and blocks signals.
 Check that stdout and stderr come through byte-exact, that every line is
 in the files once, whole, in order, that the exit status is the child's
-(128+N for signal N), and that the command starts with every signal at
+(128+N for signal N), that a full disk leaves no torn or glued line and
+is logged once, its end once, and that the command starts with every signal at
 its default disposition and none blocked.
 """
 import os
 import re
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -167,6 +170,114 @@ def test_full_disk_does_not_disturb_pass_through(tmp_path):
         assert b"lines are passed through but not written" in p.stderr
     finally:
         subprocess.run(["umount", str(small)])
+
+
+@pytest.fixture
+def tmpfs64k(tmp_path):
+    """A 64 KiB tmpfs: a full disk, and a disk with room again, with no
+    harm to the machine's own."""
+    d = tmp_path / "small"
+    d.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
+                       str(d)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)")
+    yield d
+    subprocess.run(["umount", str(d)])
+
+
+class Reader(threading.Thread):
+    """Drains a pipe so that sidelog never blocks on it."""
+
+    def __init__(self, f):
+        super().__init__(daemon=True)
+        self.f = f
+        self.data = b""
+        self.start()
+
+    def run(self):
+        for chunk in iter(lambda: self.f.read1(65536), b""):
+            self.data += chunk
+
+
+def wait_for(what, timeout=20):
+    end = time.monotonic() + timeout
+    while not what():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+
+
+# 101 bytes: lines straddle the 4 KiB pages tmpfs allocates, so the disk
+# fills in the middle of one.
+LINE = re.compile(rb"line (\d{6}) x{88}")
+
+
+def numbered(first, count):
+    return [b"line %06d %s\n" % (i, b"x" * 88)
+            for i in range(first, first + count)]
+
+
+@pytest.mark.parametrize("args,files", [
+    (["--max-files", "0"], ["o.log"]),
+    (["--max-size", "8k", "--max-files", "1"], ["o.log.1", "o.log"]),
+], ids=["one-file", "rotating"])
+def test_full_disk_cuts_the_torn_line_and_logs_once(tmpfs64k, args, files):
+    """1. A filler leaves 12 KiB free; 300 lines fill it, one is torn.
+    2. For 2.5 s a line each 0.1 s: the retries find the disk full still.
+    3. The filler goes; after the once-a-second retry, 60 more lines,
+       few enough that the file with the torn line is not rotated away.
+    Check that every line in the files is whole, none glued to a torn
+    one, the kept ones in order; each rotation at --max-size; stdout got
+    every line; the failure and its end are logged once."""
+    filler = tmpfs64k / "filler"
+    filler.write_bytes(b"f" * 52 * 1024)
+    first, full, second = (numbered(0, 300), numbered(500, 25),
+                           numbered(1000, 60))
+    proc = subprocess.Popen(
+        [binary(), "tee", "--out", str(tmpfs64k / "o.log"), *args],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE)
+    out, err = Reader(proc.stdout), Reader(proc.stderr)
+    try:
+        proc.stdin.write(b"".join(first))
+        proc.stdin.flush()
+        wait_for(lambda: len(out.data) == len(b"".join(first)))
+        wait_for(lambda: b"not written until it works again" in err.data)
+        for line in full:
+            proc.stdin.write(line)
+            proc.stdin.flush()
+            time.sleep(0.1)
+        filler.unlink()
+        time.sleep(1.2)
+        proc.stdin.write(b"".join(second))
+        proc.stdin.close()
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+    out.join(10)
+    err.join(10)
+    assert out.data == b"".join(first + full + second)
+    assert err.data.count(b"not written until it works again") == 1
+    assert err.data.count(b"works again;") == 1, err.data
+    kept = []
+    for name in files:
+        data = (tmpfs64k / name).read_bytes()
+        assert data.endswith(b"\n")
+        if name == "o.log.1":
+            assert 8 * 1024 - 101 < len(data) <= 8 * 1024
+        for line in data.splitlines():
+            m = LINE.fullmatch(line)
+            assert m, "torn or glued line %r in %s" % (line, name)
+            kept.append(int(m.group(1)))
+    assert kept == sorted(set(kept))
+    # Once the disk had room again, no line was lost.
+    early = [n for n in kept if n < 1000]
+    assert [n for n in kept if n >= 1000] == list(range(1000, 1060))
+    assert 0 < len(early) < 300 and early[-1] < 300
+    assert early == list(range(early[0], early[0] + len(early)))
+    if len(files) == 1:
+        assert early[0] == 0
+        assert b"works again; %d lines were not written" % (
+            300 - len(early) + 25) in err.data
 
 
 def test_unwritable_path_does_not_disturb_pass_through(tmp_path):
