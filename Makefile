@@ -9,8 +9,9 @@
 # Two flavours are built from the same sources by the same rules:
 # "static" with a musl toolchain built here from source, "asan" with the
 # system's gcc and glibc.  Third-party sources are fetched once into
-# build/dl (src/deps/fetch.sh, pins in src/deps/deps.mk); after that the
-# build is offline and incremental.
+# build/dl (src/deps/fetch.sh, pins in src/deps/deps.mk), unpacked and
+# patched (src/deps/*.patch) under build/src; after that the build is
+# offline and incremental.
 
 include src/deps/deps.mk
 
@@ -79,21 +80,30 @@ say	:= @printf '  %-7s %s\n'
 endif
 
 .PHONY: all asan check unit e2e lint demo bench fuzz fuzz-tools tools \
-	clean distclean
+	clean distclean FORCE
 all: $(B)/sidelog
 
 # --- sources ----------------------------------------------------------
 
+# A tree is unpacked afresh, then patched ($(1)_PATCHES, in deps.mk), so
+# a patch applies exactly once.  The .extracted stamp lists the patches
+# the tree has: a tree whose list is not the current one, or older than
+# one of its patches, is unpacked and patched again.
+stamp_is_stale = $(shell test "$$(cat $(SRCDIR)/$($(1)_DIR)/.extracted \
+    2>/dev/null)" = "$(strip $($(1)_PATCHES))" || echo FORCE)
 define fetch_rule
 $(DL)/$($(1)_TARBALL):
 	sh src/deps/fetch.sh $(DL) $(B)/apt $(DEB_SUITE) $($(1)_DEBSRC) \
 	    $($(1)_TARBALL) $($(1)_SHA256)
-$(SRCDIR)/$($(1)_DIR)/.extracted: $(DL)/$($(1)_TARBALL) | tools
+$(SRCDIR)/$($(1)_DIR)/.extracted: $(DL)/$($(1)_TARBALL) $($(1)_PATCHES) \
+    $(call stamp_is_stale,$(1)) | tools
 	@mkdir -p $(SRCDIR)
 	rm -rf $(SRCDIR)/$($(1)_DIR)
 	tar -C $(SRCDIR) -xf $$<
-	touch $$@
+	$(foreach p,$($(1)_PATCHES),patch -s -d $(SRCDIR)/$($(1)_DIR) -p1 <$(p) && ) true
+	echo "$(strip $($(1)_PATCHES))" >$$@
 endef
+FORCE:
 $(foreach d,MUSL MBEDTLS ZLIB INIH CMOCKA,$(eval $(call fetch_rule,$(d))))
 
 # Build tools a fresh machine may lack (bzip2, xz-utils for the tarballs).
@@ -143,7 +153,10 @@ $(B)/$(1)/obj/%.o: src/%.c $(B)/sources.mk | $$($(1)_TOOLCC)
 	$(say) CC $$@
 	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
 	    -MMD -MP -c $$< -o $$@
-$(B)/$(1)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c src/deps/mbedtls_config.h | $$($(1)_TOOLCC)
+# The stamp too: unpacked files keep the tarball's old times, so only
+# the stamp tells that the tree was unpacked and patched again.
+$(B)/$(1)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c src/deps/mbedtls_config.h \
+    $(MBEDTLS_SRC)/.extracted | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
 	$(say) CC $$@
 	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $$($(1)_MBEDTLS_OPT) $(DEP_DEFS) $(INCS) -I$(MBEDTLS_SRC)/library \

@@ -10,7 +10,8 @@
 # dpkg-query and no network.
 set -eu
 
-build_pkgs="gcc make binutils tar gzip bzip2 xz-utils apt debian-archive-keyring"
+build_pkgs="gcc make binutils tar gzip bzip2 xz-utils patch apt
+	debian-archive-keyring"
 test_pkgs="$build_pkgs python3 python3-pytest openssl clickhouse-server
 	nginx-light util-linux mount procps"
 # rsyslog and syslog-ng conflict as packages (each is "the" system
