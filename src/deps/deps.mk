@@ -22,6 +22,9 @@ MBEDTLS_DEBSRC	= mbedtls
 MBEDTLS_TARBALL	= mbedtls_3.6.6.orig.tar.bz2
 MBEDTLS_SHA256	= 8fb65fae8dcae5840f793c0a334860a411f884cc537ea290ce1c52bb64ca007a
 MBEDTLS_DIR	= mbedtls-3.6.6
+# Applied in order (patch -p1) right after unpacking; each file says why
+# and when it can go.
+MBEDTLS_PATCHES	= src/deps/mbedtls-tls12-rsa-pss.patch
 
 # Debian repacks zlib without its contrib/ tree ("dfsg"); the library
 # sources in it are upstream 1.3.1's.
