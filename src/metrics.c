@@ -30,6 +30,7 @@
 #define METRICS_ACCEPT_BATCH	8	/* connections per wake-up */
 #define METRICS_BACKLOG		1024	/* see bind_listen() */
 #define METRICS_MAX_REQUEST	4096	/* a GET head; more is not a scrape */
+#define METRICS_HEAD_TIMEOUT_MS	2000	/* connect to the end of the head */
 #define METRICS_TIMEOUT_MS	5000	/* connect to the last byte sent */
 #define METRICS_REAP_MS		500	/* reaper period while clients exist */
 #define METRICS_PAUSE_MS	1000	/* listener off after EMFILE and co. */
@@ -356,19 +357,27 @@ accept_some(void *arg, uint32_t events)
 	}
 }
 
-/* Closes the clients past their deadline; says how many were evicted. */
+/*
+ * Closes the clients past their deadline and says how many were evicted.
+ * A scraper's head comes with its first segment, so a client still
+ * without one after METRICS_HEAD_TIMEOUT_MS is an idler or a slowloris;
+ * an answer gets longer, a big /metrics may go to a slow reader.
+ */
 static void
 reap(void *arg)
 {
 	struct metrics	*m = arg;
 	struct client	*c;
+	uint64_t	 limit;
 	int		 i, left = 0;
 
 	for (i = 0; i < METRICS_MAX_CLIENTS; i++) {
 		c = &m->clients[i];
 		if (c->fd == -1)
 			continue;
-		if (loop_now(m->lp) - c->started > METRICS_TIMEOUT_MS)
+		limit = c->resp == NULL ? METRICS_HEAD_TIMEOUT_MS :
+		    METRICS_TIMEOUT_MS;
+		if (loop_now(m->lp) - c->started >= limit)
 			client_close(c);
 		else
 			left++;

@@ -7,10 +7,12 @@
 3. While they stay open: GET /healthz with a 1 s client timeout, GET
    /metrics, lines appended to the application log; sidelog's CPU time
    is read from /proc/PID/stat over 2 s.
+4. A single connection that sends nothing is left alone.
 Check that /healthz answers 200 within 1 s, that /metrics answers, that
 the new lines are shipped, that sidelog uses under 20% of one core
-(no busy loop on a listener it cannot serve), and that it exits
-cleanly.
+(no busy loop on a listener it cannot serve), that it exits cleanly,
+and that a silent client is closed by the request-head deadline rather
+than the whole-exchange one.
 """
 import os
 import select
@@ -121,3 +123,23 @@ def test_healthz_answers_within_1s_while_200_idle_connections_are_open(
 def test_healthz_answers_within_1s_while_200_request_heads_stall(tmp_path):
     run_flood(tmp_path, HALF_HEAD)
 
+
+def test_silent_client_is_closed_by_the_request_head_deadline(tmp_path):
+    port = free_port()
+    pod = Pod(tmp_path, extra_sidelog="listen = 127.0.0.1:%d" % port)
+    pod.start()
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    t0 = time.monotonic()
+    try:
+        closed = s.recv(1) == b""
+    except OSError:
+        closed = True   # reset: closed as well
+    elapsed = time.monotonic() - t0
+    s.close()
+    assert closed
+    # The head deadline (2 s) plus a reaper round (0.5 s); the whole
+    # exchange may take 5 s.
+    assert 1.5 < elapsed < 3.5, elapsed
+    assert get(port, "/healthz")[0] == 200
+    assert pod.stop() == 0
+    pod.assert_clean_stderr()
