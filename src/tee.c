@@ -191,7 +191,11 @@ rf_ready(struct rfile *f)
 	return rf_cut(f) == 0;
 }
 
-/* PATH.N-1 -> PATH.N ... PATH -> PATH.1; with no copies PATH goes. */
+/*
+ * PATH.N-1 -> PATH.N ... PATH -> PATH.1; with no copies PATH goes.  If
+ * PATH cannot go, the file has failed: writing on would take it past
+ * max_size, and reopening it full would rotate, and warn, on every line.
+ */
 static int
 rf_rotate(struct rfile *f)
 {
@@ -202,12 +206,15 @@ rf_rotate(struct rfile *f)
 	for (i = f->o->max_files - 1; i >= 1; i--) {
 		snprintf(from, sizeof(from), "%s.%d", f->o->out, i);
 		snprintf(to, sizeof(to), "%s.%d", f->o->out, i + 1);
-		if (rename(from, to) == -1 && errno != ENOENT)
+		if (rename(from, to) == -1 && errno != ENOENT &&
+		    f->failed_at == 0)
 			log_warn("tee: rename %s: %s", from, strerror(errno));
 	}
 	snprintf(to, sizeof(to), "%s.1", f->o->out);
-	if (f->o->max_files > 0 ? rename(f->o->out, to) : unlink(f->o->out))
-		log_warn("tee: rotating %s: %s", f->o->out, strerror(errno));
+	if (f->o->max_files > 0 ? rename(f->o->out, to) : unlink(f->o->out)) {
+		rf_fail(f, "rotating");
+		return -1;
+	}
 	return rf_open(f);
 }
 

@@ -7,7 +7,8 @@ fate, and a file that fails.
 3. Children exit 0, 3, are not found, are not executable, are killed, or
    trap the SIGTERM sidelog forwards.
 4. The out directory is a tmpfs too small for the lines; or it fills up
-   in the middle of a line, then space is freed and more lines come.
+   in the middle of a line, then space is freed and more lines come; or
+   PATH cannot be renamed to PATH.1 for a while.
 5. The command is a pipeline whose reader quits early, or reads its own
    signal state, started by a parent that ignores and blocks signals.
 Check that stdout and stderr come through byte-exact, that every line is
@@ -278,6 +279,50 @@ def test_full_disk_cuts_the_torn_line_and_logs_once(tmpfs64k, args, files):
         assert early[0] == 0
         assert b"works again; %d lines were not written" % (
             300 - len(early) + 25) in err.data
+
+
+def test_rotation_that_fails_keeps_max_size_and_logs_once(tmp_path):
+    """1. PATH.1 is a directory with a file in it: PATH cannot become it.
+    2. 200 lines, twice what --max-size holds.
+    3. The directory goes; after the once-a-second retry, 10 more lines.
+    Check that PATH never passed --max-size, that the failure is logged
+    once (not a warning per line), its end once with the lines skipped,
+    and that the rotation then happened: PATH.1 the full file, PATH the
+    new lines."""
+    out = tmp_path / "o.log"
+    (tmp_path / "o.log.1").mkdir()
+    (tmp_path / "o.log.1" / "in-the-way").write_text("")
+    first = [b"rot %06d %s\n" % (i, b"y" * 39) for i in range(200)]
+    second = [b"rot %06d %s\n" % (i, b"y" * 39) for i in range(1000, 1010)]
+    fits = 4096 // len(first[0])
+    proc = subprocess.Popen(
+        [binary(), "tee", "--out", str(out), "--max-size", "4k",
+         "--max-files", "1"], stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout, stderr = Reader(proc.stdout), Reader(proc.stderr)
+    try:
+        proc.stdin.write(b"".join(first))
+        proc.stdin.flush()
+        wait_for(lambda: len(stdout.data) == len(b"".join(first)))
+        time.sleep(0.2)
+        assert out.stat().st_size <= 4096
+        (tmp_path / "o.log.1" / "in-the-way").unlink()
+        (tmp_path / "o.log.1").rmdir()
+        time.sleep(1.2)
+        proc.stdin.write(b"".join(second))
+        proc.stdin.close()
+        assert proc.wait(30) == 0
+    finally:
+        proc.kill()
+    stdout.join(10)
+    stderr.join(10)
+    assert stdout.data == b"".join(first + second)
+    assert stderr.data.count(b"tee: rotating") == 1, stderr.data
+    assert stderr.data.count(b"not written until it works again") == 1
+    assert stderr.data.count(b"works again; %d lines were not written" %
+                             (200 - fits)) == 1, stderr.data
+    assert (tmp_path / "o.log.1").read_bytes() == b"".join(first[:fits])
+    assert out.read_bytes() == b"".join(second)
 
 
 def test_unwritable_path_does_not_disturb_pass_through(tmp_path):
