@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -360,16 +361,39 @@ signals(void)
  * "Broken pipe", and our blocked set would keep SIGTERM from it; what our
  * own parent ignored or blocked goes too.
  */
+/* The kernel's struct sigaction (x86_64, arm64): handler, flags,
+ * restorer, mask. */
+struct ksigaction {
+	void		(*handler)(int);
+	unsigned long	 flags;
+	void		(*restorer)(void);
+	uint64_t	 mask;
+};
+
+static void
+kernel_default(int sig)
+{
+	struct ksigaction	 k;
+
+	memset(&k, 0, sizeof(k));
+	k.handler = SIG_DFL;
+	syscall(SYS_rt_sigaction, sig, &k, NULL, sizeof(k.mask));
+}
+
 static void
 child_signals(void)
 {
 	sigset_t	 none;
 	int		 sig;
 
-	/* SIGKILL and SIGSTOP cannot change; libc refuses its own. */
+	/* SIGKILL and SIGSTOP cannot change.  libc refuses to touch the
+	 * signals it keeps for itself (32..34), which an ancestor may have
+	 * left ignored all the same (GNU make does): the kernel is asked
+	 * directly for those. */
 	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    signal(sig, SIG_DFL) == SIG_ERR)
+			kernel_default(sig);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
