@@ -72,7 +72,9 @@ reading(struct run *r, struct metrics_buf *b)
 	    "newline (over max_line_bytes, or flushed).", st.cut);
 	COUNTER(b, "sidelog_bytes_skipped_total", "File bytes lost to "
 	    "truncation before they were read.", st.skipped);
-	GAUGE(b, "sidelog_files_open", "Files followed.", st.files);
+	GAUGE(b, "sidelog_files_open", "Files followed and open.", st.files);
+	GAUGE(b, "sidelog_files_followed", "Files followed, open or closed "
+	    "while idle.", st.followed);
 	GAUGE(b, "sidelog_files_at_risk", "Files rotated away or deleted, "
 	    "not yet read to their end.", st.at_risk);
 	metrics_printf(b, "# HELP sidelog_lag_bytes File bytes not yet "

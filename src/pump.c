@@ -203,14 +203,22 @@ reader_pump(void *arg)
 {
 	struct reader	*rd = arg;
 	enum pumped	 r;
-	int		 k, i, more = 0;
+	int		 k, i, more = 0, noroom = 0;
 
 	if (rd->paused)
 		return 0;
 	for (k = 0; !rd->blocked && k < rd->ntails; k++) {
 		i = (rd->next + k) % rd->ntails;
-		if (!rd->tails[i].dirty)
+		if (!rd->tails[i].dirty || (noroom &&
+		    !tail_is_open(rd->tails[i].t)))
 			continue;
+		/* A parked file waits for a descriptor (reader_tick comes
+		 * back every READER_TICK_MS); once none is free, for the
+		 * rest of the round. */
+		if (reader_unpark(rd, &rd->tails[i]) == -1) {
+			noroom = rd->tails[i].dirty;
+			continue;
+		}
 		r = pump_tail(rd, &rd->tails[i]);
 		if (r == PUMP_FULL) {
 			rd->blocked = 1;

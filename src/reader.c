@@ -9,6 +9,14 @@
  * been quiet for READER_LINGER_MS and all of it is delivered.  Checkpoint
  * entries of files rotated away while sidelog was down are looked for by
  * inode in the glob directories, so their last lines are not lost.
+ *
+ * Descriptors are bounded (RLIMIT_NOFILE, READER_MAX_OPEN), files are
+ * not: past the bound, the open tail quiet the longest with everything
+ * read and delivered is parked (closed) to make room, and a file found
+ * without room is opened only to learn its identity and start offset,
+ * then parked until room frees.  A parked tail is opened again by name
+ * when its file changes, or found by inode if it was renamed.  Every
+ * file is announced once, when it is first found.
  * Reading itself is pump.c's.
  */
 #include <dirent.h>
@@ -17,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "labels.h"
@@ -138,6 +147,28 @@ set_sinks(struct reader *rd, struct emit *emit, struct output *out)
 	    (out != NULL ? 1u << TAIL_SINK_OUTPUT : 0);
 }
 
+/* Files that may be open at once: what RLIMIT_NOFILE leaves after what
+ * the rest of sidelog may need; -1 if that is too few. */
+static int
+open_budget(const struct config *cfg)
+{
+	struct rlimit	 rl;
+	uint64_t	 need, left;
+
+	need = READER_FD_RESERVE + 2 * (uint64_t)cfg->output.max_in_flight;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+		return READER_MAX_OPEN;
+	left = rl.rlim_cur > need ? rl.rlim_cur - need : 0;
+	if (left < READER_MIN_OPEN) {
+		log_error("RLIMIT_NOFILE is %llu: sidelog needs %llu "
+		    "descriptors, and %d more for log files",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+		    READER_MIN_OPEN);
+		return -1;
+	}
+	return left < READER_MAX_OPEN ? (int)left : READER_MAX_OPEN;
+}
+
 struct reader *
 reader_new(struct loop *lp, const struct config *cfg,
     const struct labels *labels, struct checkpoint_entry *entries,
@@ -157,13 +188,14 @@ reader_new(struct loop *lp, const struct config *cfg,
 	rd->entries = entries;
 	rd->nentries = nentries;
 	rd->starting = 1;
-	rd->tails = calloc(READER_MAX_TAILS, sizeof(*rd->tails));
+	rd->max_open = open_budget(cfg);
 	rd->inputs = setup_inputs(cfg, labels);
-	if (rd->tails == NULL || rd->inputs == NULL ||
+	if (rd->max_open == -1 || rd->inputs == NULL ||
 	    setup_buffers(rd) == -1) {
 		reader_free(rd);
 		return NULL;
 	}
+	log_debug("reader: up to %d files open at once", rd->max_open);
 	return rd;
 }
 
@@ -211,6 +243,7 @@ reader_reconfigure(struct reader *rd, const struct config *cfg,
 		if (j == cfg->ninputs) {
 			log_info("%s: input %s removed; no longer read",
 			    tail_path(rd->tails[i].t), name);
+			rd->nopen -= tail_is_open(rd->tails[i].t);
 			tail_close(rd->tails[i].t);
 			rd->tails[i] = rd->tails[--rd->ntails];
 			continue;
@@ -223,22 +256,51 @@ reader_reconfigure(struct reader *rd, const struct config *cfg,
 	rd->inputs = ri;
 	rd->cfg = cfg;
 	rd->blocked = 0;
+	i = open_budget(cfg);
+	if (i != -1)
+		rd->max_open = i;	/* tails over it are parked as room is
+					   needed */
 	return setup_buffers(rd);
 }
 
 /* --- the set of tails --------------------------------------------------- */
+
+/* Whether no more files may be followed; said once until one goes. */
+static int
+is_full(struct reader *rd, const char *path)
+{
+	if (rd->ntails < READER_MAX_TAILS)
+		return 0;
+	if (!rd->warned_full)
+		log_warn("reader: following %d files already; %s and others "
+		    "wait until one is let go", READER_MAX_TAILS, path);
+	rd->warned_full = 1;
+	return 1;
+}
+
+static int
+grow_tails(struct reader *rd)
+{
+	struct rtail	*r;
+	int		 cap = rd->captails ? rd->captails * 2 : 64;
+
+	if (cap > READER_MAX_TAILS)
+		cap = READER_MAX_TAILS;
+	r = reallocarray(rd->tails, (size_t)cap, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	rd->tails = r;
+	rd->captails = cap;
+	return 0;
+}
 
 static struct rtail *
 add_tail(struct reader *rd, struct tail *t)
 {
 	struct rtail	*rt;
 
-	if (rd->ntails == READER_MAX_TAILS) {
-		if (!rd->warned_full)
-			log_warn("reader: following %d files already; %s and "
-			    "others wait until one is let go",
-			    READER_MAX_TAILS, tail_path(t));
-		rd->warned_full = 1;
+	if (rd->ntails == rd->captails && grow_tails(rd) == -1) {
+		log_error("%s: out of memory; not read", tail_path(t));
 		tail_close(t);
 		return NULL;
 	}
@@ -248,9 +310,39 @@ add_tail(struct reader *rd, struct tail *t)
 	rt->dirty = 1;
 	rt->seen = 1;
 	rt->last_growth = loop_now(rd->lp);
+	rd->nopen += tail_is_open(t);
 	if (rd->on_new != NULL)
 		rd->on_new(rd->on_new_arg);
 	return rt;
+}
+
+/*
+ * A descriptor for one more file: under max_open, or by parking the
+ * open tail quiet the longest that has everything read and delivered.
+ * -1 if every open tail still has work.
+ */
+static int
+make_room(struct reader *rd)
+{
+	struct rtail	*rt, *lru = NULL;
+	int		 i;
+
+	if (rd->nopen < rd->max_open)
+		return 0;
+	for (i = 0; i < rd->ntails; i++) {
+		rt = &rd->tails[i];
+		if (!tail_is_open(rt->t) || rt->dirty ||
+		    tail_read_off(rt->t) < tail_size(rt->t) ||
+		    !tail_is_idle(rt->t))
+			continue;
+		if (lru == NULL || rt->last_growth < lru->last_growth)
+			lru = rt;
+	}
+	if (lru == NULL)
+		return -1;
+	tail_park(lru->t);
+	rd->nopen--;
+	return 0;
 }
 
 /*
@@ -272,9 +364,34 @@ remove_tail(struct reader *rd, int i)
 	log_info("%s: read to its end and delivered; let go",
 	    tail_path(rd->tails[i].t));
 	rd->skipped_gone += tail_skipped(rd->tails[i].t);
+	rd->nopen -= tail_is_open(rd->tails[i].t);
 	tail_close(rd->tails[i].t);
 	rd->tails[i] = rd->tails[--rd->ntails];
 	rd->warned_full = 0;
+}
+
+/*
+ * Opens a file found for the first time.  Without a free descriptor it
+ * takes one over max_open for a moment (*room is 0; keep() parks it):
+ * its identity and start offset are learnt now, while the name surely
+ * leads to the file meant.
+ */
+static struct tail *
+open_new(struct reader *rd, int input, const char *path, const char *dir,
+    int *room)
+{
+	if (is_full(rd, path))
+		return NULL;
+	*room = make_room(rd) == 0;
+	return tail_open(input, path, dir, rd->sinks);
+}
+
+static void
+keep(struct reader *rd, struct tail *t, int room)
+{
+	if (!room)
+		tail_park(t);
+	add_tail(rd, t);
 }
 
 /* A checkpoint entry for this new tail, if one matches; used up once. */
@@ -321,7 +438,7 @@ found(void *arg, int input, const char *path, const char *dir)
 	struct rtail	*rt;
 	struct stat	 st;
 	struct tail	*t;
-	int		 i;
+	int		 i, room;
 
 	if (stat(path, &st) == -1)
 		return;
@@ -334,18 +451,20 @@ found(void *arg, int input, const char *path, const char *dir)
 				tail_set_path(rt->t, path);
 			tail_set_gone(rt->t, 0);
 			rt->seen = 1;
-			rt->dirty = 1;
+			/* A parked file is opened only if it changed. */
+			if (tail_is_open(rt->t) || tail_changed(rt->t, &st))
+				rt->dirty = 1;
 			return;
 		}
 		/* Another file holds its old name now. */
 		if (strcmp(tail_path(rt->t), path) == 0)
 			tail_set_gone(rt->t, 1);
 	}
-	t = tail_open(input, path, dir, rd->sinks);
+	t = open_new(rd, input, path, dir, &room);
 	if (t == NULL)
 		return;
 	start_tail(rd, t, input);
-	add_tail(rd, t);
+	keep(rd, t, room);
 }
 
 static void
@@ -384,7 +503,7 @@ rotated(void *arg, int input, const char *path, const char *dir)
 	struct reader	*rd = arg;
 	struct stat	 st;
 	struct tail	*t;
-	int		 i;
+	int		 i, room;
 
 	if (stat(path, &st) == -1)
 		return;
@@ -392,13 +511,13 @@ rotated(void *arg, int input, const char *path, const char *dir)
 		if (tail_input(rd->tails[i].t) == input &&
 		    tail_is(rd->tails[i].t, &st))
 			return;
-	t = tail_open(input, path, dir, rd->sinks);
+	t = open_new(rd, input, path, dir, &room);
 	if (t == NULL)
 		return;
 	log_info("%s: rotated before it was read; reading it from the start",
 	    path);
 	tail_set_gone(t, 1);
-	add_tail(rd, t);
+	keep(rd, t, room);
 }
 
 static void
@@ -415,47 +534,126 @@ gone(void *arg, const char *path)
 	}
 }
 
-/* --- files rotated away while sidelog was down -------------------------- */
+/* --- files found again by inode ----------------------------------------- */
 
-static void
-look_in_dir(struct reader *rd, struct checkpoint_entry *e, int input,
-    const char *dir)
+typedef int	inode_fn(struct reader *, const char *path, const char *dir,
+		    void *);
+
+/* Calls fn for each regular file in dir with inode ino until fn
+ * returns 1, and returns that. */
+static int
+in_dir(struct reader *rd, const char *dir, uint64_t ino, inode_fn *fn,
+    void *arg)
 {
 	char		 real[PATH_MAX], path[PATH_MAX];
 	struct dirent	*de;
 	struct stat	 st;
-	struct tail	*t;
 	DIR		*dp;
+	int		 done = 0;
 
 	if (realpath(dir, real) == NULL)
-		return;
+		return 0;
 	dp = opendir(dir);
 	if (dp == NULL)
-		return;
-	while (e->input[0] != '\0') {
+		return 0;
+	while (!done) {
 		de = readdir(dp);
 		if (de == NULL)
 			break;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
 		    (int)sizeof(path) || lstat(path, &st) == -1 ||
-		    !S_ISREG(st.st_mode) || (uint64_t)st.st_ino != e->inode)
+		    !S_ISREG(st.st_mode) || (uint64_t)st.st_ino != ino)
 			continue;
-		t = tail_open(input, path, real, rd->sinks);
-		if (t == NULL)
-			continue;
-		if (!tail_matches(t, e) || e->offset == tail_size(t)) {
-			tail_close(t);
-			continue;
-		}
-		log_info("%s: rotated away from %s while sidelog was down; "
-		    "reading it from offset %llu", path, e->path,
-		    (unsigned long long)e->offset);
-		tail_resume(t, e->offset);
-		tail_set_gone(t, 1);
-		e->input[0] = '\0';
-		add_tail(rd, t);
+		done = fn(rd, path, real, arg);
 	}
 	closedir(dp);
+	return done;
+}
+
+/* The same over the directories of the input's globs: where a file's
+ * rotated names are. */
+static int
+each_inode(struct reader *rd, int input, uint64_t ino, inode_fn *fn,
+    void *arg)
+{
+	const struct config_input	*in = &rd->cfg->inputs[input];
+	char				 dir[PATH_MAX];
+	int				 j;
+
+	for (j = 0; j < in->npaths; j++) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(in->paths[j],
+		    '/') - in->paths[j]), in->paths[j]);
+		if (in_dir(rd, *dir ? dir : "/", ino, fn, arg))
+			return 1;
+	}
+	return 0;
+}
+
+/* A parked tail's name is gone: perhaps it was renamed. */
+static int
+relocate(struct reader *rd, const char *path, const char *dir, void *arg)
+{
+	struct tail	*t = arg;
+
+	tail_set_path(t, path);
+	if (tail_unpark(t) == -1)
+		return 0;
+	tail_set_gone(t, 1);	/* the next scan says if path is one of ours */
+	return 1;
+}
+
+/*
+ * Opens a parked tail before it is read.  -1 if no descriptor is free
+ * (it stays dirty and waits), or if its file is gone: then its unread
+ * rest is lost, said and counted, and it is let go.
+ */
+int
+reader_unpark(struct reader *rd, struct rtail *rt)
+{
+	struct tail	*t = rt->t;
+
+	if (tail_is_open(t))
+		return 0;
+	if (make_room(rd) == -1)
+		return -1;
+	if (tail_unpark(t) == -1 && !each_inode(rd, tail_input(t),
+	    tail_inode(t), relocate, t)) {
+		tail_lost(t);
+		rt->dirty = 0;
+		return -1;
+	}
+	rd->nopen++;
+	return 0;
+}
+
+/* --- files rotated away while sidelog was down -------------------------- */
+
+struct adopt {
+	struct checkpoint_entry	*e;
+	int			 input;
+};
+
+static int
+adopt_one(struct reader *rd, const char *path, const char *dir, void *arg)
+{
+	struct adopt	*a = arg;
+	struct tail	*t;
+	int		 room;
+
+	t = open_new(rd, a->input, path, dir, &room);
+	if (t == NULL)
+		return 0;
+	if (!tail_matches(t, a->e) || a->e->offset == tail_size(t)) {
+		tail_close(t);
+		return 0;
+	}
+	log_info("%s: rotated away from %s while sidelog was down; reading "
+	    "it from offset %llu", path, a->e->path,
+	    (unsigned long long)a->e->offset);
+	tail_resume(t, a->e->offset);
+	tail_set_gone(t, 1);
+	keep(rd, t, room);
+	return 1;
 }
 
 /* Entries no name matched: an unread rest may sit under a rotated name
@@ -463,25 +661,17 @@ look_in_dir(struct reader *rd, struct checkpoint_entry *e, int input,
 static void
 adopt_rotated(struct reader *rd)
 {
-	char	 dir[PATH_MAX];
-	size_t	 i;
-	int	 input, j;
+	struct adopt	 a;
+	size_t		 i;
 
 	for (i = 0; i < rd->nentries; i++) {
-		struct checkpoint_entry *e = &rd->entries[i];
-
-		for (input = 0; input < rd->cfg->ninputs; input++)
-			if (strcmp(e->input, rd->cfg->inputs[input].name) == 0)
+		a.e = &rd->entries[i];
+		for (a.input = 0; a.input < rd->cfg->ninputs; a.input++)
+			if (strcmp(a.e->input,
+			    rd->cfg->inputs[a.input].name) == 0)
 				break;
-		if (e->input[0] == '\0' || input == rd->cfg->ninputs)
-			continue;
-		for (j = 0; j < rd->cfg->inputs[input].npaths; j++) {
-			const char *p = rd->cfg->inputs[input].paths[j];
-
-			snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(p,
-			    '/') - p), p);
-			look_in_dir(rd, e, input, *dir ? dir : "/");
-		}
+		if (a.e->input[0] != '\0' && a.input < rd->cfg->ninputs)
+			each_inode(rd, a.input, a.e->inode, adopt_one, &a);
 	}
 	free(rd->entries);
 	rd->entries = NULL;
@@ -508,7 +698,10 @@ scanned(void *arg)
 		    !tail_is(rt->t, &st)))
 			tail_set_gone(rt->t, 1);
 		rt->seen = 0;
-		rt->dirty = 1;	/* the safety net: check every size */
+		/* The safety net: check every size (found() compared those
+		 * of the parked ones). */
+		if (tail_is_open(rt->t))
+			rt->dirty = 1;
 	}
 	loop_wake(rd->lp);
 }
@@ -564,7 +757,8 @@ reader_stats(struct reader *rd, struct reader_stats *st)
 	st->bytes = rd->bytes;
 	st->cut = rd->cut;
 	st->skipped = rd->skipped_gone;
-	st->files = rd->ntails;
+	st->files = rd->nopen;
+	st->followed = rd->ntails;
 	for (i = 0; i < rd->ntails; i++) {
 		t = rd->tails[i].t;
 		st->skipped += tail_skipped(t);

@@ -29,6 +29,7 @@ struct reader_stats {
 	uint64_t	 skipped;	/* bytes lost to truncation */
 	uint64_t	 lag;		/* file bytes not yet delivered */
 	int		 files;		/* open */
+	int		 followed;	/* open or parked */
 	int		 undelivered;	/* files with bytes not yet delivered */
 	int		 at_risk;	/* gone (rotated, deleted), not read out */
 	uint64_t	 input_lag[CONFIG_MAX_INPUTS];

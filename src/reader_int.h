@@ -11,7 +11,18 @@
 #include "reader.h"
 #include "tail.h"
 
-#define READER_MAX_TAILS	1024
+/*
+ * Files followed at most, open or not: a tail costs about 500 bytes and
+ * a checkpoint line.  Of them at most READER_MAX_OPEN are open at once,
+ * and fewer when RLIMIT_NOFILE, less what the rest of sidelog may need
+ * (READER_FD_RESERVE, plus two per connection), leaves fewer.
+ */
+#define READER_MAX_TAILS	65536
+#define READER_MAX_OPEN		4096
+#define READER_MIN_OPEN		4
+#define READER_FD_RESERVE	64	/* stdio, epoll, signalfd, inotify,
+					   checkpoint, listener and its 16
+					   clients, dead letter, TLS files */
 #define READER_READ_AHEAD	(64 * 1024)	/* bytes per read past a record */
 #define READER_LINGER_MS	5000	/* a rotated file may still be written */
 
@@ -24,7 +35,8 @@ enum rflush {
 
 struct rtail {
 	struct tail	*t;
-	int		 dirty;		/* may have bytes to read */
+	int		 dirty;		/* may have bytes to read (or, parked,
+					   must be opened to know) */
 	int		 seen;		/* reported by the scan under way */
 	enum rflush	 flush;
 	uint64_t	 last_growth;	/* loop_now() when it last grew */
@@ -45,8 +57,10 @@ struct reader {
 	struct output		*out;
 	unsigned		 sinks;		/* bits of enum tail_sink */
 	struct rinput		*inputs;
-	struct rtail		*tails;		/* READER_MAX_TAILS */
-	int			 ntails;
+	struct rtail		*tails;		/* READER_MAX_TAILS at most */
+	int			 ntails, captails;
+	int			 nopen;		/* tails not parked */
+	int			 max_open;	/* from RLIMIT_NOFILE */
 	int			 next;		/* round-robin start */
 	int			 blocked;	/* a sink is full */
 	int			 paused;	/* a reload empties the sinks */
@@ -65,5 +79,6 @@ struct reader {
 };
 
 void	reader_reap(struct reader *);
+int	reader_unpark(struct reader *, struct rtail *);
 
 #endif

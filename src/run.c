@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -361,6 +362,22 @@ run_detach(struct run *r)
 	r->w = NULL;
 }
 
+/* The reader holds up to READER_MAX_OPEN files open, within what
+ * RLIMIT_NOFILE allows: take the hard limit, as the soft one is often
+ * 1024 in a container.  sidelog uses epoll, never select. */
+static void
+raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE): %s",
+			    strerror(errno));
+	}
+}
+
 static int
 setup(struct run *r)
 {
@@ -377,6 +394,7 @@ setup(struct run *r)
 		return -1;
 	if (*r->cfg->labels_file != '\0')
 		r->labels = labels_load(r->cfg->labels_file);
+	raise_nofile();
 	if (run_sinks(r, r->cfg, &r->emit, &r->out) == -1) {
 		free(entries);
 		return -1;

@@ -11,6 +11,11 @@
  * (size below read_off, or the first bytes changed) starts the file
  * again from 0 under a new generation, and acknowledgements of the old
  * one are ignored.
+ *
+ * A tail may be closed ("parked") when sidelog follows more files than
+ * it may hold open: its identity and offsets stay, and it is opened
+ * again by its name when the file changes, and taken back only if the
+ * name still leads to the same inode.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +40,7 @@ struct range {
 };
 
 struct tail {
-	int		 fd;
+	int		 fd;		/* -1: parked */
 	int		 input;
 	char		*path;		/* its name now */
 	char		*name;		/* the name it was found by: for records */
@@ -44,6 +49,7 @@ struct tail {
 	uint32_t	 fp_len;
 	uint64_t	 fp_hash;
 	uint64_t	 size;		/* at the last check */
+	struct timespec	 mtime;		/* at the last check */
 	uint64_t	 read_off;	/* first byte no record has taken */
 	uint64_t	 acked[TAIL_SINKS];	/* delivered below this, per sink */
 	unsigned	 sinks;		/* bit per enum tail_sink in use */
@@ -127,6 +133,7 @@ tail_new(int fd, int input, const char *path, const struct stat *st,
 	t->dev = st->st_dev;
 	t->ino = st->st_ino;
 	t->size = (uint64_t)st->st_size;
+	t->mtime = st->st_mtim;
 	t->sinks = sinks;
 	grow_fingerprint(t);
 	return t;
@@ -172,7 +179,8 @@ tail_close(struct tail *t)
 		return;
 	for (s = 0; s < TAIL_SINKS; s++)
 		free(t->ahead[s]);
-	close(t->fd);
+	if (t->fd != -1)
+		close(t->fd);
 	free(t->path);
 	free(t->name);
 	free(t);
@@ -183,6 +191,57 @@ int
 tail_is(const struct tail *t, const struct stat *st)
 {
 	return t->dev == st->st_dev && t->ino == st->st_ino;
+}
+
+/* Closes the descriptor; identity and offsets stay. */
+void
+tail_park(struct tail *t)
+{
+	if (t->fd == -1)
+		return;
+	close(t->fd);
+	t->fd = -1;
+}
+
+/*
+ * Opens a parked tail again by its name.  The name must still lead to
+ * the same inode (which also keeps a symlink swapped in since from
+ * leading outside); whether its content is still the same is
+ * tail_check's to find, as for an open file.  -1: another file, or none,
+ * holds the name now.
+ */
+int
+tail_unpark(struct tail *t)
+{
+	struct stat	 st;
+	int		 fd;
+
+	if (t->fd != -1)
+		return 0;
+	fd = open(t->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || !tail_is(t, &st)) {
+		close(fd);
+		return -1;
+	}
+	t->fd = fd;
+	return 0;
+}
+
+int
+tail_is_open(const struct tail *t)
+{
+	return t->fd != -1;
+}
+
+/* Whether st, of the same file, says it changed since the last check. */
+int
+tail_changed(const struct tail *t, const struct stat *st)
+{
+	return (uint64_t)st->st_size != t->size ||
+	    st->st_mtim.tv_sec != t->mtime.tv_sec ||
+	    st->st_mtim.tv_nsec != t->mtime.tv_nsec;
 }
 
 /* Whether a checkpoint entry describes this file: the same inode, and
@@ -283,9 +342,11 @@ tail_check(struct tail *t)
 	    ((uint64_t)st.st_size < t->fp_len ||
 	    fingerprint(t, t->fp_len, &h) == -1 || h != t->fp_hash))) {
 		truncated(t, (uint64_t)st.st_size);
+		t->mtime = st.st_mtim;
 		return TAIL_TRUNCATED;
 	}
 	t->size = (uint64_t)st.st_size;
+	t->mtime = st.st_mtim;
 	grow_fingerprint(t);
 	return t->size > t->read_off ? TAIL_READY : TAIL_IDLE;
 }
@@ -494,6 +555,21 @@ tail_set_path(struct tail *t, const char *path)
 		return;		/* keeps the old name: only cosmetic */
 	free(t->path);
 	t->path = p;
+}
+
+/* The file went away before its end was read (deleted while parked):
+ * what was not read counts as skipped, and the tail is gone. */
+void
+tail_lost(struct tail *t)
+{
+	if (t->size > t->read_off) {
+		log_warn("%s: deleted or replaced while closed; its last %llu "
+		    "bytes were not read", t->path,
+		    (unsigned long long)(t->size - t->read_off));
+		t->skipped += t->size - t->read_off;
+		t->size = t->read_off;
+	}
+	t->gone = 1;
 }
 
 int

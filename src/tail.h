@@ -33,6 +33,10 @@ struct tail	*tail_open(int input, const char *path, const char *dir,
 		    unsigned sinks);
 void		 tail_close(struct tail *);
 int		 tail_is(const struct tail *, const struct stat *);
+void		 tail_park(struct tail *);
+int		 tail_unpark(struct tail *);
+int		 tail_is_open(const struct tail *);
+int		 tail_changed(const struct tail *, const struct stat *);
 int		 tail_matches(struct tail *, const struct checkpoint_entry *);
 void		 tail_resume(struct tail *, uint64_t offset);
 void		 tail_rewind(struct tail *, int input, unsigned sinks);
@@ -51,6 +55,7 @@ const char	*tail_path(const struct tail *);
 const char	*tail_name(const struct tail *);
 void		 tail_set_path(struct tail *, const char *);
 int		 tail_is_gone(const struct tail *);
+void		 tail_lost(struct tail *);
 void		 tail_set_gone(struct tail *, int);
 unsigned	 tail_gen(const struct tail *);
 uint64_t	 tail_read_off(const struct tail *);
