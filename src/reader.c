@@ -478,16 +478,24 @@ changed(void *arg, const char *path)
 			rd->tails[i].dirty = 1;
 }
 
-/* A rename: the tail keeps reading under its new name.  If that name is
- * one of the input's, found() follows at once and clears "gone". */
+/*
+ * A rename: the tail keeps reading under its new name.  If that name is
+ * one of the input's, found() follows at once and clears "gone".  Events
+ * may come late, when the name leads to another file than the tail's
+ * (one opened since under the old name): the new name must lead to the
+ * tail's inode, else it is left to rotated() and the scan.
+ */
 static void
 moved(void *arg, const char *from, const char *to)
 {
 	struct reader	*rd = arg;
-	int		 i;
+	struct stat	 st;
+	int		 i, ok;
 
+	ok = stat(to, &st) == 0;
 	for (i = 0; i < rd->ntails; i++) {
-		if (strcmp(tail_path(rd->tails[i].t), from) != 0)
+		if (strcmp(tail_path(rd->tails[i].t), from) != 0 || !ok ||
+		    !tail_is(rd->tails[i].t, &st))
 			continue;
 		tail_set_path(rd->tails[i].t, to);
 		tail_set_gone(rd->tails[i].t, 1);
@@ -495,8 +503,9 @@ moved(void *arg, const char *from, const char *to)
 	}
 }
 
-/* Renamed out of the globs: moved() already updated a tail that follows
- * it; one that was never opened is opened now, under its new name. */
+/* Renamed out of the globs (path is its name after every rename the
+ * watcher saw): a tail that follows it takes that name; one that was
+ * never opened is opened now, and read from its start. */
 static void
 rotated(void *arg, int input, const char *path, const char *dir)
 {
@@ -509,8 +518,11 @@ rotated(void *arg, int input, const char *path, const char *dir)
 		return;
 	for (i = 0; i < rd->ntails; i++)
 		if (tail_input(rd->tails[i].t) == input &&
-		    tail_is(rd->tails[i].t, &st))
+		    tail_is(rd->tails[i].t, &st)) {
+			tail_set_path(rd->tails[i].t, path);
+			tail_set_gone(rd->tails[i].t, 1);
 			return;
+		}
 	t = open_new(rd, input, path, dir, &room);
 	if (t == NULL)
 		return;

@@ -10,6 +10,13 @@
  * Symlinks are reported only when their target stays inside the glob's
  * directory: the application that writes there is less trusted than
  * sidelog, which holds the backend's credentials.
+ *
+ * Events may be read long after they happened (sidelog was stopped or
+ * starved of CPU), when names already lead elsewhere: a file rotated
+ * twice (app.log -> app.log.1 -> app.log.2) before it was read is at
+ * neither name its first rename gave.  So a rotation is followed through
+ * the renames after it in the same read, and reported once the queue is
+ * empty, under the name the file has now.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -32,6 +39,7 @@
 			    IN_MOVE_SELF | IN_ONLYDIR)
 #define WATCH_EVBUF	(64 * (sizeof(struct inotify_event) + NAME_MAX + 1))
 #define WATCH_WARNED	64	/* refused symlinks remembered, to warn once */
+#define WATCH_ROTATIONS	64	/* followed at once; more are reported early */
 
 struct wglob {
 	int		 input;
@@ -47,6 +55,13 @@ struct wdir {
 	int		 nglobs;
 };
 
+/* A file renamed out of an input's globs, followed to where it is now. */
+struct wrot {
+	struct wdir	*d;
+	int		 input;
+	char		 name[NAME_MAX + 1];
+};
+
 struct watch {
 	struct loop		*lp;
 	const struct config	*cfg;
@@ -59,6 +74,10 @@ struct watch {
 	int			 ndirs;
 	uint32_t		 cookie;	/* of a pending IN_MOVED_FROM */
 	char			 from[PATH_MAX];
+	struct wdir		*from_dir;
+	char			 from_name[NAME_MAX + 1];
+	struct wrot		 rot[WATCH_ROTATIONS];
+	int			 nrot;
 	uint64_t		 warned[WATCH_WARNED];
 	int			 nwarned;
 };
@@ -292,43 +311,104 @@ dir_of_wd(struct watch *w, int wd)
 	return NULL;
 }
 
-/* A rename's two halves arrive as adjacent events with one cookie; a
- * lone IN_MOVED_FROM means the file left the directory. */
-static void	report_rotation(struct watch *, struct wdir *, const char *,
-		    const char *);
+/* --- rotations ---------------------------------------------------------- */
 
 static void
-flush_move(struct watch *w)
+report_rotated(struct watch *w, const struct wrot *r)
 {
-	if (w->cookie != 0)
-		w->ops->gone(w->arg, w->from);
-	w->cookie = 0;
+	char		 path[PATH_MAX];
+	struct stat	 st;
+
+	if (r->d->real[0] == '\0' || snprintf(path, sizeof(path), "%s/%s",
+	    strcmp(r->d->path, "/") ? r->d->path : "", r->name) >=
+	    (int)sizeof(path))
+		return;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+		w->ops->rotated(w->arg, r->input, path, r->d->real);
+}
+
+static void
+drop_rotation(struct watch *w, int i)
+{
+	w->rot[i] = w->rot[--w->nrot];
+}
+
+/* All the events there were are read: each rotated file is where its
+ * last rename put it. */
+static void
+report_rotations(struct watch *w)
+{
+	while (w->nrot > 0) {
+		report_rotated(w, &w->rot[0]);
+		drop_rotation(w, 0);
+	}
+}
+
+/* A rename of (from_dir, from_name) to name in d: rotations follow. */
+static void
+follow_rename(struct watch *w, struct wdir *d, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < w->nrot; i++)
+		if (w->rot[i].d == w->from_dir &&
+		    strcmp(w->rot[i].name, w->from_name) == 0) {
+			w->rot[i].d = d;
+			snprintf(w->rot[i].name, sizeof(w->rot[i].name), "%s",
+			    name);
+		}
+}
+
+/* The name in d was deleted or left the watched directories: a
+ * rotation that led there ends (XXX a file never read is lost). */
+static void
+forget_name(struct watch *w, struct wdir *d, const char *name)
+{
+	int	 i;
+
+	for (i = w->nrot - 1; i >= 0; i--)
+		if (w->rot[i].d == d && strcmp(w->rot[i].name, name) == 0)
+			drop_rotation(w, i);
 }
 
 /*
  * A file renamed within one directory from a name of an input's to one
  * that is not: rotation.  If the reader fell behind and never opened it
- * under its old name, it can still read it under the new one.  Only the
- * same directory counts (w->from holds the old path).
+ * under its old name, it can still read it under the new one, or the
+ * one later renames give it.
  */
 static void
-report_rotation(struct watch *w, struct wdir *d, const char *name,
-    const char *path)
+note_rotation(struct watch *w, struct wdir *d, const char *name)
 {
-	const char	*old = strrchr(w->from, '/');
-	size_t		 dl = strcmp(d->path, "/") ? strlen(d->path) : 0;
-	struct stat	 st;
+	struct wrot	*r;
 	int		 i;
 
-	if (old == NULL || (size_t)(old - w->from) != dl ||
-	    strncmp(w->from, d->path, dl) != 0 || d->real[0] == '\0')
+	if (w->from_dir != d)
 		return;
 	for (i = 0; i < w->cfg->ninputs; i++) {
-		if (!matches(w, d, old + 1, i) || matches(w, d, name, i))
+		if (!matches(w, d, w->from_name, i) || matches(w, d, name, i))
 			continue;
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-			w->ops->rotated(w->arg, i, path, d->real);
+		if (w->nrot == WATCH_ROTATIONS) {
+			report_rotated(w, &w->rot[0]);
+			drop_rotation(w, 0);
+		}
+		r = &w->rot[w->nrot++];
+		r->d = d;
+		r->input = i;
+		snprintf(r->name, sizeof(r->name), "%s", name);
 	}
+}
+
+/* A rename's two halves arrive as adjacent events with one cookie; a
+ * lone IN_MOVED_FROM means the file left the directory. */
+static void
+flush_move(struct watch *w)
+{
+	if (w->cookie != 0) {
+		w->ops->gone(w->arg, w->from);
+		forget_name(w, w->from_dir, w->from_name);
+	}
+	w->cookie = 0;
 }
 
 static void
@@ -360,16 +440,22 @@ event(struct watch *w, const struct inotify_event *ev)
 		return;
 	if (ev->mask & IN_MOVED_TO && w->cookie == ev->cookie &&
 	    ev->cookie != 0) {
+		forget_name(w, d, ev->name);	/* replaced */
 		w->ops->moved(w->arg, w->from, path);
-		report_rotation(w, d, ev->name, path);
+		follow_rename(w, d, ev->name);
+		note_rotation(w, d, ev->name);
 		w->cookie = 0;
 	}
 	flush_move(w);
 	if (ev->mask & IN_MOVED_FROM) {
 		w->cookie = ev->cookie;
 		snprintf(w->from, sizeof(w->from), "%s", path);
-	} else if (ev->mask & IN_DELETE)
+		snprintf(w->from_name, sizeof(w->from_name), "%s", ev->name);
+		w->from_dir = d;
+	} else if (ev->mask & IN_DELETE) {
+		forget_name(w, d, ev->name);
 		w->ops->gone(w->arg, path);
+	}
 	else if (ev->mask & (IN_CREATE | IN_MOVED_TO))
 		report_name(w, d, ev->name, 0);
 	else if (ev->mask & IN_MODIFY)
@@ -385,9 +471,11 @@ readable(void *arg, uint32_t events)
 	const struct inotify_event	*ev;
 	ssize_t				 n;
 	char				*p;
+	int				 err;
 
 	for (;;) {
 		n = read(w->ifd, buf, sizeof(buf));
+		err = errno;	/* before what the reports call */
 		if (n <= 0)
 			break;
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
@@ -396,6 +484,7 @@ readable(void *arg, uint32_t events)
 				log_warn("watch: inotify queue overflowed; "
 				    "scanning every directory");
 				flush_move(w);
+				report_rotations(w);
 				watch_scan(w);
 				continue;
 			}
@@ -403,8 +492,9 @@ readable(void *arg, uint32_t events)
 		}
 	}
 	flush_move(w);
-	if (n == -1 && errno != EAGAIN && errno != EINTR)
-		drop_inotify(w, "reading inotify failed", errno);
+	report_rotations(w);
+	if (n == -1 && err != EAGAIN && err != EINTR)
+		drop_inotify(w, "reading inotify failed", err);
 }
 
 /* --- modes -------------------------------------------------------------- */

@@ -8,9 +8,12 @@
 3. SIGTERM once everything came out.
 Check that no line is lost and none is duplicated.
 """
+import os
+import signal
+
 import pytest
 
-from sidelogtest import Pod, Writer, count, wait_seqs
+from sidelogtest import Pod, Writer, count, line, wait_seqs
 
 N = 200_000
 
@@ -44,3 +47,54 @@ def test_rotation_with_glob_matching_rotated_names(tmp_path):
     assert pod.stop() == 0
     lost, dup = count(pod.seqs(), 100_000)
     assert (len(lost), dup) == (0, 0), (lost[:10], dup)
+
+
+def test_rename_chain_while_stopped_reads_every_file(tmp_path):
+    """Files created and rotated twice while sidelog does not run (SIGSTOP;
+    CPU throttling does the same): the events come late, when the names
+    they carry lead to other files.
+
+    1. sidelog follows app.log (the glob matches app.log only), which
+       holds lines 0..99; it is stopped.
+    2. logrotate's numbering three times over: app.log -> .1, a new
+       app.log gets 3,000 lines, .1 -> .2, app.log -> .1, a new app.log
+       gets 1,000 lines, .2 -> .3, .1 -> .2, app.log -> .1, and a last
+       app.log gets 100 lines.
+    3. sidelog continues.
+    Check that every line of every file comes out exactly once: the file
+    renamed twice before sidelog saw it is found under the name it has
+    now."""
+    pod = Pod(tmp_path, paths="app.log")
+    log = pod.logs / "app.log"
+    seq = 0
+
+    def write(n):
+        nonlocal seq
+        with open(log, "ab") as f:
+            for _ in range(n):
+                f.write(line(seq))
+                seq += 1
+
+    def mv(a, b):
+        os.rename(pod.logs / a, pod.logs / b)
+
+    write(100)
+    pod.start()
+    assert wait_seqs(pod, 100)
+    pod.proc.send_signal(signal.SIGSTOP)
+    try:
+        mv("app.log", "app.log.1")
+        write(3000)
+        mv("app.log.1", "app.log.2")
+        mv("app.log", "app.log.1")
+        write(1000)
+        mv("app.log.2", "app.log.3")
+        mv("app.log.1", "app.log.2")
+        mv("app.log", "app.log.1")
+        write(100)
+    finally:
+        pod.proc.send_signal(signal.SIGCONT)
+    assert wait_seqs(pod, seq, timeout=30), pod.stderr()[-2000:]
+    assert pod.stop() == 0
+    assert count(pod.seqs(), seq) == ([], 0)
+    pod.assert_clean_stderr()
