@@ -76,6 +76,8 @@ struct output {
 	const char			**headers;
 	int				 dlfd;
 	uint64_t			 dlsize;
+	uint64_t			 dlpending;	/* written, not synced */
+	char				*path;		/* the request's */
 	output_ready_fn			*ready;
 	void				*ready_arg;
 	int				 starved;
@@ -238,6 +240,29 @@ output_action(struct output *o, const struct record_vals *v, char *out)
 
 /* --- dead letters -------------------------------------------------------- */
 
+/*
+ * Records set aside reach the disk before their acknowledgement can move
+ * the checkpoint past them; only then are they counted.  -1: they must
+ * not be acknowledged (the caller sends them again, and they are set
+ * aside again when the backend refuses them again).
+ */
+static int
+dead_sync(struct output *o)
+{
+	uint64_t	 n = o->dlpending;
+
+	if (n == 0)
+		return 0;
+	o->dlpending = 0;
+	if (fsync(o->dlfd) == -1) {
+		log_error("dead_letter %s: fsync: %s", o->oc->dead_letter,
+		    strerror(errno));
+		return -1;
+	}
+	o->st.rejected += n;
+	return 0;
+}
+
 static int
 dead_open(struct output *o)
 {
@@ -247,6 +272,8 @@ dead_open(struct output *o)
 	if (o->dlfd != -1 && o->dlsize < o->oc->dead_letter_max_bytes)
 		return 0;
 	if (o->dlfd != -1) {
+		if (dead_sync(o) == -1)
+			return -1;
 		close(o->dlfd);
 		snprintf(old, sizeof(old), "%s.1", o->oc->dead_letter);
 		if (rename(o->oc->dead_letter, old) == -1)
@@ -255,7 +282,11 @@ dead_open(struct output *o)
 	}
 	o->dlfd = open(o->oc->dead_letter, O_WRONLY | O_APPEND | O_CREAT |
 	    O_CLOEXEC, 0640);
-	if (o->dlfd == -1 || fstat(o->dlfd, &st) == -1) {
+	if (o->dlfd != -1 && fstat(o->dlfd, &st) == -1) {
+		close(o->dlfd);
+		o->dlfd = -1;
+	}
+	if (o->dlfd == -1) {
 		log_error("dead_letter %s: %s", o->oc->dead_letter,
 		    strerror(errno));
 		return -1;
@@ -264,17 +295,26 @@ dead_open(struct output *o)
 	return 0;
 }
 
-/* Record i of b is refused for good: it goes to the dead-letter file (the
- * document only, without its action line), or is only counted. */
-static void
+/*
+ * Record i of b is refused for good: it goes to the dead-letter file (the
+ * document only, without its action line), or, without one, is only
+ * counted.  -1 if the file did not take it whole (full disk): then no
+ * torn record stays in the file, and the record must not be
+ * acknowledged.
+ */
+static int
 dead_letter(struct output *o, struct batch *b, int i)
 {
 	const char	*rec, *nl;
 	size_t		 len;
+	ssize_t		 n;
 
-	o->st.rejected++;
-	if (*o->oc->dead_letter == '\0' || dead_open(o) == -1)
-		return;
+	if (*o->oc->dead_letter == '\0') {
+		o->st.rejected++;
+		return 0;
+	}
+	if (dead_open(o) == -1)
+		return -1;
 	rec = batch_record(b, i, &len);
 	if (o->oc->format == FORMAT_ELASTICSEARCH) {
 		nl = memchr(rec, '\n', len);
@@ -283,11 +323,18 @@ dead_letter(struct output *o, struct batch *b, int i)
 			rec = nl + 1;
 		}
 	}
-	if (write(o->dlfd, rec, len) != (ssize_t)len)
-		log_error("dead_letter %s: %s", o->oc->dead_letter,
-		    strerror(errno));
-	else
+	n = write(o->dlfd, rec, len);
+	if (n == (ssize_t)len) {
 		o->dlsize += len;
+		o->dlpending++;
+		return 0;
+	}
+	log_error("dead_letter %s: %s", o->oc->dead_letter, n == -1 ?
+	    strerror(errno) : "short write");
+	if (n > 0 && ftruncate(o->dlfd, (off_t)o->dlsize) == -1)
+		log_error("dead_letter %s: cannot cut a torn record: %s",
+		    o->oc->dead_letter, strerror(errno));
+	return -1;
 }
 
 /* --- replies --------------------------------------------------------- */
@@ -405,66 +452,167 @@ refused_alone(struct output *o, struct batch *b, const struct http_resp *r)
 {
 	char	 ex[OUTPUT_EXCERPT];
 
+	if (dead_letter(o, b, 0) == -1 || dead_sync(o) == -1) {
+		retry(o, b, -1, "a refused record could not be written to "
+		    "dead_letter");
+		return;
+	}
 	log_warn("POST %s: %d for a single record: %s (%s)", o->oc->url,
 	    r->status, *o->oc->dead_letter ? "written to dead_letter" :
 	    "dropped; set dead_letter to keep such records",
 	    excerpt(r, ex, sizeof(ex)));
-	dead_letter(o, b, 0);
 	healthy(o);
 	batch_resolved(b);
+}
+
+/* What a _bulk reply says of a batch's items. */
+struct items {
+	int	*st;			/* per item */
+	char	(*type)[BULK_ERRTYPE];	/* per item */
+	int	*again, nagain;		/* to send again, in order */
+	int	*dead, ndead;		/* written to dead_letter */
+	int	 nok;
+	const char *why;		/* an error type, for the log */
+};
+
+static void
+items_free(struct items *it)
+{
+	free(it->st);
+	free(it->type);
+	free(it->again);
+	free(it->dead);
+}
+
+static int
+items_new(struct items *it, int n)
+{
+	memset(it, 0, sizeof(*it));
+	it->st = calloc((size_t)n, sizeof(*it->st));
+	it->type = calloc((size_t)n, sizeof(*it->type));
+	it->again = calloc((size_t)n, sizeof(*it->again));
+	it->dead = calloc((size_t)n, sizeof(*it->dead));
+	it->why = "";
+	if (it->st == NULL || it->type == NULL || it->again == NULL ||
+	    it->dead == NULL) {
+		items_free(it);
+		return -1;
+	}
+	return 0;
+}
+
+/* Each item delivered, to send again, or refused for good: set aside,
+ * or sent again if the dead-letter file would not take it. */
+static void
+classify(struct output *o, struct batch *b, struct items *it, int n)
+{
+	int	 i, st;
+
+	for (i = 0; i < n; i++) {
+		st = it->st[i];
+		if ((st >= 200 && st < 300) || (st == 409 &&
+		    o->oc->es_action == ES_CREATE))
+			it->nok++;
+		else if (st == 429 || st >= 500 || dead_letter(o, b, i) == -1)
+			it->again[it->nagain++] = i;
+		else {
+			it->why = it->type[i];
+			it->dead[it->ndead++] = i;
+		}
+	}
+}
+
+static int
+by_index(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The dead letters did not reach the disk: they go again too. */
+static void
+undead(struct items *it)
+{
+	memcpy(it->again + it->nagain, it->dead, (size_t)it->ndead *
+	    sizeof(*it->dead));
+	it->nagain += it->ndead;
+	it->ndead = 0;
+	qsort(it->again, (size_t)it->nagain, sizeof(*it->again), by_index);
+}
+
+/* The items to send again go back to the queue; the rest is done. */
+static void
+settle(struct output *o, struct batch *b, struct items *it,
+    const struct http_resp *r)
+{
+	struct batch	*part = NULL;
+
+	if (it->ndead > 0 && dead_sync(o) == -1)
+		undead(it);
+	if (it->ndead > 0)
+		log_warn("POST %s: %d of %d items refused (%s)%s", o->oc->url,
+		    it->ndead, batch_records(b), *it->why ? it->why :
+		    "no reason given", *o->oc->dead_letter ?
+		    "; written to dead_letter" : "");
+	if (it->nagain > 0) {
+		part = batch_pick(b, it->again, it->nagain, &o->zpart);
+		if (part == NULL) {
+			retry(o, b, -1, "out of memory for items to send "
+			    "again");
+			return;
+		}
+	}
+	o->st.delivered += (uint64_t)it->nok;
+	if (part != NULL)
+		retry(o, part, r->retry_after, "some items were not taken "
+		    "(429, 5xx, or no room in dead_letter)");
+	else
+		healthy(o);
+	batch_resolved(b);
+}
+
+/*
+ * A reply longer than what is kept of it: if it says it has no errors,
+ * every item was taken; else the batch is cut in two, so that each
+ * half's reply is shorter (sending it whole again would get the same
+ * reply, for ever).
+ */
+static void
+bulk_cut_short(struct output *o, struct batch *b, const struct http_resp *r)
+{
+	if (bulk_errors(r->body, r->bodylen) == 0)
+		delivered(o, b, batch_records(b));
+	else if (batch_records(b) > 1) {
+		log_warn("POST %s: a _bulk reply of %llu bytes is longer "
+		    "than the %zu kept and has errors", o->oc->url,
+		    (unsigned long long)r->bodytotal, r->bodylen);
+		split(o, b, r->status);
+	} else
+		retry(o, b, -1, "unreadable _bulk reply");
 }
 
 /* A _bulk reply: per item, delivered, again, or a dead letter. */
 static void
 bulk_reply(struct output *o, struct batch *b, const struct http_resp *r)
 {
-	int	 n = batch_records(b), i, nok = 0, nre = 0, ndead = 0;
-	int	*st = calloc((size_t)n, sizeof(*st));
-	int	*again = calloc((size_t)n, sizeof(*again));
-	char	(*type)[BULK_ERRTYPE] = calloc((size_t)n, sizeof(*type));
-	struct batch	*part;
-	const char	*why = "";
+	struct items	 it;
+	int		 n = batch_records(b);
 
-	if (st == NULL || again == NULL || type == NULL ||
-	    r->bodytotal > r->bodylen ||
-	    bulk_parse(r->body, r->bodylen, st, type, n) == -1) {
-		free(st);
-		free(again);
-		free(type);
+	if (r->bodytotal > r->bodylen) {
+		bulk_cut_short(o, b, r);
+		return;
+	}
+	if (items_new(&it, n) == -1) {
+		retry(o, b, -1, "out of memory to read a _bulk reply");
+		return;
+	}
+	if (bulk_parse(r->body, r->bodylen, it.st, it.type, n) == -1) {
+		items_free(&it);
 		retry(o, b, -1, "unreadable _bulk reply");
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		if ((st[i] >= 200 && st[i] < 300) || (st[i] == 409 &&
-		    o->oc->es_action == ES_CREATE))
-			nok++;
-		else if (st[i] == 429 || st[i] >= 500)
-			again[nre++] = i;
-		else {
-			why = type[i];
-			dead_letter(o, b, i);
-			ndead++;
-		}
-	}
-	if (ndead > 0)
-		log_warn("POST %s: %d of %d items refused (%s)%s", o->oc->url,
-		    ndead, n, *why ? why : "no reason given",
-		    *o->oc->dead_letter ? "; written to dead_letter" : "");
-	part = nre > 0 ? batch_pick(b, again, nre, &o->zpart) : NULL;
-	free(st);
-	free(again);
-	free(type);
-	if (nre > 0 && part == NULL) {
-		retry(o, b, -1, "out of memory for items to send again");
-		return;
-	}
-	o->st.delivered += (uint64_t)nok;
-	if (part != NULL)
-		retry(o, part, r->retry_after, "some items were rejected "
-		    "with 429 or 5xx");
-	else
-		healthy(o);
-	batch_resolved(b);
+	classify(o, b, &it, n);
+	settle(o, b, &it, r);
+	items_free(&it);
 }
 
 static void
@@ -625,7 +773,7 @@ start(struct output *o, struct slot *s, struct batch *b)
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.host = o->hostport;
-	req.path = o->oc->u.path;
+	req.path = o->path;
 	req.content_type = "application/x-ndjson";
 	req.content_encoding = o->oc->compression == COMPRESS_GZIP ? "gzip" :
 	    NULL;
@@ -718,6 +866,22 @@ setup_headers(struct output *o)
 	return 0;
 }
 
+/* _bulk: ask for only what is read of the reply (a reply for 10,000
+ * items is then ~300 KB, not ~4 MB), unless the URL asks on its own. */
+static int
+setup_path(struct output *o)
+{
+	const char	*p = o->oc->u.path;
+
+	if (o->oc->format != FORMAT_ELASTICSEARCH ||
+	    strstr(p, "filter_path=") != NULL)
+		o->path = strdup(p);
+	else if (asprintf(&o->path, "%s%c%s", p, strchr(p, '?') ? '&' : '?',
+	    BULK_FILTER) == -1)
+		o->path = NULL;
+	return o->path == NULL ? -1 : 0;
+}
+
 static int
 setup_zlib(struct output *o)
 {
@@ -776,7 +940,8 @@ output_new(struct loop *lp, const struct config *cfg)
 	o->pool = batch_pool_new();
 	if (o->batch_timer == NULL || o->retry_timer == NULL ||
 	    o->pool == NULL ||
-	    setup_headers(o) == -1 || setup_zlib(o) == -1 ||
+	    setup_headers(o) == -1 || setup_path(o) == -1 ||
+	    setup_zlib(o) == -1 ||
 	    setup_slots(o) == -1) {
 		log_error("output: out of memory");
 		output_free(o);
@@ -823,6 +988,7 @@ output_free(struct output *o)
 	if (o->dlfd != -1)
 		close(o->dlfd);
 	explicit_bzero(o->authz, sizeof(o->authz));
+	free(o->path);
 	free(o);
 }
 

@@ -156,3 +156,59 @@ def test_outage_with_more_small_batches_than_a_queue_held(tmp_path, pki):
     assert count(rx.seqs(), n) == ([], 0)
     assert "dropped" not in pod.stderr()
     pod.assert_clean_stderr()
+
+
+def test_dead_letter_that_cannot_be_written_is_not_acknowledged(tmp_path,
+                                                                pki):
+    """The dead-letter file sits on a full disk (a 64 KiB tmpfs).
+
+    1. 1,000 lines; the backend refuses the one holding seq=500 (400).
+    2. Once the 999 others arrived, sidelog is killed (SIGKILL); the disk
+       gets room; sidelog starts again on its checkpoint.
+    Check that the refused record was not acknowledged while it could
+    not be written (the failure is logged, the file holds no torn
+    record), and that after the restart it is in the dead-letter file,
+    with no line lost."""
+    import subprocess
+    small = tmp_path / "small"
+    small.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
+                       str(small)], capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        filler = small / "filler"
+        with open(filler, "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"x" * 512)
+            except OSError:
+                pass
+        rx = Receiver(tls=pki["server"], reject_mark="seq=000000500").start()
+        dead = small / "dead.ndjson"
+        pod = ship(tmp_path, pki, rx, "dead_letter = %s\n" % dead)
+        try:
+            assert wait_for(lambda: len(set(rx.seqs())) >= N - 1, 30), \
+                pod.stderr()[-3000:]
+            assert wait_for(lambda: "dead-letter" in pod.stderr() or
+                            "dead_letter" in pod.stderr(), 10)
+            assert not dead.exists() or dead.stat().st_size == 0
+            # Five checkpoint intervals: a checkpoint that was to pass
+            # the record has been written by then.
+            time.sleep(1.0)
+            assert not dead.exists() or dead.stat().st_size == 0
+            pod.kill()
+            filler.unlink()
+            pod.start()
+            assert wait_for(lambda: dead.exists() and
+                            b"seq=000000500" in dead.read_bytes(), 30), \
+                pod.stderr()[-3000:]
+            assert pod.stop() == 0
+        finally:
+            rx.stop()
+        assert count(rx.seqs(), N)[0] == [500]
+        recs = [json.loads(l) for l in dead.read_text().splitlines()]
+        assert len(recs) == 1 and "seq=000000500" in recs[0]["message"]
+        assert "No space left on device" in pod.stderr()
+        pod.assert_clean_stderr()
+    finally:
+        subprocess.run(["umount", "-l", str(small)])
