@@ -266,3 +266,33 @@ bulk_parse(const char *body, size_t len, int *status,
 	}
 	return found && expect(&s, '}') == 0 ? 0 : -1;
 }
+
+/*
+ * The reply's "errors" member, read before "items" (where Elasticsearch
+ * writes it), so a reply cut short by the body cap still says whether
+ * every item succeeded: 0 false, 1 true, -1 unknown.
+ */
+int
+bulk_errors(const char *body, size_t len)
+{
+	struct scan	 s = { body, body + len, 0 };
+	const char	*k;
+	size_t		 kl;
+
+	if (expect(&s, '{') == -1)
+		return -1;
+	for (;;) {
+		if (string(&s, &k, &kl) == -1 || expect(&s, ':') == -1)
+			return -1;
+		if (kl == 5 && memcmp(k, "items", 5) == 0)
+			return -1;
+		ws(&s);
+		if (kl == 6 && memcmp(k, "errors", 6) == 0)
+			return (size_t)(s.end - s.p) >= 5 &&
+			    memcmp(s.p, "false", 5) == 0 ? 0 :
+			    (size_t)(s.end - s.p) >= 4 &&
+			    memcmp(s.p, "true", 4) == 0 ? 1 : -1;
+		if (skip(&s) == -1 || expect(&s, ',') == -1)
+			return -1;
+	}
+}

@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "bulk.h"
 #include "config.h"
 #include "config_int.h"
 #include "value.h"
@@ -352,6 +353,14 @@ check_es(struct cfgp *p)
 	if (strstr(o->u.path, "/_bulk") == NULL)
 		cfgp_warn(p, line_of(p, "output", "url"), "output", "url",
 		    "format = elasticsearch but the path has no /_bulk");
+	/* Every item's status must fit in the reply sidelog keeps. */
+	if (o->batch_max_records > BULK_REPLY_MAX / BULK_ITEM_MAX)
+		cfgp_error(p, line_of(p, "output", "batch_max_records"),
+		    "output", "batch_max_records", "at most %d with format = "
+		    "elasticsearch: the _bulk reply (up to %d bytes an item) "
+		    "must fit in the %d MiB sidelog reads",
+		    BULK_REPLY_MAX / BULK_ITEM_MAX, BULK_ITEM_MAX,
+		    BULK_REPLY_MAX >> 20);
 	for (s = strchr(o->es_index, '%'); s != NULL; s = strchr(s + 2, '%'))
 		if (s[1] == '\0' || strchr("YmdHjuVGgy%", s[1]) == NULL) {
 			cfgp_error(p, line_of(p, "output", "es.index"),

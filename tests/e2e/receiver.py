@@ -40,7 +40,8 @@ class Fault:
 class Receiver:
     def __init__(self, tls=None, client_ca=None, bulk=False,
                  max_body=None, reject_mark=None, item_faults=None,
-                 host="127.0.0.1", port=0, versions=None):
+                 host="127.0.0.1", port=0, versions=None, bulk_pad=0,
+                 filter_path=True):
         self.records = []          # every accepted document, parsed
         self.raw = []              # every accepted line, bytes
         self.requests = 0
@@ -53,6 +54,9 @@ class Receiver:
         self.ids = set()
         self.conflicts = 0         # creates answered 409
         self.headers = []
+        self.paths = []            # every request's target
+        self.bulk_pad = bulk_pad   # bytes of noise in each _bulk item reply
+        self.filter_path = filter_path  # honour ?filter_path= as ES does
         self.lock = threading.Lock()
         handler = self._handler()
         self.server = http.server.ThreadingHTTPServer((host, port), handler)
@@ -122,6 +126,7 @@ class Receiver:
                 with rx.lock:
                     rx.requests += 1
                     rx.headers.append(dict(self.headers))
+                    rx.paths.append(self.path)
                 n = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(n)
                 f = rx._next_fault()
@@ -174,6 +179,27 @@ class Receiver:
                     return True
                 return False
 
+            def _filtered(self, reply):
+                """Elasticsearch's filter_path for the paths sidelog asks
+                for (errors, items.*.status, items.*.error.type)."""
+                from urllib.parse import parse_qs, urlsplit
+                want = parse_qs(urlsplit(self.path).query)["filter_path"]
+                want = want[0].split(",")
+                out = {}
+                if "errors" in want:
+                    out["errors"] = reply["errors"]
+                items = []
+                for it in reply["items"]:
+                    (kind, meta), = it.items()
+                    m = {}
+                    if "items.*.status" in want:
+                        m["status"] = meta["status"]
+                    if "items.*.error.type" in want and "error" in meta:
+                        m["error"] = {"type": meta["error"]["type"]}
+                    items.append({kind: m})
+                out["items"] = items
+                return out
+
             def _bulk(self, lines):
                 items = []
                 errors = False
@@ -200,6 +226,8 @@ class Receiver:
                             accepted.append((doc, lines[i + 1]))
                     item = {"_index": meta.get("_index"), "_id": _id,
                             "status": status}
+                    if rx.bulk_pad:
+                        item["_shards"] = {"note": "x" * rx.bulk_pad}
                     if status >= 300:
                         errors = True
                         item["error"] = {"type": {
@@ -212,8 +240,10 @@ class Receiver:
                     for doc, raw in accepted:
                         rx.records.append(doc)
                         rx.raw.append(raw)
-                body = json.dumps({"took": 1, "errors": errors,
-                                   "items": items}).encode()
+                reply = {"took": 1, "errors": errors, "items": items}
+                if rx.filter_path and "filter_path=" in self.path:
+                    reply = self._filtered(reply)
+                body = json.dumps(reply).encode()
                 self._reply(200, body,
                             [("Content-Type", "application/json")])
 
