@@ -15,12 +15,23 @@
  * a directory descriptor held open, and one descriptor is kept in
  * reserve so that a save can still open its temporary file when the
  * process has run out of descriptors.
+ *
+ * A save's two fsyncs can take tens or hundreds of milliseconds on a
+ * network volume, and the loop must not wait for them (reading, stdout,
+ * /healthz): the text is made on the loop and written by one thread of
+ * the checkpoint's own, which touches nothing but that text and the
+ * directory descriptor, never logs, and reports through an eventfd.
+ * A text queued while one is being written replaces any older one not
+ * yet started; a text the same as the last written is not written.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,16 +39,31 @@
 #include <zlib.h>
 
 #include "checkpoint.h"
+#include "hash.h"
 #include "log.h"
 
 #define CK_MAGIC	"sidelog-checkpoint 1\n"
 
 struct checkpoint {
-	char	 dir[PATH_MAX];
-	char	 name[NAME_MAX + 1];
-	int	 dirfd;
-	int	 lockfd;
-	int	 reserve;	/* closed to make room for a save */
+	char		 dir[PATH_MAX];
+	char		 name[NAME_MAX + 1];
+	int		 dirfd;
+	int		 lockfd;
+	int		 reserve;	/* closed to make room for a save */
+	uint64_t	 last;		/* hash of the text last queued */
+	int		 has_last;
+	/* The writer thread; the rest is shared, under mu. */
+	pthread_t	 th;
+	int		 started;
+	int		 efd;		/* it counts finished writes */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	char		*job;		/* the next text to write */
+	size_t		 joblen;
+	int		 busy, stop;
+	int		 nok, nfailed;	/* since the loop last asked */
+	int		 err;		/* errno of the last failure */
+	const char	*step;		/* and what failed */
 };
 
 /* --- text ---------------------------------------------------------------- */
@@ -74,7 +100,7 @@ unhex(char c)
 }
 
 static int
-unescape_path(const char *s, const char *end, char *out)
+unescape_path(const char *s, const char *end, char out[PATH_MAX])
 {
 	size_t	 o = 0;
 	int	 h, l;
@@ -128,6 +154,7 @@ static int
 parse_entry(const char *s, const char *end, struct checkpoint_entry *e)
 {
 	const char	*sp = memchr(s, ' ', (size_t)(end - s));
+	char		 path[PATH_MAX];
 	uint64_t	 fplen;
 	size_t		 i;
 
@@ -147,7 +174,10 @@ parse_entry(const char *s, const char *end, struct checkpoint_entry *e)
 	    field_num(&s, end, 10, &e->offset) == -1)
 		return -1;
 	e->fp_len = (uint32_t)fplen;
-	return unescape_path(s, end, e->path);
+	if (unescape_path(s, end, path) == -1)
+		return -1;
+	e->path = strdup(path);
+	return e->path == NULL ? -1 : 0;
 }
 
 /* The end line: its count and CRC over buf[0, crclen). */
@@ -232,9 +262,19 @@ parse(const char *buf, size_t len, struct checkpoint_entry **out,
 	}
 	if (e == NULL)
 		*why = "out of memory";
-	free(e);
+	checkpoint_entries_free(e, *n);
 	*n = 0;
 	return -1;
+}
+
+void
+checkpoint_entries_free(struct checkpoint_entry *e, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; e != NULL && i < n; i++)
+		free((char *)e[i].path);
+	free(e);
 }
 
 /* The file, read whole; NULL with errno ENOENT when there is none. */
@@ -320,7 +360,7 @@ checkpoint_open(const char *dir, const char *name)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->dirfd = c->lockfd = c->reserve = -1;
+	c->dirfd = c->lockfd = c->reserve = c->efd = -1;
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	if (mkdirs(c->dir) == -1) {
@@ -347,11 +387,16 @@ fail:
 	return NULL;
 }
 
+static void	writer_stop(struct checkpoint *);
+
 void
 checkpoint_close(struct checkpoint *c)
 {
 	if (c == NULL)
 		return;
+	writer_stop(c);
+	if (c->efd != -1)
+		close(c->efd);
 	if (c->lockfd != -1)
 		close(c->lockfd);	/* releases the flock */
 	if (c->dirfd != -1)
@@ -433,33 +478,81 @@ checkpoint_read(const char *dir, const char *name,
 	return 0;
 }
 
-/* --- saving ------------------------------------------------------------------ */
+/* --- the text -------------------------------------------------------------- */
 
-static char *
-format(const struct checkpoint_entry *e, size_t n, size_t *len)
+struct text {
+	char	*buf;
+	size_t	 len, cap;
+};
+
+static int
+text_room(struct text *t, size_t need)
 {
-	char	*buf, path[4 * PATH_MAX];
-	size_t	 cap = sizeof(CK_MAGIC) + 64, o, i;
+	char	*p;
+	size_t	 cap = t->cap ? t->cap : 4096;
 
-	/* Each entry: its fields (at most 80 bytes) and its escaped path. */
-	for (i = 0; i < n; i++)
-		cap += strlen(e[i].input) + 4 * strlen(e[i].path) + 80;
-	buf = malloc(cap);
-	if (buf == NULL)
-		return NULL;
-	o = (size_t)snprintf(buf, cap, "%s", CK_MAGIC);
-	for (i = 0; i < n; i++) {
-		escape_path(path, e[i].path);
-		o += (size_t)snprintf(buf + o, cap - o, "%s %llu %u %016llx "
-		    "%llu %s\n", e[i].input, (unsigned long long)e[i].inode,
-		    e[i].fp_len, (unsigned long long)e[i].fp_hash,
-		    (unsigned long long)e[i].offset, path);
-	}
-	o += (size_t)snprintf(buf + o, cap - o, "end %zu %08lx\n", n,
-	    (unsigned long)crc32(0, (const Bytef *)buf, (uInt)o));
-	*len = o;
-	return buf;
+	while (cap - t->len < need)
+		cap *= 2;
+	if (cap == t->cap)
+		return 0;
+	p = realloc(t->buf, cap);
+	if (p == NULL)
+		return -1;
+	t->buf = p;
+	t->cap = cap;
+	return 0;
 }
+
+static int
+text_entry(struct text *t, const struct checkpoint_entry *e)
+{
+	size_t	 plen = strlen(e->path);
+
+	/* The fields take at most 80 bytes, the path escaped four times its
+	 * length. */
+	if (text_room(t, strlen(e->input) + 4 * plen + 81) == -1)
+		return -1;
+	t->len += (size_t)snprintf(t->buf + t->len, t->cap - t->len,
+	    "%s %llu %u %016llx %llu ", e->input, (unsigned long long)e->inode,
+	    e->fp_len, (unsigned long long)e->fp_hash,
+	    (unsigned long long)e->offset);
+	t->len += escape_path(t->buf + t->len, e->path);
+	t->buf[t->len++] = '\n';
+	return 0;
+}
+
+/* The whole file's text, from the entries next() gives one by one (the
+ * caller need not hold them all at once); NULL for lack of memory. */
+char *
+checkpoint_format(checkpoint_next_fn *next, void *arg, size_t *len)
+{
+	struct checkpoint_entry	 e;
+	struct text		 t = { NULL, 0, 0 };
+	size_t			 n = 0;
+
+	if (text_room(&t, sizeof(CK_MAGIC)) == -1)
+		return NULL;
+	memcpy(t.buf, CK_MAGIC, sizeof(CK_MAGIC) - 1);
+	t.len = sizeof(CK_MAGIC) - 1;
+	while (next(arg, &e) == 1) {
+		if (text_entry(&t, &e) == -1) {
+			free(t.buf);
+			return NULL;
+		}
+		n++;
+	}
+	if (text_room(&t, 64) == -1) {
+		free(t.buf);
+		return NULL;
+	}
+	t.len += (size_t)snprintf(t.buf + t.len, t.cap - t.len,
+	    "end %zu %08lx\n", n, (unsigned long)crc32(0,
+	    (const Bytef *)t.buf, (uInt)t.len));
+	*len = t.len;
+	return t.buf;
+}
+
+/* --- writing a text ----------------------------------------------------------- */
 
 static int
 open_tmp(struct checkpoint *c, const char *tmp)
@@ -495,38 +588,275 @@ write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Temporary file, fsync, rename over, fsync of the directory: after a
- * crash at any point the checkpoint is the old one or the new one. */
+/*
+ * Temporary file, fsync, rename over, fsync of the directory: after a
+ * crash at any point the checkpoint is the old one or the new one.
+ * Runs on either thread and logs nothing: 0, or an errno with *step
+ * saying what failed.
+ */
+static int
+write_text(struct checkpoint *c, const char *buf, size_t len,
+    const char **step)
+{
+	char	 tmp[NAME_MAX + 8];
+	int	 fd, err = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", c->name);
+	*step = "open";
+	fd = open_tmp(c, tmp);
+	if (fd == -1)
+		return errno;
+	if (write_all(fd, buf, len) == -1)
+		*step = "write";
+	else if (fsync(fd) == -1)
+		*step = "fsync";
+	else
+		*step = NULL;
+	if (*step != NULL)
+		err = errno;
+	if (close(fd) == -1 && err == 0) {
+		*step = "close";
+		err = errno;
+	}
+	if (err == 0 && renameat(c->dirfd, tmp, c->dirfd, c->name) == -1) {
+		*step = "rename";
+		err = errno;
+	} else if (err == 0 && fsync(c->dirfd) == -1) {
+		*step = "fsync of the directory";
+		err = errno;
+	}
+	if (err != 0)
+		unlinkat(c->dirfd, tmp, 0);
+	if (c->reserve == -1)
+		c->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return err;
+}
+
+/* --- the writer thread ---------------------------------------------------------- */
+
+static void
+writer_done(struct checkpoint *c, int err, const char *step)
+{
+	uint64_t	 one = 1;
+
+	pthread_mutex_lock(&c->mu);
+	c->busy = 0;
+	if (err != 0) {
+		c->nfailed++;
+		c->err = err;
+		c->step = step;
+	} else
+		c->nok++;
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	if (write(c->efd, &one, sizeof(one)) == -1)
+		return;		/* the count is full: the loop reads anyway */
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct checkpoint	*c = arg;
+	const char		*step;
+	char			*text;
+	size_t			 len;
+	int			 err;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (c->job == NULL && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->job == NULL)
+			break;		/* stopping, and nothing left */
+		text = c->job;
+		len = c->joblen;
+		c->job = NULL;
+		c->busy = 1;
+		pthread_mutex_unlock(&c->mu);
+		err = write_text(c, text, len, &step);
+		free(text);
+		writer_done(c, err, step);
+		pthread_mutex_lock(&c->mu);
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+/* The writer starts with the first save queued; -1 if it cannot. */
+static int
+writer_start(struct checkpoint *c)
+{
+	sigset_t	 all, old;
+	int		 rc;
+
+	if (c->started)
+		return 0;
+	c->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (c->efd == -1)
+		return -1;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	/* Signals are the loop's (signalfd): the thread takes none. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&c->th, NULL, writer_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_mutex_destroy(&c->mu);
+		pthread_cond_destroy(&c->cv);
+		errno = rc;
+		return -1;
+	}
+	c->started = 1;
+	return 0;
+}
+
+/* Waits until the writer has nothing under way or queued. */
+static void
+writer_idle(struct checkpoint *c)
+{
+	if (!c->started)
+		return;
+	pthread_mutex_lock(&c->mu);
+	while (c->busy || c->job != NULL)
+		pthread_cond_wait(&c->cv, &c->mu);
+	pthread_mutex_unlock(&c->mu);
+}
+
+static void
+writer_stop(struct checkpoint *c)
+{
+	if (!c->started)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->stop = 1;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->th, NULL);
+	pthread_mutex_destroy(&c->mu);
+	pthread_cond_destroy(&c->cv);
+	c->started = 0;
+}
+
+/* --- saving --------------------------------------------------------------------- */
+
+/*
+ * Hands a text made by checkpoint_format() to the writer, which frees
+ * it; one the same as the last queued is dropped.  0 when queued or the
+ * same; -1 if the writer could not start: the text is still the
+ * caller's, to write in place (checkpoint_write).
+ */
+int
+checkpoint_queue(struct checkpoint *c, char *text, size_t len)
+{
+	uint64_t	 h = hash_bytes(&hash_fp_key, text, len);
+
+	if (c->has_last && h == c->last) {
+		free(text);
+		return 0;
+	}
+	if (writer_start(c) == -1) {
+		log_error("checkpoint: no writer thread: %s", strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&c->mu);
+	free(c->job);		/* an older one not started: superseded */
+	c->job = text;
+	c->joblen = len;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	c->last = h;
+	c->has_last = 1;
+	return 0;
+}
+
+/* The descriptor that turns readable when a queued write ended; -1
+ * until the first checkpoint_queue(). */
+int
+checkpoint_fd(const struct checkpoint *c)
+{
+	return c->efd;
+}
+
+/*
+ * After checkpoint_fd() turned readable: how many writes ended well
+ * (*ok) and badly (the return value); a failure is logged, and the next
+ * text is written even if it is the same.
+ */
+int
+checkpoint_results(struct checkpoint *c, int *ok)
+{
+	uint64_t	 count;
+	int		 failed;
+
+	if (read(c->efd, &count, sizeof(count)) == -1 && errno != EAGAIN)
+		log_warn("checkpoint: eventfd: %s", strerror(errno));
+	pthread_mutex_lock(&c->mu);
+	*ok = c->nok;
+	failed = c->nfailed;
+	c->nok = c->nfailed = 0;
+	if (failed > 0) {
+		log_error("checkpoint %s/%s.tmp: %s: %s", c->dir, c->name,
+		    c->step, strerror(c->err));
+		c->has_last = 0;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return failed;
+}
+
+/*
+ * Writes a text from checkpoint_format() now, on this thread, after what
+ * the writer has under way, and frees it: the last save at exit.
+ */
+int
+checkpoint_write(struct checkpoint *c, char *text, size_t len)
+{
+	const char	*step;
+	int		 err;
+
+	writer_idle(c);
+	err = write_text(c, text, len, &step);
+	if (err != 0) {
+		log_error("checkpoint %s/%s.tmp: %s: %s", c->dir, c->name, step,
+		    strerror(err));
+		c->has_last = 0;
+	} else {
+		c->last = hash_bytes(&hash_fp_key, text, len);
+		c->has_last = 1;
+	}
+	free(text);
+	return err != 0 ? -1 : 0;
+}
+
+struct array {
+	const struct checkpoint_entry	*e;
+	size_t				 n, i;
+};
+
+static int
+next_in_array(void *arg, struct checkpoint_entry *out)
+{
+	struct array	*a = arg;
+
+	if (a->i == a->n)
+		return 0;
+	*out = a->e[a->i++];
+	return 1;
+}
+
+/* The same from an array of entries. */
 int
 checkpoint_save(struct checkpoint *c, const struct checkpoint_entry *e,
     size_t n)
 {
-	char	 tmp[NAME_MAX + 8], *buf;
-	size_t	 len;
-	int	 fd, rc = -1;
+	struct array	 a = { e, n, 0 };
+	char		*text;
+	size_t		 len;
 
-	buf = format(e, n, &len);
-	if (buf == NULL) {
+	text = checkpoint_format(next_in_array, &a, &len);
+	if (text == NULL) {
 		log_error("checkpoint: out of memory");
 		return -1;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", c->name);
-	fd = open_tmp(c, tmp);
-	if (fd != -1 && write_all(fd, buf, len) == 0 && fsync(fd) == 0 &&
-	    close(fd) == 0) {
-		fd = -1;
-		if (renameat(c->dirfd, tmp, c->dirfd, c->name) == 0 &&
-		    fsync(c->dirfd) == 0)
-			rc = 0;
-	}
-	if (rc == -1) {
-		log_error("checkpoint %s/%s: %s", c->dir, tmp, strerror(errno));
-		if (fd != -1)
-			close(fd);
-		unlinkat(c->dirfd, tmp, 0);
-	}
-	if (c->reserve == -1)
-		c->reserve = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	free(buf);
-	return rc;
+	return checkpoint_write(c, text, len);
 }

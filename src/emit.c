@@ -39,6 +39,8 @@ struct emit {
 	int		 broken;
 	emit_ready_fn	*ready;
 	void		*arg;
+	emit_ready_fn	*acked;		/* lines were acknowledged */
+	void		*acked_arg;
 	char		*buf;
 	size_t		 cap, start, fill;	/* unwritten: buf[start, fill) */
 	uint64_t	 written;	/* stream position written so far */
@@ -83,6 +85,16 @@ emit_on_ready(struct emit *e, emit_ready_fn *fn, void *arg)
 		return;
 	e->ready = fn;
 	e->arg = arg;
+}
+
+/* Who to tell when lines were acknowledged. */
+void
+emit_on_ack(struct emit *e, emit_ready_fn *fn, void *arg)
+{
+	if (e == NULL)
+		return;
+	e->acked = fn;
+	e->acked_arg = arg;
 }
 
 void
@@ -148,6 +160,7 @@ static void
 ack_written(struct emit *e)
 {
 	struct mark	*m;
+	size_t		 before = e->mcount;
 
 	while (e->mcount > 0) {
 		m = &e->marks[e->mhead];
@@ -158,6 +171,8 @@ ack_written(struct emit *e)
 		e->mhead = (e->mhead + 1) % EMIT_MAX_MARKS;
 		e->mcount--;
 	}
+	if (e->mcount < before && e->acked != NULL)
+		e->acked(e->acked_arg);
 }
 
 static void

@@ -20,6 +20,7 @@ typedef void	emit_ready_fn(void *arg);
 
 struct emit	*emit_new(struct loop *, int fd, size_t cap);
 void		 emit_on_ready(struct emit *, emit_ready_fn *, void *);
+void		 emit_on_ack(struct emit *, emit_ready_fn *, void *);
 void		 emit_free(struct emit *);
 char		*emit_reserve(struct emit *, size_t need);
 void		 emit_commit(struct emit *, size_t len, struct tail *,

@@ -80,6 +80,8 @@ struct output {
 	char				*path;		/* the request's */
 	output_ready_fn			*ready;
 	void				*ready_arg;
+	output_ready_fn			*acked;		/* a reply came */
+	void				*acked_arg;
 	int				 starved;
 	int				 abandoned;	/* a reload is under way */
 	struct output_stats		 st;
@@ -663,6 +665,8 @@ on_done(void *arg, struct conn *c, enum conn_result res,
 		retry(o, b, -1, error);
 	} else
 		reply(o, b, r);
+	if (o->acked != NULL)
+		o->acked(o->acked_arg);
 	released(o);
 	kick(o);
 }
@@ -999,6 +1003,16 @@ output_on_ready(struct output *o, output_ready_fn *fn, void *arg)
 		return;
 	o->ready = fn;
 	o->ready_arg = arg;
+}
+
+/* Who to tell when a reply came, which may have acknowledged lines. */
+void
+output_on_ack(struct output *o, output_ready_fn *fn, void *arg)
+{
+	if (o == NULL)
+		return;
+	o->acked = fn;
+	o->acked_arg = arg;
 }
 
 /*

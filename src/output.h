@@ -37,6 +37,7 @@ typedef void	output_ready_fn(void *);
 struct output	*output_new(struct loop *, const struct config *);
 void		 output_free(struct output *);
 void		 output_on_ready(struct output *, output_ready_fn *, void *);
+void		 output_on_ack(struct output *, output_ready_fn *, void *);
 char		*output_reserve(struct output *, size_t need);
 size_t		 output_action(struct output *, const struct record_vals *,
 		    char *out);

@@ -179,7 +179,7 @@ reader_new(struct loop *lp, const struct config *cfg,
 	rd = calloc(1, sizeof(*rd));
 	if (rd == NULL) {
 		log_error("reader: out of memory");
-		free(entries);
+		checkpoint_entries_free(entries, nentries);
 		return NULL;
 	}
 	rd->lp = lp;
@@ -212,7 +212,7 @@ reader_free(struct reader *rd)
 	free(rd->tails);
 	free(rd->rbuf);
 	free(rd->scratch);
-	free(rd->entries);
+	checkpoint_entries_free(rd->entries, rd->nentries);
 	free(rd);
 }
 
@@ -685,7 +685,7 @@ adopt_rotated(struct reader *rd)
 		if (a.e->input[0] != '\0' && a.input < rd->cfg->ninputs)
 			each_inode(rd, a.input, a.e->inode, adopt_one, &a);
 	}
-	free(rd->entries);
+	checkpoint_entries_free(rd->entries, rd->nentries);
 	rd->entries = NULL;
 	rd->nentries = 0;
 }
@@ -738,23 +738,36 @@ reader_reap(struct reader *rd)
 	}
 }
 
-int
-reader_entries(struct reader *rd, struct checkpoint_entry **out, size_t *n)
-{
-	struct checkpoint_entry	*e;
-	int			 i;
+struct cursor {
+	struct reader	*rd;
+	int		 i;
+};
 
-	e = calloc((size_t)rd->ntails + 1, sizeof(*e));
-	if (e == NULL) {
-		log_error("checkpoint: out of memory");
-		return -1;
-	}
-	for (i = 0; i < rd->ntails; i++)
-		tail_entry(rd->tails[i].t,
-		    rd->cfg->inputs[tail_input(rd->tails[i].t)].name, &e[i]);
-	*out = e;
-	*n = (size_t)rd->ntails;
-	return 0;
+static int
+next_entry(void *arg, struct checkpoint_entry *e)
+{
+	struct cursor	*c = arg;
+	struct tail	*t;
+
+	if (c->i == c->rd->ntails)
+		return 0;
+	t = c->rd->tails[c->i++].t;
+	tail_entry(t, c->rd->cfg->inputs[tail_input(t)].name, e);
+	return 1;
+}
+
+/* The checkpoint's text: every tail, open or parked. */
+char *
+reader_checkpoint(struct reader *rd, size_t *len)
+{
+	struct cursor	 c = { rd, 0 };
+	char		*text;
+
+	text = checkpoint_format(next_entry, &c, len);
+	if (text == NULL)
+		log_error("checkpoint: out of memory for %d files",
+		    rd->ntails);
+	return text;
 }
 
 void

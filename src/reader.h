@@ -53,8 +53,7 @@ void		 reader_drain(struct reader *);
 int		 reader_all_read(struct reader *);
 int		 reader_is_drained(struct reader *);
 uint64_t	 reader_quiet_ms(const struct reader *);
-int		 reader_entries(struct reader *, struct checkpoint_entry **,
-		    size_t *);
+char		*reader_checkpoint(struct reader *, size_t *len);
 void		 reader_stats(struct reader *, struct reader_stats *);
 
 #endif

@@ -46,41 +46,86 @@
 
 /* --- the checkpoint ----------------------------------------------------- */
 
+/*
+ * Saved when acknowledgements move (the sinks say), at once if the last
+ * save is checkpoint_interval old or there was none since the start,
+ * else when it is: a sidelog killed soon after it started keeps what it
+ * delivered, and an idle one writes nothing.  The writer thread does the
+ * writing (checkpoint.c); at exit it is done here, on the loop.
+ */
 static int
-save(struct run *r)
+save(struct run *r, int here)
 {
-	struct checkpoint_entry	*e;
-	size_t			 n;
+	char	*text;
+	size_t	 len;
+	int	 rc;
 
-	if (reader_entries(r->rd, &e, &n) == -1)
-		return -1;
-	if (r->saved != NULL && n == r->nsaved && (n == 0 ||
-	    memcmp(e, r->saved, n * sizeof(*e)) == 0)) {
-		free(e);
-		return 0;
-	}
-	if (checkpoint_save(r->ck, e, n) == -1) {
+	text = reader_checkpoint(r->rd, &len);
+	if (text == NULL) {
 		r->save_errors++;
-		free(e);
-		return -1;	/* logged; the next interval tries again */
+		return -1;
 	}
-	r->saves++;
-	free(r->saved);
-	r->saved = e;
-	r->nsaved = n;
-	return 0;
+	if (!here && checkpoint_queue(r->ck, text, len) == 0)
+		return 0;	/* counted when written: saved() */
+	rc = checkpoint_write(r->ck, text, len);
+	if (rc == 0)
+		r->saves++;
+	else
+		r->save_errors++;
+	return rc;
 }
+
+static void	saved(void *, uint32_t);
 
 static void
 ckpt_timer(void *arg)
 {
 	struct run	*r = arg;
 
-	save(r);
-	loop_timer_set(r->ckpt, r->cfg->checkpoint_interval_ms);
+	/* Only a save for acknowledgements counts against the interval: the
+	 * one for a new file must not hold back the first after a start. */
+	if (r->ack_pending) {
+		r->last_save = loop_now(r->lp);
+		r->saved_once = 1;
+		r->ack_pending = 0;
+	}
+	save(r, 0);
+	if (r->ckio == NULL && checkpoint_fd(r->ck) != -1)
+		r->ckio = loop_io_add(r->lp, checkpoint_fd(r->ck), EPOLLIN,
+		    saved, r);
 }
 
-/* A new file: its entry is saved now, not at the next interval. */
+/* The writer ended writes; a failure is tried again an interval on. */
+static void
+saved(void *arg, uint32_t events)
+{
+	struct run	*r = arg;
+	int		 ok, failed;
+
+	failed = checkpoint_results(r->ck, &ok);
+	r->saves += (uint64_t)ok;
+	r->save_errors += (uint64_t)failed;
+	if (failed > 0 && r->phase != DONE)
+		loop_timer_set(r->ckpt, r->cfg->checkpoint_interval_ms);
+}
+
+/* A sink acknowledged lines. */
+static void
+acked(void *arg)
+{
+	struct run	*r = arg;
+	uint64_t	 since, every = r->cfg->checkpoint_interval_ms;
+
+	r->ack_pending = 1;
+	if (r->phase == DONE || loop_timer_is_set(r->ckpt))
+		return;
+	since = loop_now(r->lp) - r->last_save;
+	loop_timer_set(r->ckpt, r->saved_once && since < every ?
+	    every - since : 0);
+}
+
+/* A new file: its entry is saved now, so that it can be found again if
+ * it is rotated away while sidelog is down. */
 static void
 file_joined(void *arg)
 {
@@ -97,7 +142,7 @@ run_finish(struct run *r, int status)
 {
 	r->phase = DONE;
 	r->status = status;
-	if (save(r) == -1 && status == 0)
+	if (save(r, 1) == -1 && status == 0)
 		r->status = 1;
 	loop_stop(r->lp);
 }
@@ -282,7 +327,6 @@ setup_timers(struct run *r)
 	if (r->ckpt == NULL || r->tick == NULL || r->phase_timer == NULL ||
 	    r->deadline == NULL)
 		return -1;
-	loop_timer_set(r->ckpt, r->cfg->checkpoint_interval_ms);
 	loop_timer_set(r->tick, READER_TICK_MS);
 	return 0;
 }
@@ -333,6 +377,8 @@ run_attach(struct run *r)
 {
 	emit_on_ready(r->emit, reader_kick, r->rd);
 	output_on_ready(r->out, reader_kick, r->rd);
+	emit_on_ack(r->emit, acked, r);
+	output_on_ack(r->out, acked, r);
 	r->w = watch_new(r->lp, r->cfg, &reader_watch_ops, r->rd);
 	if (r->w == NULL)
 		return -1;
@@ -420,6 +466,7 @@ teardown(struct run *r)
 	emit_free(r->emit);
 	reader_free(r->rd);
 	labels_free(r->labels);
+	loop_io_del(r->ckio);
 	checkpoint_close(r->ck);
 	loop_timer_free(r->ckpt);
 	loop_timer_free(r->tick);
@@ -429,7 +476,6 @@ teardown(struct run *r)
 	if (r->sfd != -1)
 		close(r->sfd);
 	loop_free(r->lp);
-	free(r->saved);
 	config_free(r->cfg);
 }
 

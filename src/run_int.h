@@ -38,8 +38,10 @@ struct run {
 	struct loop_timer	*ckpt, *tick, *phase_timer, *deadline;
 	enum phase		 phase;
 	int			 status;	/* exit status */
-	struct checkpoint_entry	*saved;		/* as last written */
-	size_t			 nsaved;
+	struct loop_io		*ckio;		/* the checkpoint writer's */
+	uint64_t		 last_save;	/* loop time of the last one */
+	int			 saved_once;
+	int			 ack_pending;	/* since the last save */
 	uint64_t		 saves, save_errors;
 	struct config		*next;		/* RELOAD: the new configuration */
 	struct labels		*next_labels;

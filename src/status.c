@@ -72,6 +72,6 @@ status_main(const struct config *cfg, FILE *fp)
 		print_row(fp, &e[i], pathw, &lag, &behind);
 	fprintf(fp, "lag: %llu bytes in %d file%s\n", (unsigned long long)lag,
 	    behind, behind == 1 ? "" : "s");
-	free(e);
+	checkpoint_entries_free(e, n);
 	return 0;
 }

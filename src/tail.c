@@ -496,7 +496,7 @@ tail_entry(const struct tail *t, const char *input,
 	e->fp_len = t->fp_len;
 	e->fp_hash = t->fp_hash;
 	e->offset = tail_delivered(t);
-	snprintf(e->path, sizeof(e->path), "%s", t->path);
+	e->path = t->path;	/* valid while t is */
 }
 
 /*

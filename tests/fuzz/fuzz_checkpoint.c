@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(n <= CHECKPOINT_MAX_ENTRIES);
 	for (i = 0; i < n; i++) {
 		FUZZ_CHECK(memchr(e[i].input, '\0', sizeof(e[i].input)));
-		FUZZ_CHECK(memchr(e[i].path, '\0', sizeof(e[i].path)));
+		FUZZ_CHECK(strlen(e[i].path) < PATH_MAX);
 		FUZZ_CHECK(e[i].fp_len <= CHECKPOINT_FP_MAX);
 	}
 	if (rt == NULL)
@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(nback == n);
 	for (i = 0; i < n; i++)
 		FUZZ_CHECK(same(&e[i], &back[i]));
-	free(e);
-	free(back);
+	checkpoint_entries_free(e, n);
+	checkpoint_entries_free(back, nback);
 	return 0;
 }

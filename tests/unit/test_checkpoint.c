@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ entry(struct checkpoint_entry *e, const char *input, uint64_t ino,
 	e->fp_len = 1024;
 	e->fp_hash = 0x0123456789abcdefULL ^ ino;
 	e->offset = off;
-	snprintf(e->path, sizeof(e->path), "%s", path);
+	e->path = path;
 }
 
 static char *
@@ -58,11 +59,37 @@ path_of(const char *name)
 }
 
 static void
+same(const struct checkpoint_entry *a, const struct checkpoint_entry *b)
+{
+	assert_string_equal(a->input, b->input);
+	assert_int_equal(a->inode, b->inode);
+	assert_int_equal(a->fp_len, b->fp_len);
+	assert_int_equal(a->fp_hash, b->fp_hash);
+	assert_int_equal(a->offset, b->offset);
+	assert_string_equal(a->path, b->path);
+}
+
+/* checkpoint_format()'s source: one entry, once. */
+static int
+next_one(void *arg, struct checkpoint_entry *out)
+{
+	static const struct checkpoint_entry	*last;
+
+	if (last == arg) {
+		last = NULL;
+		return 0;
+	}
+	last = arg;
+	*out = *(const struct checkpoint_entry *)arg;
+	return 1;
+}
+
+static void
 test_save_then_load_round_trips_every_field(void **state)
 {
 	struct checkpoint_entry	 e[3], *got;
 	struct checkpoint	*c;
-	size_t			 n;
+	size_t			 n, i;
 
 	fresh_dir();
 	entry(&e[0], "app", 12345, "/var/log/app/app.log", 4096);
@@ -76,13 +103,14 @@ test_save_then_load_round_trips_every_field(void **state)
 	assert_int_equal(checkpoint_save(c, e, 3), 0);
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
 	assert_int_equal(n, 3);
-	assert_memory_equal(got, e, sizeof(e));
-	free(got);
+	for (i = 0; i < 3; i++)
+		same(&got[i], &e[i]);
+	checkpoint_entries_free(got, n);
 	assert_int_equal(access(path_of("s.ckpt.tmp"), F_OK), -1);
 	checkpoint_close(c);
 	assert_int_equal(checkpoint_read(dir, "s.ckpt", &got, &n), 0);
 	assert_int_equal(n, 3);
-	free(got);
+	checkpoint_entries_free(got, n);
 }
 
 static void
@@ -96,11 +124,11 @@ test_empty_list_round_trips_and_missing_file_is_empty(void **state)
 	c = checkpoint_open(dir, "s.ckpt");
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
 	assert_int_equal(n, 0);
-	free(got);
+	checkpoint_entries_free(got, n);
 	assert_int_equal(checkpoint_save(c, NULL, 0), 0);
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
 	assert_int_equal(n, 0);
-	free(got);
+	checkpoint_entries_free(got, n);
 	checkpoint_close(c);
 }
 
@@ -164,7 +192,7 @@ assert_set_aside(void)
 	c = checkpoint_open(dir, "s.ckpt");
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
 	assert_int_equal(n, 0);
-	free(got);
+	checkpoint_entries_free(got, n);
 	assert_int_equal(access(path_of("s.ckpt.corrupt"), F_OK), 0);
 	assert_int_equal(access(path_of("s.ckpt"), F_OK), -1);
 	checkpoint_close(c);
@@ -290,7 +318,7 @@ test_failed_save_keeps_the_previous_checkpoint(void **state)
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(got[0].offset, 10);
-	free(got);
+	checkpoint_entries_free(got, n);
 	checkpoint_close(c);
 }
 
@@ -323,6 +351,83 @@ test_save_works_with_no_descriptor_left(void **state)
 	checkpoint_close(c);
 }
 
+/* Waits for the writer thread's report: (ok, failed). */
+static int
+results(struct checkpoint *c, int *ok)
+{
+	struct pollfd	 p = { checkpoint_fd(c), POLLIN, 0 };
+
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	return checkpoint_results(c, ok);
+}
+
+static void
+test_queued_text_is_written_by_the_writer_and_once(void **state)
+{
+	struct checkpoint_entry	 e, *got;
+	struct checkpoint	*c;
+	struct stat		 st1, st2;
+	size_t			 n, len;
+	char			*text;
+	int			 ok = 0;
+
+	fresh_dir();
+	c = checkpoint_open(dir, "s.ckpt");
+	assert_non_null(c);
+	assert_int_equal(checkpoint_fd(c), -1);	/* no thread until used */
+	entry(&e, "app", 7, "/l/a.log", 100);
+	assert_int_equal(checkpoint_save(c, &e, 1), 0);
+	assert_int_equal(stat(path_of("s.ckpt"), &st1), 0);
+	/* The same text again: nothing is written. */
+	text = checkpoint_format(next_one, &e, &len);
+	assert_non_null(text);
+	assert_int_equal(checkpoint_queue(c, text, len), 0);
+	assert_int_equal(checkpoint_fd(c), -1);
+	/* A new offset: written off this thread. */
+	e.offset = 200;
+	text = checkpoint_format(next_one, &e, &len);
+	assert_int_equal(checkpoint_queue(c, text, len), 0);
+	assert_int_not_equal(checkpoint_fd(c), -1);
+	assert_int_equal(results(c, &ok), 0);
+	assert_int_equal(ok, 1);
+	assert_int_equal(stat(path_of("s.ckpt"), &st2), 0);
+	assert_int_not_equal(st1.st_ino, st2.st_ino);	/* renamed over */
+	assert_int_equal(checkpoint_read(dir, "s.ckpt", &got, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0].offset, 200);
+	checkpoint_entries_free(got, n);
+	checkpoint_close(c);
+}
+
+/* A failed write is reported, and the same text is written again. */
+static void
+test_failed_queued_write_is_reported_and_retried(void **state)
+{
+	struct checkpoint_entry	 e, *got;
+	struct checkpoint	*c;
+	size_t			 n, len;
+	char			*text;
+	int			 ok = 0;
+
+	fresh_dir();
+	c = checkpoint_open(dir, "s.ckpt");
+	entry(&e, "app", 7, "/l/a.log", 300);
+	assert_int_equal(mkdir(path_of("s.ckpt.tmp"), 0700), 0);
+	text = checkpoint_format(next_one, &e, &len);
+	assert_int_equal(checkpoint_queue(c, text, len), 0);
+	assert_int_equal(results(c, &ok), 1);
+	assert_int_equal(ok, 0);
+	assert_int_equal(rmdir(path_of("s.ckpt.tmp")), 0);
+	text = checkpoint_format(next_one, &e, &len);
+	assert_int_equal(checkpoint_queue(c, text, len), 0);
+	assert_int_equal(results(c, &ok), 0);
+	assert_int_equal(ok, 1);
+	assert_int_equal(checkpoint_read(dir, "s.ckpt", &got, &n), 0);
+	assert_int_equal(got[0].offset, 300);
+	checkpoint_entries_free(got, n);
+	checkpoint_close(c);
+}
+
 static int
 cleanup(void **state)
 {
@@ -347,6 +452,10 @@ main(void)
 		cmocka_unit_test(test_second_open_fails_while_locked),
 		cmocka_unit_test(test_failed_save_keeps_the_previous_checkpoint),
 		cmocka_unit_test(test_save_works_with_no_descriptor_left),
+		cmocka_unit_test(
+		    test_queued_text_is_written_by_the_writer_and_once),
+		cmocka_unit_test(
+		    test_failed_queued_write_is_reported_and_retried),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, cleanup);
