@@ -135,8 +135,8 @@ $(B)/sources.mk: src/deps/deps.mk $(MBEDTLS_SRC)/.extracted \
 # --- our sources ------------------------------------------------------
 
 SIDELOG_FILES	:= main config config_check log value tee hash \
-		   line record checkpoint loop watch tail emit reader pump run \
-		   status tls batch conn bulk output http metrics confwatch \
+		   line record checkpoint loop watch refused tail emit reader pump \
+		   run status tls batch conn bulk output http metrics confwatch \
 		   labels reload collect json resolve
 TEST_UNITS	:= $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 

@@ -77,6 +77,9 @@ reading(struct run *r, struct metrics_buf *b)
 	    "while idle.", st.followed);
 	GAUGE(b, "sidelog_files_at_risk", "Files rotated away or deleted, "
 	    "not yet read to their end.", st.at_risk);
+	GAUGE(b, "sidelog_files_refused", "Files matching the globs that "
+	    "are not read (open failed, not a regular file, a symlink "
+	    "leading out), at the last full scan.", st.refused);
 	metrics_printf(b, "# HELP sidelog_lag_bytes File bytes not yet "
 	    "delivered, per input.\n# TYPE sidelog_lag_bytes gauge\n");
 	for (i = 0; i < r->cfg->ninputs; i++)

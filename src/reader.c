@@ -16,7 +16,9 @@
  * without room is opened only to learn its identity and start offset,
  * then parked until room frees.  A parked tail is opened again by name
  * when its file changes, or found by inode if it was renamed.  Every
- * file is announced once, when it is first found.
+ * file is announced once, when it is first found.  A file that cannot
+ * be opened, or that the watcher refused (a symlink leading out), is
+ * found again at every scan: refused.c says it once per cause.
  * Reading itself is pump.c's.
  */
 #include <dirent.h>
@@ -33,9 +35,11 @@
 #include "reader.h"
 #include "reader_int.h"
 #include "record.h"
+#include "refused.h"
 #include "tail.h"
 
 static void	found(void *, int, const char *, const char *);
+static void	refuse(void *, const char *, const char *);
 static void	changed(void *, const char *);
 static void	moved(void *, const char *, const char *);
 static void	gone(void *, const char *);
@@ -44,6 +48,7 @@ static void	scanned(void *);
 
 const struct watch_ops reader_watch_ops = {
 	.found = found,
+	.refused = refuse,
 	.changed = changed,
 	.moved = moved,
 	.rotated = rotated,
@@ -190,8 +195,9 @@ reader_new(struct loop *lp, const struct config *cfg,
 	rd->starting = 1;
 	rd->max_open = open_budget(cfg);
 	rd->inputs = setup_inputs(cfg, labels);
+	rd->refused = refused_new();
 	if (rd->max_open == -1 || rd->inputs == NULL ||
-	    setup_buffers(rd) == -1) {
+	    rd->refused == NULL || setup_buffers(rd) == -1) {
 		reader_free(rd);
 		return NULL;
 	}
@@ -209,6 +215,7 @@ reader_free(struct reader *rd)
 	for (i = 0; i < rd->ntails; i++)
 		tail_close(rd->tails[i].t);
 	free_inputs(rd->inputs, rd->cfg->ninputs);
+	refused_free(rd->refused);
 	free(rd->tails);
 	free(rd->rbuf);
 	free(rd->scratch);
@@ -374,16 +381,25 @@ remove_tail(struct reader *rd, int i)
  * Opens a file found for the first time.  Without a free descriptor it
  * takes one over max_open for a moment (*room is 0; keep() parks it):
  * its identity and start offset are learnt now, while the name surely
- * leads to the file meant.
+ * leads to the file meant.  A refusal is said once per cause; a name
+ * that went away (ENOENT) is not one.
  */
 static struct tail *
 open_new(struct reader *rd, int input, const char *path, const char *dir,
     int *room)
 {
+	struct tail	*t;
+	int		 why;
+
 	if (is_full(rd, path))
 		return NULL;
 	*room = make_room(rd) == 0;
-	return tail_open(input, path, dir, rd->sinks);
+	t = tail_open(input, path, dir, rd->sinks, &why);
+	if (t != NULL)
+		refused_forget(rd->refused, path);
+	else if (why != 0 && why != ENOENT)
+		refused_note(rd->refused, path, dir, why);
+	return t;
 }
 
 static void
@@ -468,6 +484,14 @@ found(void *arg, int input, const char *path, const char *dir)
 }
 
 static void
+refuse(void *arg, const char *path, const char *dir)
+{
+	struct reader	*rd = arg;
+
+	refused_note(rd->refused, path, dir, REFUSED_SYMLINK);
+}
+
+static void
 changed(void *arg, const char *path)
 {
 	struct reader	*rd = arg;
@@ -538,6 +562,7 @@ gone(void *arg, const char *path)
 	struct reader	*rd = arg;
 	int		 i;
 
+	refused_forget(rd->refused, path);
 	for (i = 0; i < rd->ntails; i++) {
 		if (strcmp(tail_path(rd->tails[i].t), path) != 0)
 			continue;
@@ -703,6 +728,7 @@ scanned(void *arg)
 		adopt_rotated(rd);
 		rd->starting = 0;
 	}
+	refused_sweep(rd->refused);
 	for (i = 0; i < rd->ntails; i++) {
 		rt = &rd->tails[i];
 		if (!rt->seen && !tail_is_gone(rt->t) &&
@@ -784,6 +810,7 @@ reader_stats(struct reader *rd, struct reader_stats *st)
 	st->skipped = rd->skipped_gone;
 	st->files = rd->nopen;
 	st->followed = rd->ntails;
+	st->refused = refused_count(rd->refused);
 	for (i = 0; i < rd->ntails; i++) {
 		t = rd->tails[i].t;
 		st->skipped += tail_skipped(t);

@@ -30,6 +30,7 @@ struct reader_stats {
 	uint64_t	 lag;		/* file bytes not yet delivered */
 	int		 files;		/* open */
 	int		 followed;	/* open or parked */
+	int		 refused;	/* not read (refused.c), last scan */
 	int		 undelivered;	/* files with bytes not yet delivered */
 	int		 at_risk;	/* gone (rotated, deleted), not read out */
 	uint64_t	 input_lag[CONFIG_MAX_INPUTS];

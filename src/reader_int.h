@@ -67,6 +67,7 @@ struct reader {
 	int			 draining;	/* shutdown: read everything */
 	int			 starting;	/* before the first full scan */
 	int			 warned_full;
+	struct refused		*refused;	/* files not read, said once */
 	struct checkpoint_entry	*entries;	/* from the last run, at start */
 	size_t			 nentries;
 	char			*rbuf;

@@ -27,6 +27,7 @@
 
 #include "hash.h"
 #include "log.h"
+#include "refused.h"
 #include "tail.h"
 
 /* Ranges acknowledged ahead of the delivered offset start with room for
@@ -141,10 +142,15 @@ tail_new(int fd, int input, const char *path, const struct stat *st,
 
 /*
  * O_NONBLOCK: a FIFO planted under a log name must not hang the loop;
- * it is refused right after as not a regular file.
+ * it is refused right after as not a regular file.  A refusal is not
+ * logged here but returned in *why (an errno of open(2), ENOENT when the
+ * name went away, or REFUSED_IRREGULAR; 0 for out of memory, which is
+ * logged): the caller keeps the record that says each one once, where
+ * here it would be said again at every scan.
  */
 struct tail *
-tail_open(int input, const char *path, const char *dir, unsigned sinks)
+tail_open(int input, const char *path, const char *dir, unsigned sinks,
+    int *why)
 {
 	struct stat	 st;
 	struct tail	*t;
@@ -152,19 +158,18 @@ tail_open(int input, const char *path, const char *dir, unsigned sinks)
 
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1) {
-		if (errno != ENOENT)
-			log_warn("open %s: %s", path, strerror(errno));
+		*why = errno;
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) || !inside(fd, dir)) {
-		log_warn("%s: not a regular file inside %s, not read", path,
-		    dir);
+		*why = REFUSED_IRREGULAR;
 		close(fd);
 		return NULL;
 	}
 	t = tail_new(fd, input, path, &st, sinks);
 	if (t == NULL) {
 		log_error("%s: out of memory", path);
+		*why = 0;
 		close(fd);
 	}
 	return t;

@@ -30,7 +30,7 @@ enum tail_check {
 struct tail;
 
 struct tail	*tail_open(int input, const char *path, const char *dir,
-		    unsigned sinks);
+		    unsigned sinks, int *why);
 void		 tail_close(struct tail *);
 int		 tail_is(const struct tail *, const struct stat *);
 void		 tail_park(struct tail *);

@@ -7,9 +7,10 @@
  * directory that vanished both turn into a full scan.  The periodic scan
  * runs every poll_interval in either mode: with inotify it catches what
  * a lost event would have hidden, without it it is the only source.
- * Symlinks are reported only when their target stays inside the glob's
- * directory: the application that writes there is less trusted than
- * sidelog, which holds the backend's credentials.
+ * Symlinks are reported found only when their target stays inside the
+ * glob's directory, and refused otherwise: the application that writes
+ * there is less trusted than sidelog, which holds the backend's
+ * credentials.
  *
  * Events may be read long after they happened (sidelog was stopped or
  * starved of CPU), when names already lead elsewhere: a file rotated
@@ -38,7 +39,6 @@
 			    IN_DELETE | IN_MODIFY | IN_DELETE_SELF | \
 			    IN_MOVE_SELF | IN_ONLYDIR)
 #define WATCH_EVBUF	(64 * (sizeof(struct inotify_event) + NAME_MAX + 1))
-#define WATCH_WARNED	64	/* refused symlinks remembered, to warn once */
 #define WATCH_ROTATIONS	64	/* followed at once; more are reported early */
 
 struct wglob {
@@ -78,8 +78,6 @@ struct watch {
 	char			 from_name[NAME_MAX + 1];
 	struct wrot		 rot[WATCH_ROTATIONS];
 	int			 nrot;
-	uint64_t		 warned[WATCH_WARNED];
-	int			 nwarned;
 };
 
 static void	drop_inotify(struct watch *, const char *why, int err);
@@ -186,24 +184,9 @@ attach_dir(struct watch *w, struct wdir *d)
 
 /* --- symlinks ----------------------------------------------------------- */
 
-static int
-warn_once(struct watch *w, const char *path)
-{
-	uint64_t	 h = 1469598103934665603ULL;
-	int		 i;
-
-	for (; *path != '\0'; path++)
-		h = (h ^ (unsigned char)*path) * 1099511628211ULL;
-	for (i = 0; i < w->nwarned; i++)
-		if (w->warned[i] == h)
-			return 0;
-	w->warned[w->nwarned++ % WATCH_WARNED] = h;
-	if (w->nwarned > WATCH_WARNED)
-		w->nwarned = WATCH_WARNED;
-	return 1;
-}
-
-/* A symlink is followed only to a regular file inside d's real path. */
+/* A symlink is followed only to a regular file inside d's real path;
+ * one that is not is reported refused, at every scan: the reader says
+ * it once. */
 static int
 confined(struct watch *w, const struct wdir *d, const char *path)
 {
@@ -214,9 +197,7 @@ confined(struct watch *w, const struct wdir *d, const char *path)
 	if (realpath(path, target) != NULL && strncmp(target, d->real, n) == 0
 	    && target[n] == '/' && stat(target, &st) == 0 && S_ISREG(st.st_mode))
 		return 1;
-	if (warn_once(w, path))
-		log_warn("watch: %s: symlink to a target outside %s (or not a "
-		    "regular file), not followed", path, d->real);
+	w->ops->refused(w->arg, path, d->real);
 	return 0;
 }
 

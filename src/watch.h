@@ -21,6 +21,9 @@ struct watch_ops {
 	 * its directory, which a symlink's target must stay inside. */
 	void	(*found)(void *arg, int input, const char *path,
 		    const char *dir);
+	/* A name matching a glob is a symlink leading out of dir (or to no
+	 * regular file): not followed.  Reported at every scan. */
+	void	(*refused)(void *arg, const char *path, const char *dir);
 	void	(*changed)(void *arg, const char *path);
 	void	(*moved)(void *arg, const char *from, const char *to);
 	/* One of the input's files was renamed out of its globs, perhaps

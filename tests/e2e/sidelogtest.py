@@ -32,7 +32,7 @@ class Pod:
 
     def __init__(self, tmp, extra_sidelog="", extra_input="",
                  stdout_format="raw", paths="app*.log", output=None,
-                 stdout=True, shutdown_timeout="20s"):
+                 stdout=True, shutdown_timeout="20s", poll_interval="500ms"):
         self.tmp = tmp
         self.logs = tmp / "emptydir"
         self.pvc = tmp / "pvc"
@@ -47,7 +47,7 @@ class Pod:
             "[sidelog]\n"
             "checkpoint_dir = %s\n"
             "checkpoint_interval = 200ms\n"
-            "poll_interval = 500ms\n"
+            "poll_interval = %s\n"
             "shutdown_timeout = %s\n"
             "%s\n"
             "[input.app]\n"
@@ -55,8 +55,8 @@ class Pod:
             "%s\n"
             "[stdout]\n"
             "enabled = %s\n"
-            "format = %s\n" % (self.pvc, shutdown_timeout, extra_sidelog,
-                                globs, extra_input,
+            "format = %s\n" % (self.pvc, poll_interval, shutdown_timeout,
+                                extra_sidelog, globs, extra_input,
                                 "true" if stdout else "false",
                                 stdout_format))
         if output is not None:

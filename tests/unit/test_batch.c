@@ -29,6 +29,7 @@ file(const char *name, size_t len)
 	char		 path[PATH_MAX + 16], *buf;
 	struct tail	*t;
 	FILE		*fp;
+	int		 why;
 
 	if (dir[0] == '\0') {
 		snprintf(dir, sizeof(dir), "/tmp/sidelog-test-batch-XXXXXX");
@@ -44,7 +45,7 @@ file(const char *name, size_t len)
 	assert_int_equal(fwrite(buf, 1, len, fp), len);
 	fclose(fp);
 	free(buf);
-	t = tail_open(0, path, real, OUT);
+	t = tail_open(0, path, real, OUT, &why);
 	assert_non_null(t);
 	assert_int_equal(tail_check(t), TAIL_READY);
 	tail_consume(t, len);

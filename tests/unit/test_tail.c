@@ -7,15 +7,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "hash.h"
+#include "refused.h"
 #include "tail.h"
 
 #define OUT	(1u << TAIL_SINK_OUTPUT)
@@ -61,8 +64,10 @@ fill(const char *name, int c, size_t len, int append)
 static struct tail *
 follow(const char *name, unsigned sinks)
 {
-	struct tail	*t = tail_open(0, path_of(name), real, sinks);
+	struct tail	*t;
+	int		 why;
 
+	t = tail_open(0, path_of(name), real, sinks, &why);
 	assert_non_null(t);
 	return t;
 }
@@ -269,6 +274,19 @@ test_checkpoint_entry_matches_only_the_same_file(void **state)
 	tail_close(u);
 }
 
+/* A refusal is returned for the caller to say once, not logged here. */
+static void
+test_open_returns_why_a_file_is_refused(void **state)
+{
+	int	 why = 0;
+
+	assert_int_equal(mkfifo(path_of("fifo"), 0644), 0);
+	assert_null(tail_open(0, path_of("fifo"), real, OUT, &why));
+	assert_int_equal(why, REFUSED_IRREGULAR);
+	assert_null(tail_open(0, path_of("none"), real, OUT, &why));
+	assert_int_equal(why, ENOENT);
+}
+
 static int
 cleanup(void **state)
 {
@@ -293,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_rewind_goes_back_to_the_delivered_offset),
 		cmocka_unit_test(
 		    test_checkpoint_entry_matches_only_the_same_file),
+		cmocka_unit_test(test_open_returns_why_a_file_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, cleanup);
