@@ -51,6 +51,8 @@ struct wdir {
 	char		 real[PATH_MAX];	/* "" until it exists */
 	int		 wd;		/* -1: not watched by inotify */
 	int		 warned_missing;
+	int		 said_watch;	/* errno said for inotify_add_watch */
+	int		 said_read;	/* errno said for opendir; 0: none */
 	struct wglob	 globs[CONFIG_MAX_GLOBS];
 	int		 nglobs;
 };
@@ -157,6 +159,17 @@ matches(const struct watch *w, const struct wdir *d, const char *name,
 	return 0;
 }
 
+/* Whether err is news for a directory: each scan tries again, and
+ * would say the same failure every poll_interval. */
+static int
+news(int *said, int err)
+{
+	if (*said == err)
+		return 0;
+	*said = err;
+	return 1;
+}
+
 /* Resolves the directory once it exists, and watches it if we can. */
 static void
 attach_dir(struct watch *w, struct wdir *d)
@@ -169,8 +182,10 @@ attach_dir(struct watch *w, struct wdir *d)
 		d->warned_missing = 1;
 		return;
 	}
-	if (d->warned_missing)
+	if (d->warned_missing) {
 		log_info("watch: %s exists now", d->path);
+		d->said_watch = d->said_read = 0;	/* a new one */
+	}
 	d->warned_missing = 0;
 	if (w->ifd == -1 || d->wd != -1)
 		return;
@@ -178,8 +193,12 @@ attach_dir(struct watch *w, struct wdir *d)
 	if (d->wd == -1 && (errno == ENOSPC || errno == ENOMEM))
 		drop_inotify(w, "no inotify watches left on this node "
 		    "(fs.inotify.max_user_watches)", errno);
-	else if (d->wd == -1)
-		log_warn("watch: inotify on %s: %s", d->path, strerror(errno));
+	else if (d->wd == -1) {
+		if (news(&d->said_watch, errno))
+			log_warn("watch: inotify on %s: %s", d->path,
+			    strerror(errno));
+	} else
+		d->said_watch = 0;
 }
 
 /* --- symlinks ----------------------------------------------------------- */
@@ -242,10 +261,13 @@ scan_dir(struct watch *w, struct wdir *d)
 		return;
 	dp = opendir(d->path);
 	if (dp == NULL) {
-		log_warn("watch: %s: %s", d->path, strerror(errno));
+		if (news(&d->said_read, errno))
+			log_warn("watch: %s: %s; looking again every "
+			    "poll_interval", d->path, strerror(errno));
 		d->real[0] = '\0';
 		return;
 	}
+	d->said_read = 0;
 	for (;;) {
 		errno = 0;
 		de = readdir(dp);

@@ -10,10 +10,14 @@
 3. Elsewhere, 200 symlinks leading out of the directory sit beside
    app.log for several scans (more than the 64 names sidelog remembered
    before).
+4. Elsewhere, the log directory itself is unreadable for several scans,
+   then readable (a file in it is read), then unreadable again.
 Check that each refused file is warned about exactly once per cause
 however many scans pass; again once it was read and then replaced, or
-when its cause changes; that /metrics counts the refused files; and that
-nothing refused is ever read.
+when its cause changes; that /metrics counts the refused files; that
+nothing refused is ever read; and that the directory's failures (to
+watch it, to read it) are said once each, and again only after it was
+read.
 """
 import os
 import re
@@ -91,5 +95,27 @@ def test_hundreds_of_outside_symlinks_are_each_warned_once(tmp_path):
     assert re.search(r"^sidelog_files_refused 200$", metrics, re.M), metrics
     assert pod.stop() == 0
     assert b"password" not in pod.output()
+    assert pod.seqs() == [0]
+    pod.assert_clean_stderr()
+
+
+def test_unreadable_directory_is_warned_once(tmp_path):
+    pod = Pod(tmp_path, poll_interval="200ms")
+    pod.logs.chmod(0)
+    try:
+        pod.start(wrap=NODAC)
+        time.sleep(SCANS)
+        w = warnings(pod, "Permission denied")
+        assert len(w) == 2, pod.stderr()    # inotify, and opendir
+        pod.logs.chmod(0o755)
+        (pod.logs / "app.log").write_bytes(line(0))
+        assert wait_seqs(pod, 1)
+        pod.logs.chmod(0)
+        time.sleep(SCANS)
+        w = warnings(pod, "Permission denied")
+        assert len(w) == 3, pod.stderr()    # watched now: opendir only
+        assert pod.stop() == 0
+    finally:
+        pod.logs.chmod(0o755)
     assert pod.seqs() == [0]
     pod.assert_clean_stderr()
