@@ -7,7 +7,9 @@
  * that a range is acknowledged to its tail only once its last byte left
  * through write(2): with stdout as the only sink that is delivery.  A
  * stdout that is gone (EPIPE) cannot be delivered to; that is reported
- * and the caller stops.
+ * and the caller stops.  A stdout that takes nothing for EMIT_STALL_MS
+ * holds back reading, and so every other sink (README, "[stdout]"):
+ * that is said when it starts and when it ends.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +22,7 @@
 #include "log.h"
 
 #define EMIT_MAX_MARKS	4096
+#define EMIT_STALL_MS	5000	/* not a byte taken: a stall, said */
 
 struct mark {
 	struct tail	*tail;
@@ -37,6 +40,10 @@ struct emit {
 	int		 waiting;	/* EPOLLOUT armed */
 	int		 starved;	/* a reserve failed: call ready */
 	int		 broken;
+	struct loop_timer *stall;	/* armed while EPOLLOUT is */
+	uint64_t	 progress;	/* loop_now() when a write last took,
+					   or waiting began */
+	int		 stalled;	/* said: its end will be too */
 	emit_ready_fn	*ready;
 	void		*arg;
 	emit_ready_fn	*acked;		/* lines were acknowledged */
@@ -51,6 +58,7 @@ struct emit {
 };
 
 static void	writable(void *, uint32_t);
+static void	stall_check(void *);
 
 struct emit *
 emit_new(struct loop *lp, int fd, size_t cap)
@@ -61,8 +69,10 @@ emit_new(struct loop *lp, int fd, size_t cap)
 	if (e != NULL) {
 		e->buf = malloc(cap);
 		e->marks = calloc(EMIT_MAX_MARKS, sizeof(*e->marks));
+		e->stall = loop_timer_new(lp, stall_check, e);
 	}
-	if (e == NULL || e->buf == NULL || e->marks == NULL) {
+	if (e == NULL || e->buf == NULL || e->marks == NULL ||
+	    e->stall == NULL) {
 		log_error("stdout: out of memory for a %zu byte buffer", cap);
 		emit_free(e);
 		return NULL;
@@ -103,6 +113,7 @@ emit_free(struct emit *e)
 	if (e == NULL)
 		return;
 	loop_io_del(e->io);
+	loop_timer_free(e->stall);
 	if (e->oflags != -1)
 		fcntl(e->fd, F_SETFL, e->oflags);
 	free(e->buf);
@@ -175,6 +186,36 @@ ack_written(struct emit *e)
 		e->acked(e->acked_arg);
 }
 
+/* Nobody read stdout for EMIT_STALL_MS: said once, its end too. */
+static void
+stall_check(void *arg)
+{
+	struct emit	*e = arg;
+	uint64_t	 idle = loop_now(e->lp) - e->progress;
+
+	if (!e->waiting)
+		return;
+	if (idle < EMIT_STALL_MS) {
+		loop_timer_set(e->stall, EMIT_STALL_MS - idle);
+		return;
+	}
+	log_warn("stdout: not read for %llus; reading waits for it, for "
+	    "every sink", (unsigned long long)idle / 1000);
+	e->stalled = 1;
+}
+
+static void
+took(struct emit *e)
+{
+	uint64_t	 now = loop_now(e->lp);
+
+	if (e->stalled)
+		log_info("stdout: read again after %llums; reading goes on",
+		    (unsigned long long)(now - e->progress));
+	e->stalled = 0;
+	e->progress = now;
+}
+
 static void
 wait_writable(struct emit *e, int on)
 {
@@ -182,6 +223,11 @@ wait_writable(struct emit *e, int on)
 		return;
 	if (loop_io_set(e->io, on ? EPOLLOUT : 0) == 0)
 		e->waiting = on;
+	if (on) {
+		e->progress = loop_now(e->lp);
+		loop_timer_set(e->stall, EMIT_STALL_MS);
+	} else
+		loop_timer_stop(e->stall);
 }
 
 static void
@@ -218,6 +264,7 @@ emit_flush(struct emit *e)
 		}
 		e->start += (size_t)n;
 		e->written += (uint64_t)n;
+		took(e);
 		ack_written(e);
 	}
 	if (e->fill == e->start)
