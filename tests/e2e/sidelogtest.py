@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 
 from conftest import binary
 
@@ -205,3 +206,44 @@ class Writer:
     @property
     def rate(self):
         return self.n / self.elapsed if self.elapsed else 0.0
+
+
+class ConfigMap:
+    """A directory written as the kubelet's atomic writer writes it
+    (D/..TIMESTAMP/NAME, D/..data -> ..TIMESTAMP, D/NAME -> ..data/NAME);
+    update() swaps the ..data symlink by rename, as the kubelet does."""
+
+    def __init__(self, d, files):
+        self.d = d
+        d.mkdir()
+        self.n = 0
+        self.update(files)
+        for name in files:
+            os.symlink("..data/" + name, d / name)
+
+    def update(self, files):
+        self.n += 1
+        ts = self.d / ("..2026_11_24_12_00_%02d.%09d" % (self.n, self.n))
+        ts.mkdir()
+        for name, text in files.items():
+            (ts / name).write_text(text)
+        tmp = self.d / "..data_tmp"
+        os.symlink(ts.name, tmp)
+        old = os.readlink(self.d / "..data") if self.n > 1 else None
+        os.rename(tmp, self.d / "..data")
+        if old:
+            for f in (self.d / old).iterdir():
+                f.unlink()
+            (self.d / old).rmdir()
+
+
+def scrape(port):
+    """/metrics on 127.0.0.1:port as {"name{labels}": value}."""
+    body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
+                                  timeout=5).read().decode()
+    out = {}
+    for l in body.splitlines():
+        if l and not l.startswith("#"):
+            k, v = l.rsplit(" ", 1)
+            out[k] = float(v)
+    return out

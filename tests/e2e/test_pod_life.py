@@ -16,42 +16,13 @@ before exit 0, that labels reach the records, and that the metrics agree
 with what the receiver got.
 """
 import json
-import os
 import signal
-import socket
 import time
 import urllib.request
 
 from receiver import Receiver
-from sidelogtest import (Pod, Writer, count, free_port, line, wait_for,
-                         wait_seqs)
-
-
-class ConfigMap:
-    """A directory written as the kubelet's atomic writer writes it."""
-
-    def __init__(self, d, files):
-        self.d = d
-        d.mkdir()
-        self.n = 0
-        self.update(files)
-        for name in files:
-            os.symlink("..data/" + name, d / name)
-
-    def update(self, files):
-        self.n += 1
-        ts = self.d / ("..2026_11_24_12_00_%02d.%09d" % (self.n, self.n))
-        ts.mkdir()
-        for name, text in files.items():
-            (ts / name).write_text(text)
-        tmp = self.d / "..data_tmp"
-        os.symlink(ts.name, tmp)
-        old = os.readlink(self.d / "..data") if self.n > 1 else None
-        os.rename(tmp, self.d / "..data")
-        if old:
-            for f in (self.d / old).iterdir():
-                f.unlink()
-            (self.d / old).rmdir()
+from sidelogtest import (ConfigMap, Pod, Writer, count, free_port, line,
+                         scrape, wait_for, wait_seqs)
 
 
 def pod_config(pod, fields="", extra="", listen=""):
@@ -181,17 +152,6 @@ def test_labels_file_reaches_records_and_follows_updates(tmp_path):
     assert recs[0]["kubernetes"]["labels"] == {"app": "web",
                                                "tier": 'front"end'}
     assert recs[1]["kubernetes"]["labels"] == {"app": "web", "version": "2"}
-
-
-def scrape(port):
-    body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port,
-                                  timeout=5).read().decode()
-    out = {}
-    for l in body.splitlines():
-        if l and not l.startswith("#"):
-            k, v = l.rsplit(" ", 1)
-            out[k] = float(v)
-    return out
 
 
 def test_metrics_agree_with_the_receiver(tmp_path, pki):
