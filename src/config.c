@@ -991,8 +991,9 @@ print_pairs(FILE *fp, const char *prefix, const struct config_pair *a,
 		    a[i].value);
 }
 
-void
-config_print(const struct config *c, FILE *fp)
+/* With redact, credential header values print as <redacted>. */
+static void
+print_config(const struct config *c, FILE *fp, int redact)
 {
 	const struct config_input	*in;
 	int				 i;
@@ -1012,8 +1013,57 @@ config_print(const struct config *c, FILE *fp)
 		fprintf(fp, "\n[output]\n");
 		print_keys(fp, cfgp_sections[3].keys, (const char *)c);
 		print_pairs(fp, "headers.", c->output.headers,
-		    c->output.nheaders, 1);
+		    c->output.nheaders, redact);
 	}
 	fprintf(fp, "\n[stdout]\n");
 	print_keys(fp, cfgp_sections[4].keys, (const char *)c);
+}
+
+void
+config_print(const struct config *c, FILE *fp)
+{
+	print_config(c, fp, 1);
+}
+
+/* The whole text, secrets in clear: only ever compared, then wiped. */
+static char *
+print_whole(const struct config *c, size_t *len)
+{
+	char	*text = NULL;
+	FILE	*fp;
+
+	fp = open_memstream(&text, len);
+	if (fp == NULL)
+		return NULL;
+	print_config(c, fp, 0);
+	if (fclose(fp) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/*
+ * Two configurations that print the same, secret header values
+ * included, are the same: a reload that rotates only an API key must
+ * not be taken for no change.  Not knowing (no memory) is "different".
+ */
+int
+config_is_same(const struct config *a, const struct config *b)
+{
+	char	*pa, *pb;
+	size_t	 la = 0, lb = 0;
+	int	 same;
+
+	pa = print_whole(a, &la);
+	pb = print_whole(b, &lb);
+	same = pa != NULL && pb != NULL && la == lb &&
+	    memcmp(pa, pb, la) == 0;
+	if (pa != NULL)
+		explicit_bzero(pa, la);
+	if (pb != NULL)
+		explicit_bzero(pb, lb);
+	free(pa);
+	free(pb);
+	return same;
 }

@@ -121,6 +121,8 @@ struct config {
 struct config	*config_load(const char *path, FILE *diag);
 void		 config_free(struct config *);
 void		 config_print(const struct config *, FILE *);
+int		 config_is_same(const struct config *,
+		    const struct config *);
 int		 config_name_char(int);
 
 #endif

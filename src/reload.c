@@ -47,36 +47,6 @@ load(const char *path)
 	return cfg;
 }
 
-/* A second configuration that prints the same is the same. */
-static int
-same_config(const struct config *a, const struct config *b)
-{
-	char	*pa = NULL, *pb = NULL;
-	size_t	 la, lb;
-	FILE	*fa, *fb;
-	int	 same;
-
-	fa = open_memstream(&pa, &la);
-	fb = open_memstream(&pb, &lb);
-	if (fa == NULL || fb == NULL) {
-		if (fa != NULL)
-			fclose(fa);
-		if (fb != NULL)
-			fclose(fb);
-		free(pa);
-		free(pb);
-		return 0;
-	}
-	config_print(a, fa);
-	config_print(b, fb);
-	fclose(fa);
-	fclose(fb);
-	same = la == lb && memcmp(pa, pb, la) == 0;
-	free(pa);
-	free(pb);
-	return same;
-}
-
 void
 run_reload(struct run *r, const char *why, int force)
 {
@@ -91,7 +61,7 @@ run_reload(struct run *r, const char *why, int force)
 		    "the running one stays", why);
 		return;
 	}
-	if (!force && same_config(cfg, r->cfg)) {
+	if (!force && config_is_same(cfg, r->cfg)) {
 		log_info("%s; its effective configuration is the same",
 		    why);
 		config_free(cfg);

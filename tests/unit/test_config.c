@@ -607,6 +607,25 @@ test_printed_config_loads_to_the_same(void **state)
 	config_free(c);
 }
 
+/* A rotated API key prints the same, redacted, but is a change. */
+static void
+test_secret_header_value_change_is_not_same(void **state)
+{
+	struct config	*a, *b, *c;
+
+	a = load_text(BASE OUTPUT "headers.X-Api-Key = old\n");
+	b = load_text(BASE OUTPUT "headers.X-Api-Key = new\n");
+	c = load_text(BASE OUTPUT "headers.X-Api-Key = old\n");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	assert_false(config_is_same(a, b));
+	assert_true(config_is_same(a, c));
+	config_free(a);
+	config_free(b);
+	config_free(c);
+}
+
 static char	 tmpdir[] = "/tmp/sidelog-test-config-XXXXXX";
 
 static int
@@ -649,6 +668,7 @@ main(void)
 		cmocka_unit_test(test_id_seed_defaults_to_hostname),
 		cmocka_unit_test(test_print_redacts_secret_headers),
 		cmocka_unit_test(test_printed_config_loads_to_the_same),
+		cmocka_unit_test(test_secret_header_value_change_is_not_same),
 	};
 	struct CMUnitTest	 tests[NBROKEN + sizeof(fixed) /
 				    sizeof(fixed[0])];
