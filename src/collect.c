@@ -36,16 +36,65 @@ requests(struct metrics_buf *b, const struct output_stats *os)
 	}
 }
 
+/* What the sinks in place count: the output's figures, or stdout's
+ * when it is the only sink. */
 static void
-delivery(struct run *r, struct metrics_buf *b)
+live(const struct run *r, struct output_stats *os)
+{
+	memset(os, 0, sizeof(*os));
+	if (r->out != NULL)
+		output_stats(r->out, os);
+	else if (r->emit != NULL)
+		os->delivered = emit_delivered(r->emit);
+}
+
+/* Adds from's counters to to's; the held gauge is not a counter. */
+static void
+add_counters(struct output_stats *to, const struct output_stats *from)
+{
+	int	 i, j;
+
+	to->delivered += from->delivered;
+	to->rejected += from->rejected;
+	to->retries += from->retries;
+	for (i = 0; i < from->ncodes; i++) {
+		for (j = 0; j < to->ncodes; j++)
+			if (to->codes[j].code == from->codes[i].code)
+				break;
+		if (j == to->ncodes) {
+			if (to->ncodes == OUTPUT_MAX_CODES)
+				continue;	/* as output.c: past the cap,
+						   new codes go uncounted */
+			to->codes[to->ncodes].code = from->codes[i].code;
+			to->codes[to->ncodes++].n = 0;
+		}
+		to->codes[j].n += from->codes[i].n;
+	}
+}
+
+/*
+ * A reload is about to free the sinks, and their counters with them:
+ * they carry on in r->gone, so that what /metrics calls a counter
+ * never goes down (Prometheus would read a reset as a restart).
+ */
+void
+run_keep_counters(struct run *r)
 {
 	struct output_stats	 os;
 
-	memset(&os, 0, sizeof(os));
-	if (r->out != NULL)
-		output_stats(r->out, &os);
-	else if (r->emit != NULL)
-		os.delivered = emit_delivered(r->emit);
+	live(r, &os);
+	add_counters(&r->gone, &os);
+}
+
+static void
+delivery(struct run *r, struct metrics_buf *b)
+{
+	struct output_stats	 now, os;
+
+	live(r, &now);
+	os = r->gone;
+	add_counters(&os, &now);
+	os.held = now.held;
 	COUNTER(b, "sidelog_records_delivered_total", "Records the backend "
 	    "acknowledged (stdout took, without [output]).", os.delivered);
 	COUNTER(b, "sidelog_records_rejected_total", "Records the backend "

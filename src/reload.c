@@ -94,6 +94,7 @@ apply(struct run *r)
 
 	if (*r->next->labels_file != '\0')
 		labels = labels_load(r->next->labels_file);
+	run_keep_counters(r);
 	output_free(r->out);
 	emit_free(r->emit);
 	r->out = NULL;

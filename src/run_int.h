@@ -47,6 +47,8 @@ struct run {
 	struct labels		*next_labels;
 	uint64_t		 reload_until;	/* RELOAD: stop waiting then */
 	uint64_t		 reloads, reload_errors;
+	struct output_stats	 gone;		/* counters of the sinks
+						   reloads freed */
 };
 
 int	run_sinks(struct run *, const struct config *, struct emit **,
@@ -59,5 +61,6 @@ void	run_reload_finish(struct run *);
 void	run_reload_cancel(struct run *);
 void	run_finish(struct run *, int status);
 void	run_collect(void *, struct metrics_buf *);
+void	run_keep_counters(struct run *);
 
 #endif

@@ -1,10 +1,14 @@
-"""Reloads that meet other events: a change of a secret header alone.
+"""Reloads that meet other events: a change of a secret header alone,
+the counters across a reload.
 
 Each test ships to a plain HTTP receiver, its configuration laid out as
 the kubelet lays out a ConfigMap, /metrics on a free port.
 """
-from receiver import Receiver
-from sidelogtest import ConfigMap, Pod, free_port, line, wait_for
+import signal
+import time
+
+from receiver import Fault, Receiver
+from sidelogtest import ConfigMap, Pod, free_port, line, scrape, wait_for
 
 
 def config(pod, rx, port, version="1", key="old-key"):
@@ -65,4 +69,45 @@ def test_secret_header_change_alone_is_applied(tmp_path):
     assert header(rx, rx.requests - 1, "X-Api-Key") == "new-key", \
         pod.stderr()
     assert "old-key" not in pod.stderr() and "new-key" not in pod.stderr()
+    pod.assert_clean_stderr()
+
+
+def test_counters_keep_growing_across_a_reload(tmp_path):
+    """1. Ship 100 lines; the first request gets a 503, so there is a
+       retry.
+    2. Scrape /metrics.
+    3. SIGHUP (a forced reload); scrape again.
+    4. Ship 100 more lines; scrape again.
+    Check that no counter of the three scrapes goes down, and that the
+    last one counts every record, request and retry of the whole run."""
+    names = ("sidelog_records_delivered_total", "sidelog_retries_total",
+             "sidelog_lines_read_total", 'sidelog_requests_total{code="200"}',
+             'sidelog_requests_total{code="503"}')
+    rx = Receiver().start()
+    rx.faults = [Fault(status=503)]
+    try:
+        pod, cm, render = start(tmp_path, rx)
+        append(pod, 0, 100)
+        assert wait_for(lambda: len(rx.records) == 100, 10), pod.stderr()
+        time.sleep(0.3)
+        before = scrape(pod.port)
+        pod.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: "configuration reloaded" in pod.stderr(), 10)
+        after = scrape(pod.port)
+        append(pod, 100, 100)
+        assert wait_for(lambda: len(rx.records) == 200, 10), pod.stderr()
+        time.sleep(0.3)
+        last = scrape(pod.port)
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    for k in names:
+        assert before.get(k, 0) <= after.get(k, 0) <= last.get(k, 0), \
+            (k, before.get(k), after.get(k), last.get(k))
+    assert last["sidelog_records_delivered_total"] == 200
+    assert last["sidelog_lines_read_total"] == 200
+    assert last["sidelog_retries_total"] == 1
+    assert last['sidelog_requests_total{code="503"}'] == 1
+    assert last['sidelog_requests_total{code="200"}'] == rx.requests - 1
+    assert last["sidelog_reloads_total"] == 1
     pod.assert_clean_stderr()
