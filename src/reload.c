@@ -47,25 +47,25 @@ load(const char *path)
 	return cfg;
 }
 
-void
+/* Loads the file and, if it differs (or force), starts a reload: 1.
+ * Called while RUNNING; the caller (run.c) changes the phase. */
+int
 run_reload(struct run *r, const char *why, int force)
 {
 	struct config	*cfg;
 
-	if (r->phase != RUNNING)
-		return;
 	cfg = load(r->cfg->path);
 	if (cfg == NULL) {
 		r->reload_errors++;
 		log_error("%s, but the new configuration is invalid (see above); "
 		    "the running one stays", why);
-		return;
+		return 0;
 	}
 	if (!force && config_is_same(cfg, r->cfg)) {
 		log_info("%s; its effective configuration is the same",
 		    why);
 		config_free(cfg);
-		return;
+		return 0;
 	}
 	if (strcmp(cfg->checkpoint_dir, r->cfg->checkpoint_dir) != 0 ||
 	    strcmp(cfg->checkpoint_file, r->cfg->checkpoint_file) != 0)
@@ -73,7 +73,6 @@ run_reload(struct run *r, const char *why, int force)
 		    "only with a restart");
 	log_info("%s: reloading", why);
 	r->next = cfg;
-	r->phase = RELOAD;
 	reader_pause(r->rd, 1);
 	if (r->out != NULL)
 		output_abandon(r->out);
@@ -81,6 +80,7 @@ run_reload(struct run *r, const char *why, int force)
 	    RUN_RELOAD_WAIT_MS ? r->cfg->output.timeout_ms :
 	    RUN_RELOAD_WAIT_MS);
 	loop_timer_set(r->phase_timer, 0);
+	return 1;
 }
 
 /* Builds the new sinks and hands the reader over.  Fails only for
@@ -117,29 +117,29 @@ apply(struct run *r)
 	return 0;
 }
 
-/* Ends a reload now, whatever is still in flight. */
-void
+/* Ends a reload now, whatever is still in flight; -1 when it failed
+ * (for memory) and the caller must stop. */
+int
 run_reload_finish(struct run *r)
 {
 	if (r->next == NULL)
-		return;
+		return 0;
 	if (apply(r) == -1) {
 		log_error("reload failed for lack of memory; stopping (the "
 		    "checkpoint holds what was delivered)");
-		r->phase = RUNNING;
-		run_finish(r, 1);
-		return;
+		return -1;
 	}
 	if (run_attach(r) == -1)
 		log_error("reload: watching or listening failed; see above");
 	r->reloads++;
-	r->phase = RUNNING;
 	reader_pause(r->rd, 0);
 	log_info("configuration reloaded from %s", r->cfg->path);
+	return 0;
 }
 
-/* Called every RUN_RELOAD_POLL_MS while reloading. */
-void
+/* Called every RUN_RELOAD_POLL_MS while reloading: 1 when the reload
+ * is to end now (nothing in flight, or waited long enough). */
+int
 run_reload_step(struct run *r)
 {
 	int	 busy;
@@ -148,12 +148,12 @@ run_reload_step(struct run *r)
 	    (r->emit != NULL && emit_held(r->emit) > 0);
 	if (busy && loop_now(r->lp) < r->reload_until) {
 		loop_timer_set(r->phase_timer, RUN_RELOAD_POLL_MS);
-		return;
+		return 0;
 	}
 	if (busy)
 		log_warn("reload: what is still in flight is dropped; those "
 		    "lines may reach the backend twice");
-	run_reload_finish(r);
+	return 1;
 }
 
 /* Teardown in the middle of a reload. */

@@ -7,7 +7,8 @@
  * watcher and its first scan, the metrics listener, the config watch.
  *
  * Phases: RUNNING -> (SIGTERM/SIGINT) GRACE -> DRAIN -> DONE, and
- * RUNNING -> (SIGHUP, config or labels change) RELOAD -> RUNNING.
+ * RUNNING -> (SIGHUP, config or labels change) RELOAD -> RUNNING; only
+ * this file changes the phase (reload.c does a reload's work).
  * Shutdown keeps tailing until no file grew for shutdown_grace, then
  * reads every file to its end, delivers, persists and exits 0, all
  * within shutdown_timeout; past the deadline it persists what was
@@ -135,6 +136,27 @@ file_joined(void *arg)
 		loop_timer_set(r->ckpt, 0);
 }
 
+/* --- reloads: reload.c does the work, the phase changes here ------------ */
+
+/* SIGHUP, or the config or labels file changed. */
+static void
+reload(struct run *r, const char *why, int force)
+{
+	/* GRACE, DRAIN, DONE: shutting down, a new configuration is moot. */
+	if (r->phase == RUNNING && run_reload(r, why, force) == 1)
+		r->phase = RELOAD;
+}
+
+static void
+end_reload(struct run *r)
+{
+	if (run_reload_finish(r) == -1) {
+		run_finish(r, 1);
+		return;
+	}
+	r->phase = RUNNING;
+}
+
 /* --- shutdown ----------------------------------------------------------- */
 
 void
@@ -183,10 +205,10 @@ phase_timer(void *arg)
 {
 	struct run	*r = arg;
 
-	if (r->phase == RELOAD)
-		run_reload_step(r);
-	else
+	if (r->phase != RELOAD)
 		shutdown_step(r);
+	else if (run_reload_step(r) == 1)
+		end_reload(r);
 }
 
 static void
@@ -212,7 +234,7 @@ begin_shutdown(struct run *r, const char *why)
 		return;
 	}
 	if (r->phase == RELOAD)
-		run_reload_finish(r);
+		end_reload(r);
 	if (r->phase == DONE)
 		return;
 	loop_timer_set(r->deadline, r->cfg->shutdown_timeout_ms);
@@ -245,7 +267,7 @@ on_signal(void *arg, uint32_t events)
 			begin_shutdown(r, "SIGINT");
 			break;
 		case SIGHUP:
-			run_reload(r, "SIGHUP", 1);
+			reload(r, "SIGHUP", 1);
 			break;
 		}
 	}
@@ -258,9 +280,9 @@ on_change(void *arg, const char *path)
 	struct run	*r = arg;
 
 	if (strcmp(path, r->cfg->path) == 0)
-		run_reload(r, "the configuration file changed", 0);
+		reload(r, "the configuration file changed", 0);
 	else
-		run_reload(r, "the labels file changed", 1);
+		reload(r, "the labels file changed", 1);
 }
 
 static void

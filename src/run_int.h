@@ -55,9 +55,9 @@ int	run_sinks(struct run *, const struct config *, struct emit **,
 	    struct output **);
 int	run_attach(struct run *);
 void	run_detach(struct run *);
-void	run_reload(struct run *, const char *why, int force);
-void	run_reload_step(struct run *);
-void	run_reload_finish(struct run *);
+int	run_reload(struct run *, const char *why, int force);
+int	run_reload_step(struct run *);
+int	run_reload_finish(struct run *);
 void	run_reload_cancel(struct run *);
 void	run_finish(struct run *, int status);
 void	run_collect(void *, struct metrics_buf *);
