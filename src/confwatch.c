@@ -146,6 +146,26 @@ confwatch_add(struct confwatch *w, const char *path)
 	return 0;
 }
 
+/* Stops watching path; its directory stays watched while another file
+ * in it is (inotify gives one descriptor per directory). */
+void
+confwatch_remove(struct confwatch *w, const char *path)
+{
+	int	 i, j;
+
+	for (i = 0; i < w->n; i++)
+		if (strcmp(w->files[i].path, path) == 0)
+			break;
+	if (i == w->n)
+		return;
+	for (j = 0; j < w->n; j++)
+		if (j != i && w->files[j].wd == w->files[i].wd)
+			break;
+	if (w->files[i].wd != -1 && j == w->n)
+		inotify_rm_watch(w->ifd, w->files[i].wd);
+	w->files[i] = w->files[--w->n];
+}
+
 void
 confwatch_free(struct confwatch *w)
 {

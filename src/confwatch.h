@@ -19,6 +19,7 @@ typedef void	confwatch_fn(void *arg, const char *path);
 
 struct confwatch *confwatch_new(struct loop *, confwatch_fn *, void *arg);
 int		 confwatch_add(struct confwatch *, const char *path);
+void		 confwatch_remove(struct confwatch *, const char *path);
 void		 confwatch_free(struct confwatch *);
 
 #endif

@@ -8,7 +8,9 @@
  * requests in flight may finish, for at most the larger of [output]
  * timeout and RUN_RELOAD_WAIT_MS, and stdout is written out; then the
  * sinks, the watcher, the listener are rebuilt and the same tails go on
- * from their delivered offsets.  Later lines get the new fields.
+ * from their delivered offsets.  Later lines get the new fields.  The
+ * config watch is kept, so a change during the wait is not lost: run.c
+ * remembers it and has the file loaded again once this reload ends.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +94,13 @@ apply(struct run *r)
 	struct output	*out;
 	struct labels	*labels = NULL;
 
+	/* The watch first, then the read: a change after it is seen. */
+	if (strcmp(r->next->labels_file, r->cfg->labels_file) != 0) {
+		if (*r->cfg->labels_file != '\0')
+			confwatch_remove(r->cw, r->cfg->labels_file);
+		if (*r->next->labels_file != '\0')
+			confwatch_add(r->cw, r->next->labels_file);
+	}
 	if (*r->next->labels_file != '\0')
 		labels = labels_load(r->next->labels_file);
 	run_keep_counters(r);

@@ -3,8 +3,8 @@
  *
  * Set-up order: signals (blocked, read through a signalfd, so they are
  * events like any other), the checkpoint (its lock first: a second
- * sidelog fails before touching anything), the sinks, the reader, the
- * watcher and its first scan, the metrics listener, the config watch.
+ * sidelog fails before touching anything), the config watch, the sinks,
+ * the reader, the watcher and its first scan, the metrics listener.
  *
  * Phases: RUNNING -> (SIGTERM/SIGINT) GRACE -> DRAIN -> DONE, and
  * RUNNING -> (SIGHUP, config or labels change) RELOAD -> RUNNING; only
@@ -138,23 +138,46 @@ file_joined(void *arg)
 
 /* --- reloads: reload.c does the work, the phase changes here ------------ */
 
-/* SIGHUP, or the config or labels file changed. */
+/*
+ * SIGHUP, or the config or labels file changed.  During a reload the
+ * change is only remembered: the reload may have loaded the file before
+ * it, and the watch will not report the same content twice.
+ */
 static void
 reload(struct run *r, const char *why, int force)
 {
+	if (r->phase == RELOAD) {
+		if (!r->again)
+			log_info("%s during a reload: the file is read again "
+			    "once it ends", why);
+		r->again = 1;
+		return;
+	}
 	/* GRACE, DRAIN, DONE: shutting down, a new configuration is moot. */
 	if (r->phase == RUNNING && run_reload(r, why, force) == 1)
 		r->phase = RELOAD;
 }
 
+/*
+ * Ends the reload under way.  If a change came meanwhile, the file is
+ * loaded again and reloaded if it differs from what now runs (labels
+ * are read as the reload ends, after any such change): after any reload
+ * the running configuration is the file's.  Unless look_again is 0:
+ * shutting down.
+ */
 static void
-end_reload(struct run *r)
+end_reload(struct run *r, int look_again)
 {
+	int	 again = r->again;
+
+	r->again = 0;
 	if (run_reload_finish(r) == -1) {
 		run_finish(r, 1);
 		return;
 	}
 	r->phase = RUNNING;
+	if (again && look_again)
+		reload(r, "a change came during the last reload", 0);
 }
 
 /* --- shutdown ----------------------------------------------------------- */
@@ -208,7 +231,7 @@ phase_timer(void *arg)
 	if (r->phase != RELOAD)
 		shutdown_step(r);
 	else if (run_reload_step(r) == 1)
-		end_reload(r);
+		end_reload(r, 1);
 }
 
 static void
@@ -234,7 +257,7 @@ begin_shutdown(struct run *r, const char *why)
 		return;
 	}
 	if (r->phase == RELOAD)
-		end_reload(r);
+		end_reload(r, 0);
 	if (r->phase == DONE)
 		return;
 	loop_timer_set(r->deadline, r->cfg->shutdown_timeout_ms);
@@ -409,12 +432,6 @@ run_attach(struct run *r)
 		if (r->m == NULL)
 			return -1;
 	}
-	r->cw = confwatch_new(r->lp, on_change, r);
-	if (r->cw == NULL)
-		return -1;
-	confwatch_add(r->cw, r->cfg->path);
-	if (*r->cfg->labels_file != '\0')
-		confwatch_add(r->cw, r->cfg->labels_file);
 	log_set_level(r->cfg->log_level);
 	return watch_scan(r->w);
 }
@@ -422,8 +439,6 @@ run_attach(struct run *r)
 void
 run_detach(struct run *r)
 {
-	confwatch_free(r->cw);
-	r->cw = NULL;
 	metrics_free(r->m);
 	r->m = NULL;
 	watch_free(r->w);
@@ -446,6 +461,24 @@ raise_nofile(void)
 	}
 }
 
+/*
+ * The config and labels files, watched for the whole run and not
+ * rebuilt by a reload: a change is measured against what the watch last
+ * saw, never against content it did not report.  Watched before the
+ * labels file is read, so that no change falls in between.
+ */
+static int
+watch_config(struct run *r)
+{
+	r->cw = confwatch_new(r->lp, on_change, r);
+	if (r->cw == NULL)
+		return -1;
+	confwatch_add(r->cw, r->cfg->path);
+	if (*r->cfg->labels_file != '\0')
+		confwatch_add(r->cw, r->cfg->labels_file);
+	return 0;
+}
+
 static int
 setup(struct run *r)
 {
@@ -460,6 +493,10 @@ setup(struct run *r)
 	    r->cfg->checkpoint_file);
 	if (r->ck == NULL || checkpoint_load(r->ck, &entries, &n) == -1)
 		return -1;
+	if (watch_config(r) == -1) {
+		free(entries);
+		return -1;
+	}
 	if (*r->cfg->labels_file != '\0')
 		r->labels = labels_load(r->cfg->labels_file);
 	raise_nofile();
@@ -483,6 +520,7 @@ teardown(struct run *r)
 {
 	run_reload_cancel(r);
 	run_detach(r);
+	confwatch_free(r->cw);
 	/* The sinks first: an unsent batch releases its tails as it goes. */
 	output_free(r->out);
 	emit_free(r->emit);

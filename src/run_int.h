@@ -46,6 +46,8 @@ struct run {
 	struct config		*next;		/* RELOAD: the new configuration */
 	struct labels		*next_labels;
 	uint64_t		 reload_until;	/* RELOAD: stop waiting then */
+	int			 again;		/* RELOAD: a change came
+						   meanwhile */
 	uint64_t		 reloads, reload_errors;
 	struct output_stats	 gone;		/* counters of the sinks
 						   reloads freed */

@@ -1,5 +1,6 @@
-"""Reloads that meet other events: a change of a secret header alone,
-the counters across a reload.
+"""Reloads that meet other events: a second ConfigMap update while the
+first reload waits, a change of a secret header alone, the counters
+across a reload.
 
 Each test ships to a plain HTTP receiver, its configuration laid out as
 the kubelet lays out a ConfigMap, /metrics on a free port.
@@ -8,7 +9,7 @@ import signal
 import time
 
 from receiver import Fault, Receiver
-from sidelogtest import ConfigMap, Pod, free_port, line, scrape, wait_for
+from sidelogtest import (ConfigMap, Pod, free_port, line, scrape, wait_for)
 
 
 def config(pod, rx, port, version="1", key="old-key"):
@@ -43,6 +44,43 @@ def append(pod, first, n=1):
 def header(rx, i, name):
     """Header `name` of request i, whatever its case on the wire."""
     return {k.lower(): v for k, v in rx.headers[i].items()}.get(name.lower())
+
+
+def test_configmap_swap_during_a_reload_applies_after_it(tmp_path):
+    """1. Ship line 0 with version = 1.
+    2. Make the next request take 3 s; append line 1, so that request is
+       in flight.
+    3. Swap the ConfigMap to version = 2: a reload starts and waits for
+       the request.
+    4. While it waits, swap the ConfigMap to version = 3.
+    5. Once the slow request is answered, append line 2.
+    Check that line 2 carries version 3 (the file as it is now, not the
+    one the first reload loaded), that two reloads were applied, and that
+    every line arrived exactly once."""
+    rx = Receiver().start()
+    try:
+        pod, cm, render = start(tmp_path, rx)
+        append(pod, 0)
+        assert wait_for(lambda: len(rx.records) == 1, 10), pod.stderr()
+        rx.faults = [Fault(delay=3.0)]
+        append(pod, 1)
+        assert wait_for(lambda: rx.requests == 2, 10), pod.stderr()
+        cm.update(render(version="2"))
+        assert wait_for(lambda: ": reloading" in pod.stderr(), 10)
+        time.sleep(0.3)
+        cm.update(render(version="3"))
+        assert wait_for(lambda: len(rx.records) == 2, 10), pod.stderr()
+        time.sleep(1.0)
+        append(pod, 2)
+        assert wait_for(lambda: len(rx.records) >= 3, 10), pod.stderr()
+        m = scrape(pod.port)
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    assert sorted(rx.seqs()) == [0, 1, 2], rx.seqs()
+    assert rx.records[-1]["version"] == "3", pod.stderr()
+    assert m["sidelog_reloads_total"] == 2, pod.stderr()
+    pod.assert_clean_stderr()
 
 
 def test_secret_header_change_alone_is_applied(tmp_path):
