@@ -117,29 +117,42 @@ setup_inputs(const struct config *cfg, const struct labels *labels)
 	return ri;
 }
 
-/* Buffers sized by the longest record any input may cut. */
+/*
+ * Buffers sized by the longest record any input of cfg may cut.  The
+ * old ones go only once the new ones are there, so a failure (memory)
+ * leaves the reader as it was; buffers of the right size are kept.
+ */
 static int
-setup_buffers(struct reader *rd)
+setup_buffers(struct reader *rd, const struct config *cfg)
 {
-	size_t	 max = 0;
+	size_t	 max = 0, rlen, slen;
+	char	*rbuf, *scratch;
 	int	 i;
 
-	for (i = 0; i < rd->cfg->ninputs; i++)
-		if (rd->cfg->inputs[i].max_line_bytes > max)
-			max = rd->cfg->inputs[i].max_line_bytes;
-	free(rd->rbuf);
-	free(rd->scratch);
+	for (i = 0; i < cfg->ninputs; i++)
+		if (cfg->inputs[i].max_line_bytes > max)
+			max = cfg->inputs[i].max_line_bytes;
 	/* A pending multiline record and the line that ends it, plus room
 	 * to read ahead. */
-	rd->rbuflen = 2 * max + READER_READ_AHEAD;
-	rd->rbuf = malloc(rd->rbuflen);
-	rd->scratchlen = LINE_SCRATCH(max);
-	rd->scratch = malloc(rd->scratchlen);
-	if (rd->rbuf == NULL || rd->scratch == NULL) {
-		log_error("reader: out of memory for %zu byte buffers",
-		    rd->rbuflen);
+	rlen = 2 * max + READER_READ_AHEAD;
+	slen = LINE_SCRATCH(max);
+	if (rd->rbuf != NULL && rd->scratch != NULL && rlen == rd->rbuflen &&
+	    slen == rd->scratchlen)
+		return 0;
+	rbuf = malloc(rlen);
+	scratch = malloc(slen);
+	if (rbuf == NULL || scratch == NULL) {
+		log_error("reader: out of memory for %zu byte buffers", rlen);
+		free(rbuf);
+		free(scratch);
 		return -1;
 	}
+	free(rd->rbuf);
+	free(rd->scratch);
+	rd->rbuf = rbuf;
+	rd->rbuflen = rlen;
+	rd->scratch = scratch;
+	rd->scratchlen = slen;
 	return 0;
 }
 
@@ -197,7 +210,7 @@ reader_new(struct loop *lp, const struct config *cfg,
 	rd->inputs = setup_inputs(cfg, labels);
 	rd->refused = refused_new();
 	if (rd->max_open == -1 || rd->inputs == NULL ||
-	    rd->refused == NULL || setup_buffers(rd) == -1) {
+	    rd->refused == NULL || setup_buffers(rd, cfg) == -1) {
 		reader_free(rd);
 		return NULL;
 	}
@@ -227,7 +240,10 @@ reader_free(struct reader *rd)
  * A reload: the same tails go on under the new configuration, from what
  * was delivered (the sinks were emptied or dropped before).  Tails of an
  * input that no longer exists are closed; new inputs' files come with
- * the next scan.  Fails only for memory, leaving the reader as it was.
+ * the next scan.  All or nothing: what can fail (memory) is allocated
+ * before anything changes, so a failure leaves the reader as it was
+ * (its configuration, inputs and buffers; sinks it was told to drop
+ * stay dropped).
  */
 int
 reader_reconfigure(struct reader *rd, const struct config *cfg,
@@ -240,6 +256,11 @@ reader_reconfigure(struct reader *rd, const struct config *cfg,
 	ri = setup_inputs(cfg, labels);
 	if (ri == NULL)
 		return -1;
+	if (setup_buffers(rd, cfg) == -1) {
+		free_inputs(ri, cfg->ninputs);
+		return -1;
+	}
+	/* Nothing below fails. */
 	set_sinks(rd, emit, out);
 	for (i = rd->ntails - 1; i >= 0; i--) {
 		const char *name = old->inputs[tail_input(rd->tails[i].t)].name;
@@ -267,7 +288,20 @@ reader_reconfigure(struct reader *rd, const struct config *cfg,
 	if (i != -1)
 		rd->max_open = i;	/* tails over it are parked as room is
 					   needed */
-	return setup_buffers(rd);
+	return 0;
+}
+
+/*
+ * The sinks are about to be freed (a reload): the reader forgets them
+ * first, so that it never holds a pointer to a freed sink, even when the
+ * reload then fails.  Paused, it has no use for them until
+ * reader_reconfigure() gives it the new ones.  The tails keep which
+ * sinks they were sent to, so their delivered offsets do not move.
+ */
+void
+reader_drop_sinks(struct reader *rd)
+{
+	set_sinks(rd, NULL, NULL);
 }
 
 /* --- the set of tails --------------------------------------------------- */

@@ -44,6 +44,7 @@ struct reader	*reader_new(struct loop *, const struct config *,
 		    struct emit *, struct output *);
 int		 reader_reconfigure(struct reader *, const struct config *,
 		    const struct labels *, struct emit *, struct output *);
+void		 reader_drop_sinks(struct reader *);
 void		 reader_pause(struct reader *, int);
 void		 reader_on_new(struct reader *, void (*)(void *), void *);
 void		 reader_free(struct reader *);

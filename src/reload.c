@@ -85,8 +85,14 @@ run_reload(struct run *r, const char *why, int force)
 	return 1;
 }
 
-/* Builds the new sinks and hands the reader over.  Fails only for
- * memory, and then the old sinks are gone: the caller stops. */
+/*
+ * Frees the old sinks, builds the new ones and hands the reader over.
+ * The old sinks go first: as they are freed they release their
+ * references to the tails, which reader_reconfigure() then rewinds.
+ * Fails only for memory; then the reader is left with the running
+ * configuration and no sinks, r->cfg and r->labels as they were, and the
+ * caller stops (the checkpoint holds what was delivered).
+ */
 static int
 apply(struct run *r)
 {
@@ -104,6 +110,7 @@ apply(struct run *r)
 	if (*r->next->labels_file != '\0')
 		labels = labels_load(r->next->labels_file);
 	run_keep_counters(r);
+	reader_drop_sinks(r->rd);
 	output_free(r->out);
 	emit_free(r->emit);
 	r->out = NULL;

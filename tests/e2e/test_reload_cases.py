@@ -1,29 +1,32 @@
 """Reloads that meet other events: a second ConfigMap update while the
 first reload waits, a change of a secret header alone, the counters
-across a reload.
+across a reload, a reload that runs out of memory.
 
 Each test ships to a plain HTTP receiver, its configuration laid out as
-the kubelet lays out a ConfigMap, /metrics on a free port.
+the kubelet lays out a ConfigMap, /metrics on a free port.  memory_limit
+and batch_max_bytes are set so that max_line_bytes = 64m is valid.
 """
 import signal
 import time
 
+from conftest import sanitized
 from receiver import Fault, Receiver
-from sidelogtest import (ConfigMap, Pod, free_port, line, scrape, wait_for)
+from sidelogtest import ConfigMap, Pod, free_port, line, scrape, wait_for
 
 
-def config(pod, rx, port, version="1", key="old-key"):
+def config(pod, rx, port, version="1", key="old-key", max_line="64k"):
     return ("[sidelog]\ncheckpoint_dir = %s\ncheckpoint_interval = 200ms\n"
-            "listen = 127.0.0.1:%d\n"
+            "listen = 127.0.0.1:%d\nmemory_limit = 1g\n"
             "[input.app]\npaths = %s/app.log\nfields.version = %s\n"
+            "max_line_bytes = %s\n"
             "[output]\nurl = http://127.0.0.1:%d/ingest\n"
             "batch_timeout = 100ms\nretry_initial = 100ms\n"
-            "headers.X-Api-Key = %s\n"
+            "batch_max_bytes = 64m\nheaders.X-Api-Key = %s\n"
             "[stdout]\nenabled = false\n"
-            % (pod.pvc, port, pod.logs, version, rx.port, key))
+            % (pod.pvc, port, pod.logs, version, max_line, rx.port, key))
 
 
-def start(tmp_path, rx, **kw):
+def start(tmp_path, rx, env=None, wrap=(), **kw):
     """A pod whose config is a ConfigMap; returns (pod, cm, render)."""
     port = free_port()
     pod = Pod(tmp_path, stdout=False)
@@ -31,7 +34,7 @@ def start(tmp_path, rx, **kw):
                    {"sidelog.ini": config(pod, rx, port, **kw)})
     pod.conf = tmp_path / "config" / "sidelog.ini"
     pod.port = port
-    pod.start()
+    pod.start(env=env, wrap=wrap)
     return pod, cm, lambda **k: {"sidelog.ini": config(pod, rx, port, **k)}
 
 
@@ -149,3 +152,47 @@ def test_counters_keep_growing_across_a_reload(tmp_path):
     assert last['sidelog_requests_total{code="200"}'] == rx.requests - 1
     assert last["sidelog_reloads_total"] == 1
     pod.assert_clean_stderr()
+
+
+def memory_cap():
+    """(env, wrap) under which no block of 100 MiB or more can be had:
+    ASan's allocator is told so (its shadow memory rules out ulimit -v);
+    the static binary runs under ulimit -v."""
+    if sanitized():
+        return ({"ASAN_OPTIONS": "detect_leaks=1:allocator_may_return_null=1"
+                 ":max_allocation_size_mb=100"}, ())
+    return None, ("sh", "-c", 'ulimit -v 200000 && exec "$0" "$@"')
+
+
+def test_reload_out_of_memory_stops_with_the_checkpoint(tmp_path):
+    """1. Ship lines 0-2 with max_line_bytes = 64k, with no block of
+       100 MiB or more to be had (see memory_cap).
+    2. Swap the ConfigMap to max_line_bytes = 64m: the reader's buffers
+       for it (128 MiB and 192 MiB) cannot be allocated, after the old
+       sinks were freed.
+    3. Restart without the cap on the same checkpoint; append line 3.
+    Check that the reload fails and sidelog stops with exit 1, without a
+    sanitizer error (before: a use-after-free in reader_free on the ASan
+    build), and that after the restart every line arrived exactly
+    once."""
+    rx = Receiver().start()
+    env, wrap = memory_cap()
+    try:
+        pod, cm, render = start(tmp_path, rx, env=env, wrap=wrap)
+        append(pod, 0, 3)
+        assert wait_for(lambda: len(rx.records) == 3, 10), pod.stderr()
+        time.sleep(0.5)     # the checkpoint is saved every 200ms
+        cm.update(render(max_line="64m"))
+        assert pod.proc.wait(10) == 1, pod.stderr()
+        pod.proc = None
+        err = pod.stderr()
+        assert "reload failed for lack of memory; stopping" in err
+        assert "ERROR: AddressSanitizer" not in err, err
+        assert "runtime error" not in err, err
+        pod.start()
+        append(pod, 3)
+        assert wait_for(lambda: len(rx.records) >= 4, 10), pod.stderr()
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    assert sorted(rx.seqs()) == [0, 1, 2, 3], rx.seqs()
