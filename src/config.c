@@ -1067,3 +1067,17 @@ config_is_same(const struct config *a, const struct config *b)
 	free(pb);
 	return same;
 }
+
+/* The largest max_line_bytes of any input: what line buffers are sized
+ * by. */
+size_t
+config_longest_line(const struct config *cfg)
+{
+	size_t	 max = 0;
+	int	 i;
+
+	for (i = 0; i < cfg->ninputs; i++)
+		if (cfg->inputs[i].max_line_bytes > max)
+			max = cfg->inputs[i].max_line_bytes;
+	return max;
+}

@@ -124,5 +124,6 @@ void		 config_print(const struct config *, FILE *);
 int		 config_is_same(const struct config *,
 		    const struct config *);
 int		 config_name_char(int);
+size_t		 config_longest_line(const struct config *);
 
 #endif

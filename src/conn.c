@@ -64,7 +64,8 @@ struct conn {
 	const char			*head, *body;
 	size_t				 headlen, bodylen, sent;
 	struct http_resp		 resp;
-	char				*rbody;
+	char				*rbody;		/* as needed */
+	size_t				 body_cap;	/* of a reply kept */
 	int				 reused;	/* on a kept-alive connection */
 	int				 got_reply;	/* a response byte arrived */
 	char				 peer[300];
@@ -76,8 +77,8 @@ static void	timeout(void *);
 static void	receive_some(struct conn *);
 
 struct conn *
-conn_new(struct loop *lp, const struct config_output *oc, conn_done_fn *done,
-    void *arg)
+conn_new(struct loop *lp, const struct config_output *oc, size_t body_cap,
+    conn_done_fn *done, void *arg)
 {
 	struct conn	*c;
 
@@ -86,6 +87,7 @@ conn_new(struct loop *lp, const struct config_output *oc, conn_done_fn *done,
 		return NULL;
 	c->lp = lp;
 	c->oc = oc;
+	c->body_cap = body_cap;
 	c->done = done;
 	c->arg = arg;
 	c->fd = -1;
@@ -495,8 +497,12 @@ int
 conn_request(struct conn *c, struct tls_conf *tc, const char *head,
     size_t headlen, const char *body, size_t bodylen)
 {
+	if (c->rbody != NULL && c->resp.bodylen > CONN_KEEP_BODY) {
+		free(c->rbody);
+		c->rbody = NULL;
+	}
 	if (c->rbody == NULL) {
-		c->rbody = malloc(CONN_MAX_BODY);
+		c->rbody = malloc(c->body_cap);
 		if (c->rbody == NULL)
 			return -1;
 	}
@@ -514,7 +520,7 @@ conn_request(struct conn *c, struct tls_conf *tc, const char *head,
 	c->bodylen = bodylen;
 	c->sent = 0;
 	c->got_reply = 0;
-	http_resp_init(&c->resp, c->rbody, CONN_MAX_BODY);
+	http_resp_init(&c->resp, c->rbody, c->body_cap);
 	loop_timer_set(c->timer, c->oc->timeout_ms);
 	c->reused = c->state == C_IDLE;
 	if (c->reused) {

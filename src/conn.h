@@ -14,8 +14,9 @@
 #include "loop.h"
 #include "tls.h"
 
-#define CONN_MAX_BODY	(8 * 1024 * 1024)	/* response body kept: a bulk
-						   reply for 10k items */
+/* A reply body kept longer than this is let go before the next request,
+ * so that a long one does not stay resident. */
+#define CONN_KEEP_BODY	(64 * 1024)
 
 struct conn;
 
@@ -30,7 +31,7 @@ typedef void	conn_done_fn(void *arg, struct conn *, enum conn_result,
 		    const struct http_resp *, const char *error);
 
 struct conn	*conn_new(struct loop *, const struct config_output *,
-		    conn_done_fn *, void *arg);
+		    size_t body_cap, conn_done_fn *, void *arg);
 void		 conn_free(struct conn *);
 int		 conn_request(struct conn *, struct tls_conf *,
 		    const char *head, size_t headlen, const char *body,

@@ -159,10 +159,15 @@ static int
 cmd_check(int argc, char **argv)
 {
 	struct config	*cfg = load(config_arg(argc, argv));
+	char		 line[512], warn[256];
 
 	printf("# %s: valid; the effective configuration, secrets "
 	    "redacted\n", cfg->path);
 	config_print(cfg, stdout);
+	run_budget_say(cfg, line, sizeof(line), warn, sizeof(warn));
+	printf("# %s\n", line);
+	if (*warn != '\0')
+		fprintf(stderr, "%s: warning: %s\n", cfg->path, warn);
 	config_free(cfg);
 	return 0;
 }

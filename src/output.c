@@ -39,6 +39,9 @@
 #define OUTPUT_SECRET_MAX	4096	/* a password or token file */
 #define OUTPUT_CHECK_MS		1000	/* files re-checked at most this often */
 #define OUTPUT_EXCERPT		200	/* bytes of a reply body in a log line */
+#define OUTPUT_REPLY_MAX	(64 * 1024)	/* of a reply body kept, but a
+						   _bulk one's: an excerpt is
+						   logged */
 
 struct slot {
 	struct conn	*c;
@@ -916,7 +919,8 @@ setup_slots(struct output *o)
 	if (o->slots == NULL)
 		return -1;
 	for (i = 0; i < o->nslots; i++) {
-		o->slots[i].c = conn_new(o->lp, o->oc, on_done, o);
+		o->slots[i].c = conn_new(o->lp, o->oc, output_reply_cap(o->oc),
+		    on_done, o);
 		if (o->slots[i].c == NULL)
 			return -1;
 	}
@@ -994,6 +998,31 @@ output_free(struct output *o)
 	explicit_bzero(o->authz, sizeof(o->authz));
 	free(o->path);
 	free(o);
+}
+
+/* The bytes of a reply body kept per connection. */
+size_t
+output_reply_cap(const struct config_output *oc)
+{
+	return oc->format == FORMAT_ELASTICSEARCH ? BULK_REPLY_MAX :
+	    OUTPUT_REPLY_MAX;
+}
+
+/*
+ * What batches may hold past memory_limit: a batch opens while what is
+ * held leaves room for its body, and its gzip form grows after; a part
+ * cut from a refused batch is a copy beside it.  The body is
+ * batch_max_bytes, or one record when that is larger.
+ */
+size_t
+output_overshoot(const struct config *cfg)
+{
+	size_t	 body = cfg->output.batch_max_bytes, one;
+
+	one = 7 * config_longest_line(cfg) + OUTPUT_ACTION_MAX + 64 * 1024;
+	if (one > body)
+		body = one;
+	return 3 * body;
 }
 
 void

@@ -48,5 +48,7 @@ void		 output_abandon(struct output *);
 int		 output_in_flight(const struct output *);
 int		 output_is_idle(const struct output *);
 void		 output_stats(const struct output *, struct output_stats *);
+size_t		 output_reply_cap(const struct config_output *);
+size_t		 output_overshoot(const struct config *);
 
 #endif

@@ -125,13 +125,9 @@ setup_inputs(const struct config *cfg, const struct labels *labels)
 static int
 setup_buffers(struct reader *rd, const struct config *cfg)
 {
-	size_t	 max = 0, rlen, slen;
+	size_t	 max = config_longest_line(cfg), rlen, slen;
 	char	*rbuf, *scratch;
-	int	 i;
 
-	for (i = 0; i < cfg->ninputs; i++)
-		if (cfg->inputs[i].max_line_bytes > max)
-			max = cfg->inputs[i].max_line_bytes;
 	/* A pending multiline record and the line that ends it, plus room
 	 * to read ahead. */
 	rlen = 2 * max + READER_READ_AHEAD;
@@ -154,6 +150,15 @@ setup_buffers(struct reader *rd, const struct config *cfg)
 	rd->scratch = scratch;
 	rd->scratchlen = slen;
 	return 0;
+}
+
+/* What setup_buffers() takes, for the memory budget. */
+size_t
+reader_buffer_bytes(const struct config *cfg)
+{
+	size_t	 max = config_longest_line(cfg);
+
+	return 2 * max + READER_READ_AHEAD + LINE_SCRATCH(max);
 }
 
 static void

@@ -56,6 +56,7 @@ int		 reader_all_read(struct reader *);
 int		 reader_is_drained(struct reader *);
 uint64_t	 reader_quiet_ms(const struct reader *);
 char		*reader_checkpoint(struct reader *, size_t *len);
+size_t		 reader_buffer_bytes(const struct config *);
 void		 reader_stats(struct reader *, struct reader_stats *);
 
 #endif

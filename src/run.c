@@ -380,16 +380,61 @@ setup_timers(struct run *r)
 static size_t
 emit_cap(const struct config *cfg)
 {
-	uint64_t	 max = 0;
-	int		 i;
+	uint64_t	 max = config_longest_line(cfg);
 
-	for (i = 0; i < cfg->ninputs; i++)
-		if (cfg->inputs[i].max_line_bytes > max)
-			max = cfg->inputs[i].max_line_bytes;
 	/* record_max(): seven bytes for one at worst, the path, keys and
 	 * metadata on top. */
 	max = max * 8 + 6 * PATH_MAX + 64 * 1024;
 	return max > EMIT_MIN_CAP ? (size_t)max : EMIT_MIN_CAP;
+}
+
+/*
+ * What sidelog may hold in memory, by part: memory_limit bounds the
+ * batches, and each other buffer has its own bound, so the sum is the
+ * ceiling (README "Memory"); files followed add about 1 KiB each.
+ */
+void
+run_budget(const struct config *cfg, struct run_budget *b)
+{
+	const struct config_output	*oc = &cfg->output;
+
+	memset(b, 0, sizeof(*b));
+	if (oc->enabled) {
+		b->batches = cfg->memory_limit + output_overshoot(cfg);
+		b->replies = (uint64_t)oc->max_in_flight * output_reply_cap(oc);
+	}
+	b->lines = reader_buffer_bytes(cfg) + (cfg->emit_enabled ?
+	    emit_cap(cfg) : 0);
+	b->base = RUN_BASE_BYTES + (oc->enabled ? (uint64_t)oc->max_in_flight *
+	    RUN_CONN_BYTES : 0);
+	b->total = b->batches + b->replies + b->lines + b->base;
+}
+
+/*
+ * The budget in words, for check and the start; *warn is set when
+ * max_line_bytes makes the line buffers larger than memory_limit.
+ */
+void
+run_budget_say(const struct config *cfg, char *line, size_t len, char *warn,
+    size_t wlen)
+{
+	struct run_budget	 b;
+
+	run_budget(cfg, &b);
+	snprintf(line, len, "memory: at most %llu KiB: batches %llu KiB "
+	    "(memory_limit and one batch past it), line buffers %llu KiB, "
+	    "replies %llu KiB, the rest %llu KiB; and about 1 KiB a file "
+	    "followed", (unsigned long long)b.total >> 10,
+	    (unsigned long long)b.batches >> 10,
+	    (unsigned long long)b.lines >> 10,
+	    (unsigned long long)b.replies >> 10,
+	    (unsigned long long)b.base >> 10);
+	*warn = '\0';
+	if (b.lines > cfg->memory_limit)
+		snprintf(warn, wlen, "the buffers for lines of max_line_bytes "
+		    "(%zu) take %llu KiB, more than memory_limit (%llu KiB)",
+		    config_longest_line(cfg), (unsigned long long)b.lines >> 10,
+		    (unsigned long long)cfg->memory_limit >> 10);
 }
 
 /* The sinks a configuration asks for; NULL for those it does not. */
@@ -539,6 +584,17 @@ teardown(struct run *r)
 	config_free(r->cfg);
 }
 
+static void
+say_budget(const struct config *cfg)
+{
+	char	 line[512], warn[256];
+
+	run_budget_say(cfg, line, sizeof(line), warn, sizeof(warn));
+	log_info("%s", line);
+	if (*warn != '\0')
+		log_warn("%s", warn);
+}
+
 /* Takes cfg over: a reload replaces it. */
 int
 run_main(struct config *cfg)
@@ -551,6 +607,7 @@ run_main(struct config *cfg)
 		teardown(&r);
 		return 1;
 	}
+	say_budget(r.cfg);
 	log_info("sidelog %s: following %d input(s), watching with %s",
 	    SIDELOG_VERSION, cfg->ninputs, watch_is_inotify(r.w) ? "inotify" :
 	    "polling");

@@ -110,3 +110,22 @@ def test_unset_environment_variable_is_an_error(sidelog):
     assert err == ("%s:6: [metadata] kubernetes.pod.name: environment "
                    "variable POD_NAME is not set (write ${POD_NAME:-} to "
                    "allow it empty)\n" % f)
+
+
+def test_memory_ceiling_is_printed_and_long_lines_warn(sidelog):
+    """check states what sidelog may hold in memory, and warns when
+    max_line_bytes makes its line buffers larger than memory_limit."""
+    f = sidelog.write("ok.ini", BASE)
+    rc, out, err = sidelog("check", "-c", str(f))
+    assert rc == 0 and err == ""
+    assert "\n# memory: at most " in out
+    f = sidelog.write("long.ini", "[sidelog]\nmemory_limit = 128m\n"
+                      "[input.app]\npaths = /var/log/app/*.log\n"
+                      "max_line_bytes = 64m\n[output]\nurl = https://h/\n"
+                      "batch_max_bytes = 64m\n[stdout]\nenabled = true\n")
+    rc, out, err = sidelog("check", "-c", str(f))
+    assert rc == 0
+    # 5 x 64m to read, 8 x 64m and some for [stdout]: 832 MiB and more.
+    assert err.startswith("%s: warning: the buffers for lines of "
+                          "max_line_bytes (67108864) take 852" % f)
+    assert err.endswith(" KiB, more than memory_limit (131072 KiB)\n")
