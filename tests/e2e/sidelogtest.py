@@ -98,7 +98,16 @@ class Pod:
         return self.err.read_text(errors="replace")
 
     def output(self):
-        return self.out.read_bytes()
+        """What sidelog wrote to stdout, up to its last whole line: a line
+        it is still writing is not read half (seq=0000 would count as
+        a duplicate of line 0)."""
+        data = self.out.read_bytes()
+        return data[:data.rfind(b"\n") + 1]
+
+    def records(self):
+        """stdout's lines as JSON records ([stdout] format = json)."""
+        import json
+        return [json.loads(l) for l in self.output().splitlines()]
 
     def seqs(self):
         return [int(m) for m in SEQ.findall(self.output())]

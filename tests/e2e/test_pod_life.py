@@ -15,7 +15,6 @@ shipping goes on, that every line written before the end is delivered
 before exit 0, that labels reach the records, and that the metrics agree
 with what the receiver got.
 """
-import json
 import signal
 import time
 import urllib.request
@@ -41,7 +40,7 @@ def start_with_configmap(tmp_path, text, files=None):
 
 
 def records(pod):
-    return [json.loads(l) for l in pod.output().splitlines()]
+    return pod.records()
 
 
 def test_configmap_swap_mid_stream_applies_to_later_lines(tmp_path):

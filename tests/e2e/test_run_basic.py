@@ -6,7 +6,6 @@
 Check that every line came out exactly once, in order per file, that the
 exit status is 0 and that the checkpoint holds both files' full sizes.
 """
-import json
 
 from sidelogtest import Pod, count, line, wait_seqs
 
@@ -42,7 +41,7 @@ def test_json_format_gives_one_valid_record_per_line(tmp_path):
     pod.start()
     assert wait_seqs(pod, 10)
     assert pod.stop() == 0
-    recs = [json.loads(l) for l in pod.output().splitlines()]
+    recs = pod.records()
     assert len(recs) == 10
     assert list(recs[0])[:3] == ["@timestamp", "message", "log"]
     assert recs[3]["log"]["offset"] == 3 * 40

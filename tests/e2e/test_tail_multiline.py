@@ -7,7 +7,6 @@
 Check that the trace is one record with its lines in order, and that the
 last event comes out after the timeout without a following line.
 """
-import json
 import time
 
 from sidelogtest import Pod, wait_for
@@ -31,7 +30,7 @@ def test_stack_trace_is_one_record(tmp_path):
     pod.start()
     assert wait_for(lambda: pod.output().count(b"\n") >= 2, 10)
     assert pod.stop() == 0
-    recs = [json.loads(l) for l in pod.output().splitlines()]
+    recs = pod.records()
     assert len(recs) == 2
     assert recs[0]["message"] == TRACE.rstrip("\n")
     assert recs[0]["log"]["offset"] == 0
@@ -52,5 +51,5 @@ def test_pending_record_waits_for_the_timeout(tmp_path):
     waited = time.monotonic() - t0
     assert waited >= 0.9, "shipped before multiline.timeout: %.2fs" % waited
     assert pod.stop() == 0
-    recs = [json.loads(l) for l in pod.output().splitlines()]
+    recs = pod.records()
     assert [r["message"] for r in recs] == [TRACE.rstrip("\n")]
