@@ -425,6 +425,14 @@ delivered(struct output *o, struct batch *b, int n)
 	batch_resolved(b);
 }
 
+/* The stream parts of a refused batch are compressed with, or NULL
+ * when bodies go uncompressed (it is not set up then). */
+static z_stream *
+zpart(struct output *o)
+{
+	return o->oc->compression == COMPRESS_GZIP ? &o->zpart : NULL;
+}
+
 /* Two halves go back to the head of the queue, first half first. */
 static void
 split(struct output *o, struct batch *b, int status)
@@ -435,9 +443,9 @@ split(struct output *o, struct batch *b, int status)
 	idx = calloc((size_t)n, sizeof(*idx));
 	for (i = 0; idx != NULL && i < n; i++)
 		idx[i] = i;
-	h[0] = idx ? batch_pick(b, idx, n / 2, &o->zpart) : NULL;
+	h[0] = idx ? batch_pick(b, idx, n / 2, zpart(o)) : NULL;
 	h[1] = idx && h[0] ? batch_pick(b, idx + n / 2, n - n / 2,
-	    &o->zpart) : NULL;
+	    zpart(o)) : NULL;
 	free(idx);
 	if (h[1] == NULL) {
 		if (h[0] != NULL)
@@ -559,7 +567,7 @@ settle(struct output *o, struct batch *b, struct items *it,
 		    "no reason given", *o->oc->dead_letter ?
 		    "; written to dead_letter" : "");
 	if (it->nagain > 0) {
-		part = batch_pick(b, it->again, it->nagain, &o->zpart);
+		part = batch_pick(b, it->again, it->nagain, zpart(o));
 		if (part == NULL) {
 			retry(o, b, -1, "out of memory for items to send "
 			    "again");
