@@ -256,3 +256,109 @@ def scrape(port):
             k, v = l.rsplit(" ", 1)
             out[k] = float(v)
     return out
+
+
+def proc_kib(pid, key="VmRSS"):
+    """A /proc/PID/status figure in KiB: VmRSS now, VmHWM the peak."""
+    with open("/proc/%d/status" % pid) as f:
+        for l in f:
+            if l.startswith(key + ":"):
+                return int(l.split()[1])
+    return 0
+
+
+def listening(port):
+    """Whether something accepts connections on 127.0.0.1:port."""
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+NGINX_CONF = """
+daemon off;
+worker_processes 1;
+pid %(d)s/nginx.pid;
+error_log %(d)s/error.log;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %(d)s/body;
+    proxy_temp_path %(d)s/proxy;
+    fastcgi_temp_path %(d)s/fastcgi;
+    uwsgi_temp_path %(d)s/uwsgi;
+    scgi_temp_path %(d)s/scgi;
+    upstream up { server 127.0.0.1:%(up)d; keepalive 4; }
+    server {
+        listen 127.0.0.1:%(port)d ssl;
+        %(protocols)s
+        ssl_certificate %(cert)s;
+        ssl_certificate_key %(key)s;
+        client_max_body_size 64m;
+        # Bodies in memory: the workers run as another user and could
+        # not write the temporary files under the test directory.
+        client_body_buffer_size 64m;
+        location / {
+            proxy_pass http://up;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+"""
+
+
+class Nginx:
+    """Debian's nginx terminating TLS with (cert, key) in front of the
+    plain HTTP server on upstream_port; protocols: its ssl_protocols."""
+
+    def __init__(self, d, upstream_port, cert_key, protocols=None):
+        import shutil
+        assert shutil.which("nginx"), "nginx missing"
+        d.mkdir(exist_ok=True)
+        self.port = free_port()
+        (d / "nginx.conf").write_text(NGINX_CONF % {
+            "d": d, "up": upstream_port, "port": self.port,
+            "protocols": "ssl_protocols %s;" % protocols if protocols
+            else "", "cert": cert_key[0], "key": cert_key[1]})
+        self.proc = subprocess.Popen(["nginx", "-c", str(d / "nginx.conf"),
+                                      "-p", str(d)], stderr=subprocess.PIPE)
+        assert wait_for(lambda: listening(self.port), 20)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(30)
+
+
+class Tmpfs:
+    """A small tmpfs mounted at path (a full disk on demand, with no harm
+    to the machine's own); skips the test where mounting is not
+    allowed."""
+
+    def __init__(self, path, size="64k"):
+        import pytest
+        path.mkdir(exist_ok=True)
+        self.path = path
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size,
+                           "tmpfs", str(path)],
+                          capture_output=True).returncode != 0:
+            pytest.skip("cannot mount a tmpfs here (needs root or "
+                        "CAP_SYS_ADMIN)")
+
+    def fill(self, name="filler"):
+        """Fills the disk with one file, which is returned."""
+        f = self.path / name
+        with open(f, "wb", buffering=0) as fp:
+            try:
+                while True:
+                    fp.write(b"x" * 512)
+            except OSError:
+                pass
+        return f
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(["umount", "-l", str(self.path)])

@@ -17,15 +17,7 @@ import time
 
 from conftest import binary, sanitized
 from receiver import Fault, Receiver
-from sidelogtest import LIVE, Pod, Writer, count, line, wait_for
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for l in f:
-            if l.startswith("VmRSS:"):
-                return int(l.split()[1])
-    return 0
+from sidelogtest import LIVE, Pod, proc_kib, Writer, count, line, wait_for
 
 
 def test_blocked_stdout_stalls_reading_without_loss(tmp_path):
@@ -39,7 +31,7 @@ def test_blocked_stdout_stalls_reading_without_loss(tmp_path):
                          stderr=open(pod.err, "wb"))
     LIVE.append(p)
     time.sleep(2.0)             # nobody reads: the pipe is full at once
-    stalled = rss_kib(p.pid)
+    stalled = proc_kib(p.pid)
     out = p.stdout.read(10 * 2**20)
     while len(out.splitlines()) < n:
         chunk = p.stdout.read1(1 << 20)
@@ -69,7 +61,7 @@ def test_outage_keeps_memory_flat_and_loses_nothing(tmp_path, pki):
         w.join()
         samples = []
         for _ in range(20):
-            samples.append(rss_kib(pod.proc.pid))
+            samples.append(proc_kib(pod.proc.pid))
             time.sleep(0.1)
         rx.faults = []          # the backend is back
         assert wait_for(lambda: len(rx.records) >= n, 120), \

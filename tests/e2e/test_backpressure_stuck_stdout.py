@@ -19,18 +19,10 @@ import urllib.request
 
 from conftest import binary, sanitized
 from receiver import Receiver
-from sidelogtest import LIVE, Pod, count, free_port, line, wait_for
+from sidelogtest import LIVE, Pod, proc_kib, count, free_port, line, wait_for
 
 F_GETPIPE_SZ = 1032
 EMIT_CAP = 1 << 20      # run.c emit_cap() with max_line_bytes = 64k
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for l in f:
-            if l.startswith("VmRSS:"):
-                return int(l.split()[1])
-    return 0
 
 
 def lag(port):
@@ -62,7 +54,7 @@ def test_stuck_stdout_holds_back_the_backend_without_loss(tmp_path):
         time.sleep(1.0)
         stuck = len(rx.records)
         stuck_lag = lag(port)
-        stuck_rss = rss_kib(p.pid)
+        stuck_rss = proc_kib(p.pid)
         out = b""
         while out.count(b"\n") < n:
             chunk = p.stdout.read1(1 << 20)

@@ -21,15 +21,7 @@ import pytest
 
 from conftest import binary, sanitized
 from receiver import Fault, Receiver
-from sidelogtest import Pod, count, wait_for
-
-
-def vm_kib(pid, key):
-    with open("/proc/%d/status" % pid) as f:
-        for l in f:
-            if l.startswith(key + ":"):
-                return int(l.split()[1])
-    return 0
+from sidelogtest import Pod, count, proc_kib, wait_for
 
 
 def test_peak_memory_stays_within_the_stated_ceiling(tmp_path, pki):
@@ -61,7 +53,7 @@ def test_peak_memory_stays_within_the_stated_ceiling(tmp_path, pki):
         rx.faults = []
         assert wait_for(lambda: len(rx.records) >= n, 120), \
             pod.stderr()[-2000:]
-        peak = vm_kib(pod.proc.pid, "VmHWM")
+        peak = proc_kib(pod.proc.pid, "VmHWM")
         assert pod.stop() == 0
     finally:
         rx.stop()
@@ -104,7 +96,7 @@ def test_long_error_replies_are_not_kept_whole(tmp_path, pki):
         pod.start()
         assert wait_for(lambda: len(rx.records) >= n, 120), \
             pod.stderr()[-2000:]
-        peak = vm_kib(pod.proc.pid, "VmHWM")
+        peak = proc_kib(pod.proc.pid, "VmHWM")
         assert pod.stop() == 0
     finally:
         rx.stop()

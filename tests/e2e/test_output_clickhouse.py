@@ -9,15 +9,13 @@ Check that every written line is in the table exactly once.
 """
 import json
 import shutil
-import socket
 import subprocess
-import time
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from sidelogtest import Pod, Writer, free_port, wait_for
+from sidelogtest import Nginx, Pod, Writer, free_port, wait_for
 
 N = 20000
 
@@ -70,55 +68,9 @@ def clickhouse(tmp_path):
 
 @pytest.fixture
 def nginx(tmp_path, pki, clickhouse):
-    assert shutil.which("nginx"), "nginx missing"
-    d = tmp_path / "nginx"
-    d.mkdir()
-    port = free_port()
-    (d / "nginx.conf").write_text("""
-daemon off;
-worker_processes 1;
-pid %(d)s/nginx.pid;
-error_log %(d)s/error.log;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path %(d)s/body;
-    proxy_temp_path %(d)s/proxy;
-    fastcgi_temp_path %(d)s/fastcgi;
-    uwsgi_temp_path %(d)s/uwsgi;
-    scgi_temp_path %(d)s/scgi;
-    upstream ch { server 127.0.0.1:%(ch)d; keepalive 4; }
-    server {
-        listen 127.0.0.1:%(port)d ssl;
-        ssl_certificate %(cert)s;
-        ssl_certificate_key %(key)s;
-        client_max_body_size 64m;
-        # Bodies in memory: the workers run as another user and could
-        # not write the temporary files under the test directory.
-        client_body_buffer_size 64m;
-        location / {
-            proxy_pass http://ch;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-    }
-}
-""" % {"d": d, "ch": clickhouse, "port": port, "cert": pki["server"][0],
-       "key": pki["server"][1]})
-    p = subprocess.Popen(["nginx", "-c", str(d / "nginx.conf"), "-p",
-                          str(d)], stderr=subprocess.PIPE)
-
-    def up():
-        try:
-            socket.create_connection(("127.0.0.1", port), 1).close()
-            return True
-        except OSError:
-            return False
-
-    assert wait_for(up, 20)
-    yield port
-    p.terminate()
-    p.wait(30)
+    n = Nginx(tmp_path / "nginx", clickhouse, pki["server"])
+    yield n.port
+    n.stop()
 
 
 def test_every_line_lands_in_clickhouse_once(tmp_path, pki, clickhouse,

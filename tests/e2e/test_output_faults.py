@@ -15,7 +15,7 @@ import time
 import pytest
 
 from receiver import Fault, Receiver
-from sidelogtest import Pod, count, line, wait_for
+from sidelogtest import Pod, Tmpfs, count, line, wait_for
 
 N = 1000
 
@@ -169,22 +169,10 @@ def test_dead_letter_that_cannot_be_written_is_not_acknowledged(tmp_path,
     not be written (the failure is logged, the file holds no torn
     record), and that after the restart it is in the dead-letter file,
     with no line lost."""
-    import subprocess
-    small = tmp_path / "small"
-    small.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
-                       str(small)], capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        filler = small / "filler"
-        with open(filler, "wb", buffering=0) as f:
-            try:
-                while True:
-                    f.write(b"x" * 512)
-            except OSError:
-                pass
+    with Tmpfs(tmp_path / "small") as small:
+        filler = small.fill()
         rx = Receiver(tls=pki["server"], reject_mark="seq=000000500").start()
-        dead = small / "dead.ndjson"
+        dead = small.path / "dead.ndjson"
         pod = ship(tmp_path, pki, rx, "dead_letter = %s\n" % dead)
         try:
             assert wait_for(lambda: len(set(rx.seqs())) >= N - 1, 30), \
@@ -210,5 +198,3 @@ def test_dead_letter_that_cannot_be_written_is_not_acknowledged(tmp_path,
         assert len(recs) == 1 and "seq=000000500" in recs[0]["message"]
         assert "No space left on device" in pod.stderr()
         pod.assert_clean_stderr()
-    finally:
-        subprocess.run(["umount", "-l", str(small)])

@@ -17,15 +17,14 @@ see src/deps/mbedtls-tls12-rsa-pss.patch.
 import gzip
 import json
 import os
-import shutil
-import socket
 import subprocess
 import threading
 
 import pytest
 
 from receiver import Receiver
-from sidelogtest import Pod, count, free_port, line, wait_for
+from sidelogtest import (Nginx, Pod, count, free_port, line, listening,
+                         wait_for)
 
 N = 100
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
@@ -44,14 +43,6 @@ def ship(tmp_path, port, pki):
             f.write(line(i))
     pod.start()
     return pod
-
-
-def listening(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), 1).close()
-        return True
-    except OSError:
-        return False
 
 
 class SServer:
@@ -147,50 +138,13 @@ def test_openssl_rsa_server_gets_every_line(tmp_path, pki, version,
 def nginx_rsa(tmp_path, pki, request):
     """nginx terminating TLS (request.param: its ssl_protocols) with the
     RSA certificate, in front of a Receiver; yields (port, receiver)."""
-    assert shutil.which("nginx"), "nginx missing"
     rx = Receiver().start()
-    d = tmp_path / "nginx"
-    d.mkdir()
-    port = free_port()
-    (d / "nginx.conf").write_text("""
-daemon off;
-worker_processes 1;
-pid %(d)s/nginx.pid;
-error_log %(d)s/error.log;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path %(d)s/body;
-    proxy_temp_path %(d)s/proxy;
-    fastcgi_temp_path %(d)s/fastcgi;
-    uwsgi_temp_path %(d)s/uwsgi;
-    scgi_temp_path %(d)s/scgi;
-    upstream rx { server 127.0.0.1:%(rx)d; keepalive 4; }
-    server {
-        listen 127.0.0.1:%(port)d ssl;
-        ssl_protocols %(proto)s;
-        ssl_certificate %(cert)s;
-        ssl_certificate_key %(key)s;
-        # Bodies in memory: the workers run as another user and could
-        # not write the temporary files under the test directory.
-        client_body_buffer_size 16m;
-        location / {
-            proxy_pass http://rx;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-    }
-}
-""" % {"d": d, "rx": rx.port, "port": port, "proto": request.param,
-       "cert": pki["server-rsa"][0], "key": pki["server-rsa"][1]})
-    p = subprocess.Popen(["nginx", "-c", str(d / "nginx.conf"), "-p",
-                          str(d)], stderr=subprocess.PIPE)
     try:
-        assert wait_for(lambda: listening(port), 20)
-        yield port, rx
+        nginx = Nginx(tmp_path / "nginx", rx.port, pki["server-rsa"],
+                      request.param)
+        yield nginx.port, rx
+        nginx.stop()
     finally:
-        p.terminate()
-        p.wait(30)
         rx.stop()
 
 

@@ -27,6 +27,7 @@ import time
 import pytest
 
 from conftest import binary
+from sidelogtest import Tmpfs
 
 
 def tee(args, cmd=None, stdin=None, timeout=60, **kw):
@@ -155,35 +156,22 @@ def test_child_starts_with_default_signals_and_empty_mask(tmp_path, parent):
     assert int(masks[b"SigIgn"], 16) == 0
 
 
-def test_full_disk_does_not_disturb_pass_through(tmp_path):
-    small = tmp_path / "small"
-    small.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
-                       str(small)], capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        lines = b"".join(b"a line of some length %06d\n" % i
-                         for i in range(20000))
-        p = tee(["--out", str(small / "o.log"), "--max-files", "0"],
-                stdin=lines)
-        assert p.returncode == 0
-        assert p.stdout == lines
-        assert b"lines are passed through but not written" in p.stderr
-    finally:
-        subprocess.run(["umount", str(small)])
+def test_full_disk_does_not_disturb_pass_through(tmpfs64k):
+    lines = b"".join(b"a line of some length %06d\n" % i
+                     for i in range(20000))
+    p = tee(["--out", str(tmpfs64k / "o.log"), "--max-files", "0"],
+            stdin=lines)
+    assert p.returncode == 0
+    assert p.stdout == lines
+    assert b"lines are passed through but not written" in p.stderr
 
 
 @pytest.fixture
 def tmpfs64k(tmp_path):
     """A 64 KiB tmpfs: a full disk, and a disk with room again, with no
     harm to the machine's own."""
-    d = tmp_path / "small"
-    d.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs",
-                       str(d)], capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)")
-    yield d
-    subprocess.run(["umount", str(d)])
+    with Tmpfs(tmp_path / "small") as t:
+        yield t.path
 
 
 class Reader(threading.Thread):
