@@ -199,7 +199,7 @@ part_done(struct batch *b)
 
 /* Dropped unacknowledged (shutdown, reload): its lines go again later. */
 void
-batch_free(struct batch *b)
+batch_drop(struct batch *b)
 {
 	if (b == NULL)
 		return;

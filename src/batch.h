@@ -2,7 +2,9 @@
  * batch.h: records on their way to the backend: the NDJSON body as it
  * is filled, its gzip form, where each record ends (to split a batch the
  * backend refused), and the file ranges it covers (to acknowledge them
- * once it was delivered).
+ * once it was delivered).  Only output.c uses it; wider than 12
+ * functions because a batch is filled, compressed, split, queued and
+ * resolved, and the queue is part of it.
  */
 #ifndef SIDELOG_BATCH_H
 #define SIDELOG_BATCH_H
@@ -12,7 +14,7 @@
 
 #include <zlib.h>
 
-#include "tail.h"
+#include "tail_ack.h"
 
 struct batch;
 struct batch_pool;
@@ -30,7 +32,7 @@ struct batch_pool *batch_pool_new(void);
 void		 batch_pool_free(struct batch_pool *);
 struct batch	*batch_new(struct batch_pool *, size_t cap, int max_records,
 		    z_stream *);
-void		 batch_free(struct batch *);
+void		 batch_drop(struct batch *);
 char		*batch_reserve(struct batch *, size_t need);
 void		 batch_commit(struct batch *, size_t len, struct tail *,
 		    unsigned gen, uint64_t off, uint64_t end);
@@ -49,8 +51,5 @@ const char	*batch_record(const struct batch *, int i, size_t *len);
 int		 batch_records(const struct batch *);
 size_t		 batch_raw(const struct batch *);
 size_t		 batch_held(const struct batch *);
-struct batch	*batch_root(struct batch *);
-uint64_t	 batch_age_start(const struct batch *);
-void		 batch_set_age_start(struct batch *, uint64_t);
 
 #endif

@@ -27,298 +27,17 @@
 #include "log.h"
 #include "value.h"
 
-#define C(f)	offsetof(struct config, f)
-#define I(f)	offsetof(struct config_input, f)
-
-static const char *const log_levels[] = { "error", "warn", "info", "debug",
-    NULL };
-static const char *const watch_modes[] = { "auto", "inotify", "poll", NULL };
-static const char *const read_froms[] = { "head", "tail", NULL };
-static const char *const parse_modes[] = { "none", "json", "cri", NULL };
-static const char *const formats[] = { "ndjson", "elasticsearch", NULL };
-static const char *const compressions[] = { "gzip", "none", NULL };
-static const char *const es_actions[] = { "create", "index", NULL };
-static const char *const es_ids[] = { "auto", "none", NULL };
-static const char *const tls_versions[] = { "1.2", "1.3", NULL };
-static const char *const emit_formats[] = { "raw", "json", NULL };
-
-#define KB	1024ULL
-#define MB	(1024ULL * 1024)
-#define GB	(1024ULL * 1024 * 1024)
-#define SEC	1000ULL
-#define MIN	(60 * SEC)
-#define HOUR	(60 * MIN)
-
-static const struct cfgp_key sidelog_keys[] = {
-	{ "checkpoint_dir", K_STR, C(checkpoint_dir), "/var/lib/sidelog",
-	    .flags = KF_NONEMPTY },
-	{ "checkpoint_file", K_STR, C(checkpoint_file), "sidelog.ckpt",
-	    .flags = KF_NONEMPTY },
-	{ "checkpoint_interval", K_DUR, C(checkpoint_interval_ms), "1s",
-	    10, HOUR },
-	{ "log_level", K_ENUM, C(log_level), "info", .choices = log_levels },
-	{ "listen", K_STR, C(listen), "" },
-	{ "memory_limit", K_SIZE, C(memory_limit), "32m", 256 * KB, 16 * GB },
-	{ "shutdown_grace", K_DUR, C(shutdown_grace_ms), "0s", 0, HOUR },
-	{ "shutdown_timeout", K_DUR, C(shutdown_timeout_ms), "25s", SEC,
-	    HOUR },
-	{ "poll_interval", K_DUR, C(poll_interval_ms), "1s", 10, HOUR },
-	{ "watch", K_ENUM, C(watch), "auto", .choices = watch_modes },
-	{ NULL }
-};
-
-static const struct cfgp_key input_keys[] = {
-	{ "paths", K_LIST, I(paths), "", .count = I(npaths) },
-	{ "exclude", K_LIST, I(exclude), "", .count = I(nexclude) },
-	{ "read_from", K_ENUM, I(read_from), "head", .choices = read_froms },
-	{ "max_line_bytes", K_SIZE, I(max_line_bytes), "64k", 256, 64 * MB },
-	{ "multiline.start", K_STR, I(multiline_start), "" },
-	{ "multiline.timeout", K_DUR, I(multiline_timeout_ms), "1s", 10,
-	    HOUR },
-	{ "parse", K_ENUM, I(parse), "none", .choices = parse_modes },
-	{ NULL }
-};
-
-#define O(f)	offsetof(struct config, output.f)
-static const struct cfgp_key output_keys[] = {
-	{ "url", K_STR, O(url), "", .flags = KF_NONEMPTY },
-	{ "format", K_ENUM, O(format), "ndjson", .choices = formats },
-	{ "compression", K_ENUM, O(compression), "gzip",
-	    .choices = compressions },
-	{ "compression_level", K_INT, O(compression_level), "1", 1, 9 },
-	{ "timeout", K_DUR, O(timeout_ms), "10s", 100, 10 * MIN },
-	{ "batch_max_bytes", K_SIZE, O(batch_max_bytes), "1m", KB, 64 * MB },
-	{ "batch_max_records", K_INT, O(batch_max_records), "10000", 1,
-	    1000000 },
-	{ "batch_timeout", K_DUR, O(batch_timeout_ms), "1s", 10, HOUR },
-	{ "max_in_flight", K_INT, O(max_in_flight), "2", 1, 64 },
-	{ "retry_initial", K_DUR, O(retry_initial_ms), "500ms", 10, HOUR },
-	{ "retry_max", K_DUR, O(retry_max_ms), "30s", 10, 24 * HOUR },
-	{ "auth.user", K_STR, O(auth_user), "" },
-	{ "auth.password_file", K_STR, O(auth_password_file), "",
-	    .flags = KF_FILE },
-	{ "auth.bearer_token_file", K_STR, O(auth_bearer_token_file), "",
-	    .flags = KF_FILE },
-	{ "tls.ca_file", K_STR, O(tls_ca_file), "", .flags = KF_FILE },
-	{ "tls.cert_file", K_STR, O(tls_cert_file), "", .flags = KF_FILE },
-	{ "tls.key_file", K_STR, O(tls_key_file), "", .flags = KF_FILE },
-	{ "tls.verify", K_BOOL, O(tls_verify), "true" },
-	{ "tls.server_name", K_STR, O(tls_server_name), "" },
-	{ "tls.min_version", K_ENUM, O(tls_min_version), "1.2",
-	    .choices = tls_versions },
-	{ "time_key", K_STR, O(time_key), "@timestamp", .flags = KF_NONEMPTY },
-	{ "message_key", K_STR, O(message_key), "message",
-	    .flags = KF_NONEMPTY },
-	{ "file_key", K_STR, O(file_key), "log.file.path" },
-	{ "offset_key", K_STR, O(offset_key), "log.offset" },
-	{ "id_key", K_STR, O(id_key), "" },
-	{ "dead_letter", K_STR, O(dead_letter), "" },
-	{ "dead_letter_max_size", K_SIZE, O(dead_letter_max_bytes), "64m",
-	    64 * KB, 64 * GB },
-	{ "es.index", K_STR, O(es_index), "logs-%Y.%m.%d",
-	    .flags = KF_NONEMPTY },
-	{ "es.action", K_ENUM, O(es_action), "create", .choices = es_actions },
-	{ "es.id", K_ENUM, O(es_id), "auto", .choices = es_ids },
-	{ "id_seed", K_STR, O(id_seed), "" },
-	{ NULL }
-};
-
-static const struct cfgp_key metadata_keys[] = {
-	{ "labels_file", K_STR, C(labels_file), "", .flags = KF_FILE },
-	{ NULL }
-};
-
-static const struct cfgp_key stdout_keys[] = {
-	{ "enabled", K_BOOL, C(emit_enabled), "false" },
-	{ "format", K_ENUM, C(emit_format), "raw", .choices = emit_formats },
-	{ NULL }
-};
-
-/* In the order `check` prints them; "input" stands for every input.NAME. */
-const struct cfgp_section cfgp_sections[] = {
-	{ "sidelog", sidelog_keys, NULL },
-	{ "input", input_keys, "fields." },
-	{ "metadata", metadata_keys, "" },
-	{ "output", output_keys, "headers." },
-	{ "stdout", stdout_keys, NULL },
-	{ NULL }
-};
-
-/* --- memory: everything a config holds is freed together ------------ */
-
-struct chunk {
-	struct chunk	*next;
-	max_align_t	 data[];
-};
-
-void *
-cfgp_alloc(struct cfgp *p, size_t n)
-{
-	struct chunk	*c;
-
-	c = calloc(1, sizeof(*c) + n);
-	if (c == NULL) {
-		cfgp_error(p, 0, NULL, NULL, "out of memory");
-		return NULL;
-	}
-	c->next = p->impl->chunks;
-	p->impl->chunks = c;
-	return c->data;
-}
-
-char *
-cfgp_strdup(struct cfgp *p, const char *s)
-{
-	size_t	 n = strlen(s) + 1;
-	char	*d;
-
-	d = cfgp_alloc(p, n);
-	if (d != NULL)
-		memcpy(d, s, n);
-	return d;
-}
-
 void
 config_free(struct config *cfg)
 {
 	struct config_impl	*impl;
-	struct chunk		*c, *next;
 
 	if (cfg == NULL)
 		return;
 	impl = (struct config_impl *)((char *)cfg -
 	    offsetof(struct config_impl, cfg));
-	for (c = impl->chunks; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
+	cfgp_free_chunks(impl->chunks);
 	free(impl);
-}
-
-/* --- diagnostics ------------------------------------------------------ */
-
-/*
- * Messages are kept and printed sorted by line when the load ends: inih
- * reports a syntax error only after the whole file, and cross-checks run
- * last, yet a reader wants the file's order.  File-wide messages (line 0)
- * come last.
- */
-static void	vreport(struct cfgp *, const char *, int, const char *,
-		    const char *, const char *, va_list)
-		    __attribute__((format(printf, 6, 0)));
-
-static void
-vreport(struct cfgp *p, const char *kind, int line, const char *section,
-    const char *key, const char *fmt, va_list ap)
-{
-	struct cfgp_msg	*m;
-	char		 where[200] = "", what[360];
-
-	if (p->nmsgs == CFGP_MAX_ERRORS + 1)
-		return;
-	if (section != NULL && key != NULL)
-		snprintf(where, sizeof(where), "[%.60s] %.120s: ", section, key);
-	else if (section != NULL)
-		snprintf(where, sizeof(where), "[%.60s]: ", section);
-	else if (key != NULL)
-		snprintf(where, sizeof(where), "%.120s: ", key);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	m = &p->msgs[p->nmsgs++];
-	m->line = line > 0 ? line : INT_MAX;
-	m->seq = p->nmsgs;
-	if (line > 0)
-		snprintf(m->text, sizeof(m->text), "%s:%d: %s%s%s", p->path,
-		    line, kind, where, what);
-	else
-		snprintf(m->text, sizeof(m->text), "%s: %s%s%s", p->path, kind,
-		    where, what);
-}
-
-static int
-msg_order(const void *a, const void *b)
-{
-	const struct cfgp_msg	*x = a, *y = b;
-
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void
-flush_messages(struct cfgp *p)
-{
-	int	 i;
-
-	qsort(p->msgs, (size_t)p->nmsgs, sizeof(p->msgs[0]), msg_order);
-	for (i = 0; i < p->nmsgs; i++)
-		fprintf(p->diag, "%s\n", p->msgs[i].text);
-	if (p->nerrors > CFGP_MAX_ERRORS)
-		fprintf(p->diag, "%s: too many errors, the first %d shown\n",
-		    p->path, CFGP_MAX_ERRORS);
-}
-
-void
-cfgp_error(struct cfgp *p, int line, const char *section, const char *key,
-    const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (++p->nerrors > CFGP_MAX_ERRORS)
-		return;
-	va_start(ap, fmt);
-	vreport(p, "", line, section, key, fmt, ap);
-	va_end(ap);
-}
-
-void
-cfgp_warn(struct cfgp *p, int line, const char *section, const char *key,
-    const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vreport(p, "warning: ", line, section, key, fmt, ap);
-	va_end(ap);
-}
-
-/* --- the keys already given, for duplicates and cross-checks --------- */
-
-int
-cfgp_line(const struct cfgp *p, const char *section, const char *key)
-{
-	int	 i;
-
-	for (i = 0; i < p->nseen; i++)
-		if (strcmp(p->seen[i].section, section) == 0 &&
-		    strcmp(p->seen[i].key, key) == 0)
-			return p->seen[i].line;
-	return 0;
-}
-
-/* Records section/key at line; 0 if new, else the line it was first at. */
-static int
-remember(struct cfgp *p, const char *section, const char *key, int line)
-{
-	struct cfgp_seen	*s;
-	int			 first;
-
-	first = cfgp_line(p, section, key);
-	if (first != 0)
-		return first;
-	if (p->nseen == p->seencap) {
-		int cap = p->seencap ? p->seencap * 2 : 64;
-
-		s = reallocarray(p->seen, (size_t)cap, sizeof(*s));
-		if (s == NULL)
-			return 0;
-		p->seen = s;
-		p->seencap = cap;
-	}
-	s = &p->seen[p->nseen++];
-	snprintf(s->section, sizeof(s->section), "%s", section);
-	snprintf(s->key, sizeof(s->key), "%s", key);
-	s->line = line;
-	return 0;
 }
 
 /* --- suggestions for typos -------------------------------------------- */
@@ -629,8 +348,8 @@ open_input(struct cfgp *p, const char *section, int line)
 	in = &p->inputs[p->cfg->ninputs++];
 	in->name = cfgp_strdup(p, section + 6);
 	in->line = line;
-	set_defaults(p, input_keys, (char *)in);
 	p->sec = find_section("input");
+	set_defaults(p, p->sec->keys, (char *)in);
 	p->in = in;
 }
 
@@ -647,7 +366,7 @@ open_section(struct cfgp *p, const char *section, int line)
 		cfgp_error(p, line, section, NULL, "section name too long");
 		return;
 	}
-	first = remember(p, section, "", line);
+	first = cfgp_remember(p, section, "", line);
 	if (first != 0) {
 		cfgp_error(p, line, section, NULL, "section given twice (first "
 		    "at line %d)", first);
@@ -740,7 +459,7 @@ set_key(struct cfgp *p, const char *name, const char *raw, int line)
 	char			 err[VALUE_ERRLEN];
 	int			 first;
 
-	first = remember(p, p->section, name, line);
+	first = cfgp_remember(p, p->section, name, line);
 	if (first != 0) {
 		cfgp_error(p, line, p->section, name, "given twice (first at "
 		    "line %d)", first);
@@ -877,6 +596,7 @@ config_load(const char *path, FILE *diag)
 {
 	struct config_impl	*impl;
 	struct cfgp		 p;
+	const struct cfgp_section *s;
 
 	impl = calloc(1, sizeof(*impl));
 	memset(&p, 0, sizeof(p));
@@ -894,14 +614,13 @@ config_load(const char *path, FILE *diag)
 	p.cfg->path = cfgp_strdup(&p, path);
 	p.inputs = cfgp_alloc(&p, sizeof(*p.inputs) * CONFIG_MAX_INPUTS);
 	p.cfg->inputs = p.inputs;
-	set_defaults(&p, sidelog_keys, (char *)p.cfg);
-	set_defaults(&p, output_keys, (char *)p.cfg);
-	set_defaults(&p, metadata_keys, (char *)p.cfg);
-	set_defaults(&p, stdout_keys, (char *)p.cfg);
+	for (s = cfgp_sections; s->name != NULL; s++)
+		if (strcmp(s->name, "input") != 0)
+			set_defaults(&p, s->keys, (char *)p.cfg);
 	if (p.nerrors == 0 && parse(&p) == 0)
 		cfgp_check(&p);
 	free(p.seen);
-	flush_messages(&p);
+	cfgp_flush(&p);
 	free(p.msgs);
 	fflush(diag);
 	if (p.nerrors > 0) {

@@ -1,6 +1,7 @@
 /*
- * config_int.h: what config.c shares with config_check.c and nobody
- * else: the key tables and the state of one load.
+ * config_int.h: the configuration module's inside, shared by its files
+ * and nobody else: config.c (reading), config_check.c (cross-checks),
+ * config_keys.c (the key table) and cfgp.c (the state of one load).
  */
 #ifndef SIDELOG_CONFIG_INT_H
 #define SIDELOG_CONFIG_INT_H
@@ -37,7 +38,9 @@ struct cfgp_section {
 	const char		*prefix;	/* free-form keys; "": any */
 };
 
-extern const struct cfgp_section cfgp_sections[];
+extern const struct cfgp_section cfgp_sections[];	/* config_keys.c */
+
+struct chunk;
 
 struct config_impl {
 	struct config		 cfg;
@@ -73,7 +76,9 @@ struct cfgp {
 	int			 nseen, seencap;
 };
 
+/* cfgp.c */
 void	*cfgp_alloc(struct cfgp *, size_t);
+void	 cfgp_free_chunks(struct chunk *);
 char	*cfgp_strdup(struct cfgp *, const char *);
 int	 cfgp_line(const struct cfgp *, const char *section, const char *key);
 void	 cfgp_error(struct cfgp *, int line, const char *section,
@@ -82,6 +87,11 @@ void	 cfgp_error(struct cfgp *, int line, const char *section,
 void	 cfgp_warn(struct cfgp *, int line, const char *section,
 	    const char *key, const char *, ...)
 	    __attribute__((format(printf, 5, 6)));
+int	 cfgp_remember(struct cfgp *, const char *section, const char *key,
+	    int line);
+void	 cfgp_flush(struct cfgp *);
+
+/* config_check.c */
 void	 cfgp_check(struct cfgp *);
 
 #endif

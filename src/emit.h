@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "loop.h"
-#include "tail.h"
+#include "tail_ack.h"
 
 #define EMIT_MIN_CAP	(1024 * 1024)
 

@@ -38,7 +38,7 @@ struct split {
 	char			*join;		/* CRI fragments */
 	char			*rec;		/* a multiline CRI record */
 	char			*cstr;		/* a line for regexec() */
-	line_emit_fn		*emit;
+	line_take_fn		*take;
 	void			*ctx;
 };
 
@@ -204,7 +204,7 @@ deliver(const struct split *s, const struct lline *first, const char *msg,
 	r.timelen = first->timelen;
 	r.stream = first->stream;
 	r.cut = cut;
-	return s->emit(s->ctx, &r);
+	return s->take(s->ctx, &r);
 }
 
 static int
@@ -218,7 +218,7 @@ starts_record(const struct split *s, const struct lline *l)
 /*
  * A multiline record from the logical line at pos: it takes the lines
  * that follow until one that starts a record, or max_bytes.  Returns the
- * position after it, 0 when it is not complete yet, -1 when emit()
+ * position after it, 0 when it is not complete yet, -1 when take()
  * refused it.
  */
 static long
@@ -258,7 +258,7 @@ multiline(const struct split *s, size_t pos)
 size_t
 line_split(const struct line_cfg *cfg, const char *buf, size_t len,
     uint64_t off, int flush, char *scratch, size_t scratchlen,
-    line_emit_fn *emit, void *ctx)
+    line_take_fn *take, void *ctx)
 {
 	struct split	 s;
 	struct lline	 l;
@@ -266,7 +266,7 @@ line_split(const struct line_cfg *cfg, const char *buf, size_t len,
 	long		 next;
 
 	s = (struct split){ cfg, buf, len, off, flush, scratch,
-	    scratch + third, scratch + 2 * third, emit, ctx };
+	    scratch + third, scratch + 2 * third, take, ctx };
 	while (pos < len) {
 		if (cfg->multiline != NULL) {
 			next = multiline(&s, pos);

@@ -3,8 +3,8 @@
  *
  * line_split() is stateless.  The caller reads a file from the first
  * byte no record has consumed yet (its read offset) and hands the bytes
- * over; every complete record is passed to emit(), and the return value
- * says how many bytes the emitted records consumed.  Bytes after that (a
+ * over; every complete record is passed to take(), and the return value
+ * says how many bytes the records taken consumed.  Bytes after that (a
  * line without its newline yet, a multiline record that may still grow)
  * are simply read again next time, so nothing but the file offset is
  * kept between calls.  A record is never longer than max_bytes: a longer
@@ -31,7 +31,7 @@ struct line_cfg {
 	enum parse_mode	 parse;		/* PARSE_CRI: parse the kubelet prefix */
 };
 
-/* One record.  Its pointers are valid only during the emit() call. */
+/* One record.  Its pointers are valid only during the take() call. */
 struct line_rec {
 	const char	*msg;		/* the message, without its newline */
 	size_t		 len;
@@ -44,13 +44,13 @@ struct line_rec {
 };
 
 /* Returns 0 to go on, -1 to stop (the consumer is full). */
-typedef int line_emit_fn(void *ctx, const struct line_rec *);
+typedef int line_take_fn(void *ctx, const struct line_rec *);
 
 /* scratch: at least LINE_SCRATCH(max_bytes) bytes. */
 #define LINE_SCRATCH(max)	(3 * ((max) + 1))
 
 size_t	line_split(const struct line_cfg *, const char *buf, size_t len,
 	    uint64_t off, int flush, char *scratch, size_t scratchlen,
-	    line_emit_fn *emit, void *ctx);
+	    line_take_fn *take, void *ctx);
 
 #endif

@@ -4,7 +4,9 @@
  * epoll for descriptors, a sorted list of one-shot timers on the
  * monotonic clock, and one idle hook for work that is ready but bounded
  * per round (reading files).  Handles are freed only after the round
- * that might still dispatch them.
+ * that might still dispatch them.  Wider than 12 functions because it
+ * has three kinds of handle (descriptors, timers, the idle hook), each
+ * with its few verbs.
  */
 #ifndef SIDELOG_LOOP_H
 #define SIDELOG_LOOP_H

@@ -827,7 +827,7 @@ kick(struct output *o)
 
 	/* Reloading: what came back to the queue is dropped, not sent. */
 	while (o->abandoned && o->q.len > 0)
-		batch_free(batch_queue_pop(&o->q));
+		batch_drop(batch_queue_pop(&o->q));
 	if (o->q.len == 0)
 		return;
 	if (now < o->next_try) {
@@ -984,11 +984,11 @@ output_free(struct output *o)
 		return;
 	for (i = 0; o->slots != NULL && i < o->nslots; i++) {
 		conn_free(o->slots[i].c);
-		batch_free(o->slots[i].b);
+		batch_drop(o->slots[i].b);
 	}
 	while (o->q.len > 0)
-		batch_free(batch_queue_pop(&o->q));
-	batch_free(o->open);
+		batch_drop(batch_queue_pop(&o->q));
+	batch_drop(o->open);
 	batch_pool_free(o->pool);
 	free(o->slots);
 	for (i = 0; o->headers != NULL && o->headers[i] != NULL; i++)
@@ -1061,11 +1061,11 @@ output_on_ack(struct output *o, output_ready_fn *fn, void *arg)
 void
 output_abandon(struct output *o)
 {
-	batch_free(o->open);
+	batch_drop(o->open);
 	o->open = NULL;
 	loop_timer_stop(o->batch_timer);
 	while (o->q.len > 0)
-		batch_free(batch_queue_pop(&o->q));
+		batch_drop(batch_queue_pop(&o->q));
 	o->abandoned = 1;
 }
 

@@ -19,7 +19,7 @@
  * file is announced once, when it is first found.  A file that cannot
  * be opened, or that the watcher refused (a symlink leading out), is
  * found again at every scan: refused.c says it once per cause.
- * Reading itself is pump.c's.
+ * Reading itself is reader_pump.c's.
  */
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /*
  * reader_int.h: the reader's state, shared by reader.c (which files) and
- * pump.c (reading them) and nobody else.
+ * reader_pump.c (reading them) and nobody else.
  */
 #ifndef SIDELOG_READER_INT_H
 #define SIDELOG_READER_INT_H

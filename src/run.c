@@ -8,7 +8,7 @@
  *
  * Phases: RUNNING -> (SIGTERM/SIGINT) GRACE -> DRAIN -> DONE, and
  * RUNNING -> (SIGHUP, config or labels change) RELOAD -> RUNNING; only
- * this file changes the phase (reload.c does a reload's work).
+ * this file changes the phase (run_reload.c does a reload's work).
  * Shutdown keeps tailing until no file grew for shutdown_grace, then
  * reads every file to its end, delivers, persists and exits 0, all
  * within shutdown_timeout; past the deadline it persists what was
@@ -45,98 +45,9 @@
 #define RUN_GRACE_POLL_MS	100	/* how often "still growing?" is asked */
 #define RUN_DRAIN_POLL_MS	20
 
-/* --- the checkpoint ----------------------------------------------------- */
+static void	finish(struct run *, int status);
 
-/*
- * Saved when acknowledgements move (the sinks say), at once if the last
- * save is checkpoint_interval old or there was none since the start,
- * else when it is: a sidelog killed soon after it started keeps what it
- * delivered, and an idle one writes nothing.  The writer thread does the
- * writing (checkpoint.c); at exit it is done here, on the loop.
- */
-static int
-save(struct run *r, int here)
-{
-	char	*text;
-	size_t	 len;
-	int	 rc;
-
-	text = reader_checkpoint(r->rd, &len);
-	if (text == NULL) {
-		r->save_errors++;
-		return -1;
-	}
-	if (!here && checkpoint_queue(r->ck, text, len) == 0)
-		return 0;	/* counted when written: saved() */
-	rc = checkpoint_write(r->ck, text, len);
-	if (rc == 0)
-		r->saves++;
-	else
-		r->save_errors++;
-	return rc;
-}
-
-static void	saved(void *, uint32_t);
-
-static void
-ckpt_timer(void *arg)
-{
-	struct run	*r = arg;
-
-	/* Only a save for acknowledgements counts against the interval: the
-	 * one for a new file must not hold back the first after a start. */
-	if (r->ack_pending) {
-		r->last_save = loop_now(r->lp);
-		r->saved_once = 1;
-		r->ack_pending = 0;
-	}
-	save(r, 0);
-	if (r->ckio == NULL && checkpoint_fd(r->ck) != -1)
-		r->ckio = loop_io_add(r->lp, checkpoint_fd(r->ck), EPOLLIN,
-		    saved, r);
-}
-
-/* The writer ended writes; a failure is tried again an interval on. */
-static void
-saved(void *arg, uint32_t events)
-{
-	struct run	*r = arg;
-	int		 ok, failed;
-
-	failed = checkpoint_results(r->ck, &ok);
-	r->saves += (uint64_t)ok;
-	r->save_errors += (uint64_t)failed;
-	if (failed > 0 && r->phase != DONE)
-		loop_timer_set(r->ckpt, r->cfg->checkpoint_interval_ms);
-}
-
-/* A sink acknowledged lines. */
-static void
-acked(void *arg)
-{
-	struct run	*r = arg;
-	uint64_t	 since, every = r->cfg->checkpoint_interval_ms;
-
-	r->ack_pending = 1;
-	if (r->phase == DONE || loop_timer_is_set(r->ckpt))
-		return;
-	since = loop_now(r->lp) - r->last_save;
-	loop_timer_set(r->ckpt, r->saved_once && since < every ?
-	    every - since : 0);
-}
-
-/* A new file: its entry is saved now, so that it can be found again if
- * it is rotated away while sidelog is down. */
-static void
-file_joined(void *arg)
-{
-	struct run	*r = arg;
-
-	if (r->phase != DONE)
-		loop_timer_set(r->ckpt, 0);
-}
-
-/* --- reloads: reload.c does the work, the phase changes here ------------ */
+/* --- reloads: run_reload.c does the work, the phase changes here --- */
 
 /*
  * SIGHUP, or the config or labels file changed.  During a reload the
@@ -172,7 +83,7 @@ end_reload(struct run *r, int look_again)
 
 	r->again = 0;
 	if (run_reload_finish(r) == -1) {
-		run_finish(r, 1);
+		finish(r, 1);
 		return;
 	}
 	r->phase = RUNNING;
@@ -182,12 +93,12 @@ end_reload(struct run *r, int look_again)
 
 /* --- shutdown ----------------------------------------------------------- */
 
-void
-run_finish(struct run *r, int status)
+static void
+finish(struct run *r, int status)
 {
 	r->phase = DONE;
 	r->status = status;
-	if (save(r, 1) == -1 && status == 0)
+	if (run_ckpt_final(r) == -1 && status == 0)
 		r->status = 1;
 	loop_stop(r->lp);
 }
@@ -216,7 +127,7 @@ shutdown_step(struct run *r)
 		output_flush(r->out);
 	if (r->phase == DRAIN && delivered_all(r)) {
 		log_info("everything read was delivered; exiting");
-		run_finish(r, 0);
+		finish(r, 0);
 		return;
 	}
 	loop_timer_set(r->phase_timer, r->phase == GRACE ? RUN_GRACE_POLL_MS :
@@ -245,7 +156,7 @@ deadline(void *arg)
 	    "not delivered; they will be sent after a restart",
 	    (unsigned long long)r->cfg->shutdown_timeout_ms,
 	    (unsigned long long)st.lag, st.undelivered);
-	run_finish(r, 1);
+	finish(r, 1);
 }
 
 static void
@@ -315,7 +226,7 @@ tick(void *arg)
 
 	reader_tick(r->rd);
 	if (r->emit != NULL && emit_is_broken(r->emit) && r->phase != DONE) {
-		run_finish(r, 1);
+		finish(r, 1);
 		return;
 	}
 	loop_timer_set(r->tick, READER_TICK_MS);
@@ -365,7 +276,7 @@ setup_signals(struct run *r)
 static int
 setup_timers(struct run *r)
 {
-	r->ckpt = loop_timer_new(r->lp, ckpt_timer, r);
+	r->ckpt = loop_timer_new(r->lp, run_ckpt_timer, r);
 	r->tick = loop_timer_new(r->lp, tick, r);
 	r->phase_timer = loop_timer_new(r->lp, phase_timer, r);
 	r->deadline = loop_timer_new(r->lp, deadline, r);
@@ -374,120 +285,6 @@ setup_timers(struct run *r)
 		return -1;
 	loop_timer_set(r->tick, READER_TICK_MS);
 	return 0;
-}
-
-/* The record size the stdout buffer must always be able to take. */
-static size_t
-emit_cap(const struct config *cfg)
-{
-	uint64_t	 max = config_longest_line(cfg);
-
-	/* record_max(): seven bytes for one at worst, the path, keys and
-	 * metadata on top. */
-	max = max * 8 + 6 * PATH_MAX + 64 * 1024;
-	return max > EMIT_MIN_CAP ? (size_t)max : EMIT_MIN_CAP;
-}
-
-/*
- * What sidelog may hold in memory, by part: memory_limit bounds the
- * batches, and each other buffer has its own bound, so the sum is the
- * ceiling (README "Memory"); files followed add about 1 KiB each.
- */
-void
-run_budget(const struct config *cfg, struct run_budget *b)
-{
-	const struct config_output	*oc = &cfg->output;
-
-	memset(b, 0, sizeof(*b));
-	if (oc->enabled) {
-		b->batches = cfg->memory_limit + output_overshoot(cfg);
-		b->replies = (uint64_t)oc->max_in_flight * output_reply_cap(oc);
-	}
-	b->lines = reader_buffer_bytes(cfg) + (cfg->emit_enabled ?
-	    emit_cap(cfg) : 0);
-	b->base = RUN_BASE_BYTES + (oc->enabled ? (uint64_t)oc->max_in_flight *
-	    RUN_CONN_BYTES : 0);
-	b->total = b->batches + b->replies + b->lines + b->base;
-}
-
-/*
- * The budget in words, for check and the start; *warn is set when
- * max_line_bytes makes the line buffers larger than memory_limit.
- */
-void
-run_budget_say(const struct config *cfg, char *line, size_t len, char *warn,
-    size_t wlen)
-{
-	struct run_budget	 b;
-
-	run_budget(cfg, &b);
-	snprintf(line, len, "memory: at most %llu KiB: batches %llu KiB "
-	    "(memory_limit and one batch past it), line buffers %llu KiB, "
-	    "replies %llu KiB, the rest %llu KiB; and about 1 KiB a file "
-	    "followed", (unsigned long long)b.total >> 10,
-	    (unsigned long long)b.batches >> 10,
-	    (unsigned long long)b.lines >> 10,
-	    (unsigned long long)b.replies >> 10,
-	    (unsigned long long)b.base >> 10);
-	*warn = '\0';
-	if (b.lines > cfg->memory_limit)
-		snprintf(warn, wlen, "the buffers for lines of max_line_bytes "
-		    "(%zu) take %llu KiB, more than memory_limit (%llu KiB)",
-		    config_longest_line(cfg), (unsigned long long)b.lines >> 10,
-		    (unsigned long long)cfg->memory_limit >> 10);
-}
-
-/* The sinks a configuration asks for; NULL for those it does not. */
-int
-run_sinks(struct run *r, const struct config *cfg, struct emit **emit,
-    struct output **out)
-{
-	*emit = NULL;
-	*out = NULL;
-	if (cfg->emit_enabled) {
-		*emit = emit_new(r->lp, STDOUT_FILENO, emit_cap(cfg));
-		if (*emit == NULL)
-			return -1;
-	}
-	if (cfg->output.enabled) {
-		*out = output_new(r->lp, cfg);
-		if (*out == NULL) {
-			emit_free(*emit);
-			*emit = NULL;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* What depends on the configuration but holds no data: rebuilt as a
- * whole on reload.  Called with the reader in place. */
-int
-run_attach(struct run *r)
-{
-	emit_on_ready(r->emit, reader_kick, r->rd);
-	output_on_ready(r->out, reader_kick, r->rd);
-	emit_on_ack(r->emit, acked, r);
-	output_on_ack(r->out, acked, r);
-	r->w = watch_new(r->lp, r->cfg, &reader_watch_ops, r->rd);
-	if (r->w == NULL)
-		return -1;
-	if (*r->cfg->listen != '\0') {
-		r->m = metrics_new(r->lp, r->cfg->listen, run_collect, r);
-		if (r->m == NULL)
-			return -1;
-	}
-	log_set_level(r->cfg->log_level);
-	return watch_scan(r->w);
-}
-
-void
-run_detach(struct run *r)
-{
-	metrics_free(r->m);
-	r->m = NULL;
-	watch_free(r->w);
-	r->w = NULL;
 }
 
 /* The reader holds up to READER_MAX_OPEN files open, within what
@@ -556,7 +353,7 @@ setup(struct run *r)
 	loop_set_idle(r->lp, reader_pump, r->rd);
 	if (setup_timers(r) == -1)
 		return -1;
-	reader_on_new(r->rd, file_joined, r);
+	reader_on_new(r->rd, run_ckpt_joined, r);
 	return run_attach(r);
 }
 
@@ -612,7 +409,7 @@ run_main(struct config *cfg)
 	    SIDELOG_VERSION, cfg->ninputs, watch_is_inotify(r.w) ? "inotify" :
 	    "polling");
 	if (loop_run(r.lp) == -1 && r.phase != DONE)
-		run_finish(&r, 1);
+		finish(&r, 1);
 	teardown(&r);
 	return r.status;
 }

@@ -1,7 +1,10 @@
 /*
- * run_int.h: the running process's state, shared by run.c (set-up,
- * phases, shutdown), reload.c (reconfiguration) and collect.c
- * (/metrics), and nobody else.
+ * run_int.h: the running process's state, shared by the files of `run`
+ * and nobody else: run.c (set-up, phases, shutdown: the only one that
+ * changes the phase), run_reload.c (reconfiguration), run_wire.c (what
+ * the configuration wires up), run_ckpt.c (when the checkpoint is saved)
+ * and run_metrics.c (/metrics).  Wider than 12 functions because it is
+ * the door between those files, grouped by the file that defines them.
  */
 #ifndef SIDELOG_RUN_INT_H
 #define SIDELOG_RUN_INT_H
@@ -53,16 +56,26 @@ struct run {
 						   reloads freed */
 };
 
+/* run_wire.c */
 int	run_sinks(struct run *, const struct config *, struct emit **,
 	    struct output **);
 int	run_attach(struct run *);
 void	run_detach(struct run *);
+
+/* run_reload.c */
 int	run_reload(struct run *, const char *why, int force);
 int	run_reload_step(struct run *);
 int	run_reload_finish(struct run *);
 void	run_reload_cancel(struct run *);
-void	run_finish(struct run *, int status);
+
+/* run_metrics.c */
 void	run_collect(void *, struct metrics_buf *);
 void	run_keep_counters(struct run *);
+
+/* run_ckpt.c */
+void	run_ckpt_timer(void *);
+void	run_ckpt_acked(void *);
+void	run_ckpt_joined(void *);
+int	run_ckpt_final(struct run *);
 
 #endif

@@ -546,7 +546,7 @@ tail_path(const struct tail *t)
 }
 
 const char *
-tail_name(const struct tail *t)
+tail_found_path(const struct tail *t)
 {
 	return t->name;
 }

@@ -1,7 +1,10 @@
 /*
  * tail.h: one followed file: its descriptor and identity, how far it was
  * read and how far it was delivered, and what rotation or truncation did
- * to it.
+ * to it.  This is the reader's door, wider than 12 functions because the
+ * reader decides what a name means (new file, rotation, the same file
+ * again) from a tail's state and sets what it decided; the sinks use
+ * only tail_ack.h.
  */
 #ifndef SIDELOG_TAIL_H
 #define SIDELOG_TAIL_H
@@ -13,12 +16,7 @@
 
 #include "checkpoint.h"
 #include "hash.h"
-
-enum tail_sink {
-	TAIL_SINK_STDOUT,	/* the re-emitter */
-	TAIL_SINK_OUTPUT,	/* the HTTP backend */
-	TAIL_SINKS
-};
+#include "tail_ack.h"
 
 enum tail_check {
 	TAIL_IDLE,		/* nothing new to read */
@@ -26,8 +24,6 @@ enum tail_check {
 	TAIL_TRUNCATED,		/* cut or rewritten: read again from 0 */
 	TAIL_ERROR,		/* fstat failed; logged */
 };
-
-struct tail;
 
 struct tail	*tail_open(int input, const char *path, const char *dir,
 		    unsigned sinks, int *why);
@@ -43,16 +39,13 @@ void		 tail_rewind(struct tail *, int input, unsigned sinks);
 enum tail_check	 tail_check(struct tail *);
 ssize_t		 tail_read(struct tail *, char *, size_t);
 void		 tail_consume(struct tail *, size_t);
-void		 tail_ref(struct tail *);
-void		 tail_ack(struct tail *, enum tail_sink, unsigned gen,
-		    uint64_t off, uint64_t end);
 void		 tail_entry(const struct tail *, const char *input,
 		    struct checkpoint_entry *);
 
 /* State the reader reads and sets. */
 int		 tail_input(const struct tail *);
 const char	*tail_path(const struct tail *);
-const char	*tail_name(const struct tail *);
+const char	*tail_found_path(const struct tail *);
 void		 tail_set_path(struct tail *, const char *);
 int		 tail_is_gone(const struct tail *);
 void		 tail_lost(struct tail *);

@@ -395,7 +395,7 @@ def main():
                                        "rsyslog", "all"],
                     default="all")
     args = ap.parse_args()
-    binary = str(ROOT / "build" / "sidelog")
+    binary = os.environ.get("SIDELOG_BIN", str(ROOT / "build" / "sidelog"))
     BUILD.mkdir(parents=True, exist_ok=True)
     size = args.size_mib * 2**20
     data_dir = BUILD / "data"

@@ -125,7 +125,7 @@ test_a_dropped_part_acknowledges_nothing(void **state)
 
 	h0 = batch_pick(b, first, 1, NULL);
 	assert_non_null(h0);
-	batch_free(h0);
+	batch_drop(h0);
 	batch_resolved(b);
 	assert_int_equal(tail_delivered(t), 0);
 	tail_close(t);

@@ -1,5 +1,5 @@
 /*
- * pump.c: moving bytes from tails into the sinks.
+ * reader_pump.c: moving bytes from tails into the sinks.
  *
  * Runs as the loop's idle hook: each round reads at most one buffer from
  * each tail with new bytes (round-robin, so one busy file cannot starve
@@ -47,7 +47,7 @@ values(struct pumpctx *c, const struct line_rec *rec, struct record_vals *v,
 
 	memset(v, 0, sizeof(*v));
 	v->line = rec;
-	v->path = tail_name(t);
+	v->path = tail_found_path(t);
 	v->pathlen = strlen(v->path);
 	v->time = c->time;
 	if (*cfg->output.id_key != '\0' || (cfg->output.enabled &&

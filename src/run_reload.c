@@ -1,5 +1,5 @@
 /*
- * reload.c: a new configuration (SIGHUP, a ConfigMap update) or new
+ * run_reload.c: a new configuration (SIGHUP, a ConfigMap update) or new
  * labels, applied without losing or repeating a line.
  *
  * The new file is loaded and checked first; an invalid one is refused

@@ -1,5 +1,5 @@
 /*
- * collect.c: the figures /metrics serves, in Prometheus text format:
+ * run_metrics.c: the figures /metrics serves, in Prometheus text format:
  * SPEC's list, plus what an operator needs to see loss and lag at a
  * glance (bytes lost to truncation, records cut, files at risk,
  * checkpoint and reload failures).

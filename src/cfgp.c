@@ -1,0 +1,187 @@
+/*
+ * cfgp.c: the state of one config_load() that config.c and
+ * config_check.c share: the arena every value of the config lives in
+ * (freed whole by config_free), the messages (kept, then printed in the
+ * file's line order as "FILE:LINE: [section] key: what"), and the keys
+ * already given (for duplicates and cross-checks).
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_int.h"
+
+/* --- memory: everything a config holds is freed together ------------ */
+
+struct chunk {
+	struct chunk	*next;
+	max_align_t	 data[];
+};
+
+void *
+cfgp_alloc(struct cfgp *p, size_t n)
+{
+	struct chunk	*c;
+
+	c = calloc(1, sizeof(*c) + n);
+	if (c == NULL) {
+		cfgp_error(p, 0, NULL, NULL, "out of memory");
+		return NULL;
+	}
+	c->next = p->impl->chunks;
+	p->impl->chunks = c;
+	return c->data;
+}
+
+void
+cfgp_free_chunks(struct chunk *c)
+{
+	struct chunk	*next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+}
+
+char *
+cfgp_strdup(struct cfgp *p, const char *s)
+{
+	size_t	 n = strlen(s) + 1;
+	char	*d;
+
+	d = cfgp_alloc(p, n);
+	if (d != NULL)
+		memcpy(d, s, n);
+	return d;
+}
+
+
+/* --- diagnostics ------------------------------------------------------ */
+
+/*
+ * Messages are kept and printed sorted by line when the load ends: inih
+ * reports a syntax error only after the whole file, and cross-checks run
+ * last, yet a reader wants the file's order.  File-wide messages (line 0)
+ * come last.
+ */
+static void	vreport(struct cfgp *, const char *, int, const char *,
+		    const char *, const char *, va_list)
+		    __attribute__((format(printf, 6, 0)));
+
+static void
+vreport(struct cfgp *p, const char *kind, int line, const char *section,
+    const char *key, const char *fmt, va_list ap)
+{
+	struct cfgp_msg	*m;
+	char		 where[200] = "", what[360];
+
+	if (p->nmsgs == CFGP_MAX_ERRORS + 1)
+		return;
+	if (section != NULL && key != NULL)
+		snprintf(where, sizeof(where), "[%.60s] %.120s: ", section, key);
+	else if (section != NULL)
+		snprintf(where, sizeof(where), "[%.60s]: ", section);
+	else if (key != NULL)
+		snprintf(where, sizeof(where), "%.120s: ", key);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	m = &p->msgs[p->nmsgs++];
+	m->line = line > 0 ? line : INT_MAX;
+	m->seq = p->nmsgs;
+	if (line > 0)
+		snprintf(m->text, sizeof(m->text), "%s:%d: %s%s%s", p->path,
+		    line, kind, where, what);
+	else
+		snprintf(m->text, sizeof(m->text), "%s: %s%s%s", p->path, kind,
+		    where, what);
+}
+
+static int
+msg_order(const void *a, const void *b)
+{
+	const struct cfgp_msg	*x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void
+cfgp_flush(struct cfgp *p)
+{
+	int	 i;
+
+	qsort(p->msgs, (size_t)p->nmsgs, sizeof(p->msgs[0]), msg_order);
+	for (i = 0; i < p->nmsgs; i++)
+		fprintf(p->diag, "%s\n", p->msgs[i].text);
+	if (p->nerrors > CFGP_MAX_ERRORS)
+		fprintf(p->diag, "%s: too many errors, the first %d shown\n",
+		    p->path, CFGP_MAX_ERRORS);
+}
+
+void
+cfgp_error(struct cfgp *p, int line, const char *section, const char *key,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (++p->nerrors > CFGP_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vreport(p, "", line, section, key, fmt, ap);
+	va_end(ap);
+}
+
+void
+cfgp_warn(struct cfgp *p, int line, const char *section, const char *key,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vreport(p, "warning: ", line, section, key, fmt, ap);
+	va_end(ap);
+}
+
+/* --- the keys already given, for duplicates and cross-checks --------- */
+
+int
+cfgp_line(const struct cfgp *p, const char *section, const char *key)
+{
+	int	 i;
+
+	for (i = 0; i < p->nseen; i++)
+		if (strcmp(p->seen[i].section, section) == 0 &&
+		    strcmp(p->seen[i].key, key) == 0)
+			return p->seen[i].line;
+	return 0;
+}
+
+/* Records section/key at line; 0 if new, else the line it was first at. */
+int
+cfgp_remember(struct cfgp *p, const char *section, const char *key, int line)
+{
+	struct cfgp_seen	*s;
+	int			 first;
+
+	first = cfgp_line(p, section, key);
+	if (first != 0)
+		return first;
+	if (p->nseen == p->seencap) {
+		int cap = p->seencap ? p->seencap * 2 : 64;
+
+		s = reallocarray(p->seen, (size_t)cap, sizeof(*s));
+		if (s == NULL)
+			return 0;
+		p->seen = s;
+		p->seencap = cap;
+	}
+	s = &p->seen[p->nseen++];
+	snprintf(s->section, sizeof(s->section), "%s", section);
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	s->line = line;
+	return 0;
+}
