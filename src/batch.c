@@ -44,8 +44,11 @@ struct batch {
 	int		 closed;
 	int		 dropped;	/* root: a part was dropped, no acks */
 	struct batch_pool *pool;	/* where its buffers go back, or NULL */
+	const struct batch_frame *frame;	/* the format's, or NULL */
 	struct batch	*next;		/* in a batch_queue */
 };
+
+static const struct batch_frame no_frame;
 
 /* File ranges a batch can always take without allocating: a record's
  * range is added at commit, which must not fail. */
@@ -109,15 +112,25 @@ from_pool(struct batch *b, struct batch_pool *p, size_t cap, int maxrec)
 	return 1;
 }
 
+/*
+ * A batch for records of up to cap bytes in all, framed by f (NULL:
+ * none): its head is written now, a separator before each record but
+ * the first, its tail when it closes.
+ */
 struct batch *
-batch_new(struct batch_pool *pool, size_t cap, int max_records, z_stream *z)
+batch_new(struct batch_pool *pool, size_t cap, int max_records, z_stream *z,
+    const struct batch_frame *f)
 {
 	struct batch	*b;
 
+	if (f == NULL)
+		f = &no_frame;
+	cap += f->headlen + f->taillen;
 	b = calloc(1, sizeof(*b));
 	if (b == NULL)
 		return NULL;
 	b->pool = pool;
+	b->frame = f;
 	if (from_pool(b, pool, cap, max_records))
 		cap = pool->s[pool->n].cap;
 	else {
@@ -144,6 +157,9 @@ batch_new(struct batch_pool *pool, size_t cap, int max_records, z_stream *z)
 	b->z = z;
 	if (z != NULL)
 		deflateReset(z);
+	if (f->headlen > 0)
+		memcpy(b->raw, f->head, f->headlen);
+	b->len = f->headlen;
 	return b;
 }
 
@@ -229,10 +245,15 @@ range_room(struct batch *b)
 char *
 batch_reserve(struct batch *b, size_t need)
 {
-	if (b->closed || b->nrec == b->maxrec || b->cap - b->len < need ||
-	    range_room(b) == -1)
+	const struct batch_frame	*f = b->frame;
+	size_t				 sep = b->nrec > 0 ? f->seplen : 0;
+
+	if (b->closed || b->nrec == b->maxrec || b->cap - b->len < need +
+	    sep + f->taillen || range_room(b) == -1)
 		return NULL;
-	return b->raw + b->len;
+	if (sep > 0)
+		memcpy(b->raw + b->len, f->sep, sep);
+	return b->raw + b->len + sep;
 }
 
 /* Extends the last range when the record follows it in the same file,
@@ -307,7 +328,7 @@ void
 batch_commit(struct batch *b, size_t len, struct tail *t, unsigned gen,
     uint64_t off, uint64_t end)
 {
-	b->len += len;
+	b->len += (b->nrec > 0 ? b->frame->seplen : 0) + len;
 	b->ends[b->nrec++] = (uint32_t)b->len;
 	add_range(b, t, gen, off, end);
 	/* A failure is mended by batch_close. */
@@ -324,6 +345,10 @@ batch_commit(struct batch *b, size_t len, struct tail *t, unsigned gen,
 int
 batch_close(struct batch *b)
 {
+	if (!b->closed && b->frame->taillen > 0) {
+		memcpy(b->raw + b->len, b->frame->tail, b->frame->taillen);
+		b->len += b->frame->taillen;
+	}
 	b->closed = 1;
 	if (b->z == NULL || batch_is_ready(b))
 		return 0;
@@ -354,15 +379,15 @@ batch_pick(struct batch *b, const int *idx, int n, z_stream *z)
 
 	for (i = 0; i < n; i++) {
 		batch_record(b, idx[i], &len);
-		total += len;
+		total += len + b->frame->seplen;
 	}
-	p = batch_new(NULL, total, n, z);
+	p = batch_new(NULL, total, n, z, b->frame);
 	if (p == NULL)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		rec = batch_record(b, idx[i], &len);
-		memcpy(p->raw + p->len, rec, len);
-		p->len += len;
+		memcpy(batch_reserve(p, 0), rec, len);
+		p->len += (i > 0 ? p->frame->seplen : 0) + len;
 		p->ends[p->nrec++] = (uint32_t)p->len;
 	}
 	free(p->ranges);	/* a part acknowledges through its root */
@@ -441,10 +466,12 @@ batch_body(const struct batch *b, size_t *len)
 	return b->raw;
 }
 
+/* Record i's bytes, without the frame's separator before it. */
 const char *
 batch_record(const struct batch *b, int i, size_t *len)
 {
-	size_t	 start = i ? b->ends[i - 1] : 0;
+	size_t	 start = i ? b->ends[i - 1] + b->frame->seplen :
+		    b->frame->headlen;
 
 	*len = b->ends[i] - start;
 	return b->raw + start;

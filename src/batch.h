@@ -19,6 +19,13 @@
 struct batch;
 struct batch_pool;
 
+/* The bytes a batch begins with, puts between two records, ends with:
+ * an output format's envelope (none for ndjson). */
+struct batch_frame {
+	const char	*head, *sep, *tail;
+	size_t		 headlen, seplen, taillen;
+};
+
 /* Batches waiting to be sent, oldest first: a list through the batches
  * themselves, so pushing never fails and only memory bounds its length.
  * held is the sum of batch_held() over them. */
@@ -31,7 +38,7 @@ struct batch_queue {
 struct batch_pool *batch_pool_new(void);
 void		 batch_pool_free(struct batch_pool *);
 struct batch	*batch_new(struct batch_pool *, size_t cap, int max_records,
-		    z_stream *);
+		    z_stream *, const struct batch_frame *);
 void		 batch_drop(struct batch *);
 char		*batch_reserve(struct batch *, size_t need);
 void		 batch_commit(struct batch *, size_t len, struct tail *,

@@ -243,6 +243,8 @@ start_connect(struct conn *c)
 		fail(c, "cannot resolve host: %s", strerror(errno));
 }
 
+static void	open_path(struct conn *);
+
 static void
 connected(struct conn *c)
 {
@@ -262,6 +264,18 @@ connected(struct conn *c)
 		return;
 	}
 	c->naddrs = c->next = 0;
+	open_path(c);
+}
+
+/*
+ * The TCP connection stands: from here to the backend.  A proxy's
+ * tunnel (SPEC "Proxies": CONNECT, and TLS to an https:// proxy) is a
+ * step of its own here, before the backend's TLS, which then runs end
+ * to end inside it.
+ */
+static void
+open_path(struct conn *c)
+{
 	if (!c->oc->u.tls) {
 		c->state = C_SENDING;
 		return;

@@ -29,8 +29,8 @@
 #include <mbedtls/base64.h>
 
 #include "batch.h"
-#include "bulk.h"
 #include "conn.h"
+#include "format.h"
 #include "http.h"
 #include "log.h"
 #include "output.h"
@@ -59,6 +59,8 @@ struct output {
 	struct loop			*lp;
 	const struct config		*cfg;
 	const struct config_output	*oc;
+	const struct format_ops		*fmt;
+	struct batch_frame		 frame;		/* of every batch */
 	struct slot			*slots;
 	int				 nslots;
 	struct batch			*open;
@@ -146,8 +148,8 @@ batch_timer(void *arg)
 
 /* Room for a record of up to need bytes, or NULL: memory_limit is held,
  * and the caller waits to be told (output_on_ready). */
-char *
-output_reserve(struct output *o, size_t need)
+static char *
+reserve(struct output *o, size_t need)
 {
 	size_t	 cap, h;
 	char	*p;
@@ -165,7 +167,7 @@ output_reserve(struct output *o, size_t need)
 		return NULL;
 	}
 	o->open = batch_new(o->pool, cap, o->oc->batch_max_records,
-	    o->oc->compression == COMPRESS_GZIP ? &o->zopen : NULL);
+	    o->oc->compression == COMPRESS_GZIP ? &o->zopen : NULL, &o->frame);
 	if (o->open == NULL) {
 		/* Nothing may be in flight to wake the reader: a timer does. */
 		log_error("output: out of memory for a %zu byte batch", cap);
@@ -177,70 +179,35 @@ output_reserve(struct output *o, size_t need)
 	return batch_reserve(o->open, need);
 }
 
-void
-output_commit(struct output *o, size_t len, struct tail *t, unsigned gen,
-    uint64_t off, uint64_t end)
+/*
+ * One record, [off, end) of the tail's file, into the open batch as the
+ * format encodes it: 0, or -1 when memory_limit is held (the caller
+ * waits to be told, output_on_ready).
+ */
+int
+output_add(struct output *o, const struct record_tpl *tpl,
+    const struct record_vals *v, struct tail *t, unsigned gen, uint64_t off,
+    uint64_t end)
 {
-	batch_commit(o->open, len, t, gen, off, end);
+	char	*p;
+
+	p = reserve(o, record_max(tpl, v->line->len, v->pathlen) +
+	    o->fmt->extra);
+	if (p == NULL)
+		return -1;
+	batch_commit(o->open, o->fmt->add(o->oc, tpl, v, p), t, gen, off,
+	    end);
 	if (batch_raw(o->open) >= o->oc->batch_max_bytes ||
 	    batch_records(o->open) >= o->oc->batch_max_records)
 		close_open(o);
+	return 0;
 }
 
-/* "2026-11-22T08:00:00..." -> struct tm; 0 if it is not that shape. */
-static int
-parse_time(const char *s, size_t len, struct tm *tm)
+/* Whether records need their ids (SPEC "The record": es.id, id_key). */
+int
+output_wants_ids(const struct output *o)
 {
-	int	 v[6], i, j, pos[6][2] = { { 0, 4 }, { 5, 2 }, { 8, 2 },
-		    { 11, 2 }, { 14, 2 }, { 17, 2 } };
-
-	if (s == NULL || len < 19)
-		return 0;
-	for (i = 0; i < 6; i++)
-		for (v[i] = 0, j = 0; j < pos[i][1]; j++) {
-			char c = s[pos[i][0] + j];
-
-			if (c < '0' || c > '9')
-				return 0;
-			v[i] = v[i] * 10 + (c - '0');
-		}
-	memset(tm, 0, sizeof(*tm));
-	tm->tm_year = v[0] - 1900;
-	tm->tm_mon = v[1] - 1;
-	tm->tm_mday = v[2];
-	tm->tm_hour = v[3];
-	tm->tm_min = v[4];
-	tm->tm_sec = v[5];
-	return 1;
-}
-
-/* The _bulk action line before a document, or nothing for ndjson. */
-size_t
-output_action(struct output *o, const struct record_vals *v, char *out)
-{
-	const struct config_output	*oc = o->oc;
-	char				 index[64];
-	struct tm			 tm;
-	size_t				 n, ilen;
-
-	if (oc->format != FORMAT_ELASTICSEARCH)
-		return 0;
-	if (!parse_time(v->line->time, v->line->timelen, &tm))
-		parse_time(v->time, RECORD_TIME_LEN, &tm);
-	/* 64 bytes: escaped six-fold it still fits OUTPUT_ACTION_MAX. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	/* es.index's conversions were checked by config_check.c. */
-	ilen = strftime(index, sizeof(index), oc->es_index, &tm);
-#pragma GCC diagnostic pop
-	n = (size_t)snprintf(out, OUTPUT_ACTION_MAX, "{\"%s\":{\"_index\":\"",
-	    oc->es_action == ES_CREATE ? "create" : "index");
-	n += record_escape(out + n, index, ilen);
-	if (oc->es_id == ES_ID_AUTO && v->id != NULL)
-		n += (size_t)snprintf(out + n, OUTPUT_ACTION_MAX - n,
-		    "\",\"_id\":\"%s", v->id);
-	memcpy(out + n, "\"}}\n", 4);
-	return n + 4;
+	return o->fmt->ids != NULL && o->fmt->ids(o->oc);
 }
 
 /* --- dead letters -------------------------------------------------------- */
@@ -310,7 +277,7 @@ dead_open(struct output *o)
 static int
 dead_letter(struct output *o, struct batch *b, int i)
 {
-	const char	*rec, *nl;
+	const char	*rec;
 	size_t		 len;
 	ssize_t		 n;
 
@@ -321,13 +288,8 @@ dead_letter(struct output *o, struct batch *b, int i)
 	if (dead_open(o) == -1)
 		return -1;
 	rec = batch_record(b, i, &len);
-	if (o->oc->format == FORMAT_ELASTICSEARCH) {
-		nl = memchr(rec, '\n', len);
-		if (nl != NULL) {
-			len -= (size_t)(nl + 1 - rec);
-			rec = nl + 1;
-		}
-	}
+	if (o->fmt->document != NULL)
+		rec = o->fmt->document(rec, &len);
 	n = write(o->dlfd, rec, len);
 	if (n == (ssize_t)len) {
 		o->dlsize += len;
@@ -478,59 +440,58 @@ refused_alone(struct output *o, struct batch *b, const struct http_resp *r)
 	batch_resolved(b);
 }
 
-/* What a _bulk reply says of a batch's items. */
-struct items {
-	int	*st;			/* per item */
-	char	(*type)[BULK_ERRTYPE];	/* per item */
-	int	*again, nagain;		/* to send again, in order */
-	int	*dead, ndead;		/* written to dead_letter */
-	int	 nok;
-	const char *why;		/* an error type, for the log */
+/* What a 2xx reply says of a batch's records, and what is done. */
+struct verdict {
+	struct format_reply	 fr;
+	int			*again, nagain;	/* to send again, in order */
+	int			*dead, ndead;	/* written to dead_letter */
+	int			 nok;
+	const char		*why;		/* an error type, for the log */
 };
 
 static void
-items_free(struct items *it)
+verdict_free(struct verdict *v)
 {
-	free(it->st);
-	free(it->type);
-	free(it->again);
-	free(it->dead);
+	free(v->fr.items);
+	free(v->fr.why);
+	free(v->again);
+	free(v->dead);
 }
 
 static int
-items_new(struct items *it, int n)
+verdict_new(struct verdict *v, int n)
 {
-	memset(it, 0, sizeof(*it));
-	it->st = calloc((size_t)n, sizeof(*it->st));
-	it->type = calloc((size_t)n, sizeof(*it->type));
-	it->again = calloc((size_t)n, sizeof(*it->again));
-	it->dead = calloc((size_t)n, sizeof(*it->dead));
-	it->why = "";
-	if (it->st == NULL || it->type == NULL || it->again == NULL ||
-	    it->dead == NULL) {
-		items_free(it);
+	memset(v, 0, sizeof(*v));
+	v->fr.n = n;
+	v->fr.items = calloc((size_t)n, sizeof(*v->fr.items));
+	v->fr.why = calloc((size_t)n, sizeof(*v->fr.why));
+	v->again = calloc((size_t)n, sizeof(*v->again));
+	v->dead = calloc((size_t)n, sizeof(*v->dead));
+	v->why = "";
+	if (v->fr.items == NULL || v->fr.why == NULL || v->again == NULL ||
+	    v->dead == NULL) {
+		verdict_free(v);
 		return -1;
 	}
 	return 0;
 }
 
-/* Each item delivered, to send again, or refused for good: set aside,
+/* Each record delivered, to send again, or refused for good: set aside,
  * or sent again if the dead-letter file would not take it. */
 static void
-classify(struct output *o, struct batch *b, struct items *it, int n)
+classify(struct output *o, struct batch *b, struct verdict *v)
 {
-	int	 i, st;
+	int	 i;
 
-	for (i = 0; i < n; i++) {
-		st = it->st[i];
-		if ((st >= 200 && st < 300) || (st == 409 &&
-		    o->oc->es_action == ES_CREATE))
-			it->nok++;
-		else if (st == 429 || st >= 500 || dead_letter(o, b, i) == -1)
-			it->again[it->nagain++] = i;
+	for (i = 0; i < v->fr.n; i++) {
+		if (v->fr.items[i] == FORMAT_OK)
+			v->nok++;
+		else if (v->fr.items[i] == FORMAT_AGAIN ||
+		    dead_letter(o, b, i) == -1)
+			v->again[v->nagain++] = i;
 		else {
-			it->why = it->type[i];
-			it->dead[it->ndead++] = i;
+			v->why = v->fr.why[i];
+			v->dead[v->ndead++] = i;
 		}
 	}
 }
@@ -543,89 +504,97 @@ by_index(const void *a, const void *b)
 
 /* The dead letters did not reach the disk: they go again too. */
 static void
-undead(struct items *it)
+undead(struct verdict *v)
 {
-	memcpy(it->again + it->nagain, it->dead, (size_t)it->ndead *
-	    sizeof(*it->dead));
-	it->nagain += it->ndead;
-	it->ndead = 0;
-	qsort(it->again, (size_t)it->nagain, sizeof(*it->again), by_index);
+	memcpy(v->again + v->nagain, v->dead, (size_t)v->ndead *
+	    sizeof(*v->dead));
+	v->nagain += v->ndead;
+	v->ndead = 0;
+	qsort(v->again, (size_t)v->nagain, sizeof(*v->again), by_index);
 }
 
-/* The items to send again go back to the queue; the rest is done. */
+/* The records to send again go back to the queue; the rest is done. */
 static void
-settle(struct output *o, struct batch *b, struct items *it,
+settle(struct output *o, struct batch *b, struct verdict *v,
     const struct http_resp *r)
 {
 	struct batch	*part = NULL;
 
-	if (it->ndead > 0 && dead_sync(o) == -1)
-		undead(it);
-	if (it->ndead > 0)
-		log_warn("POST %s: %d of %d items refused (%s)%s", o->oc->url,
-		    it->ndead, batch_records(b), *it->why ? it->why :
+	if (v->ndead > 0 && dead_sync(o) == -1)
+		undead(v);
+	if (v->ndead > 0)
+		log_warn("POST %s: %d of %d records refused (%s)%s",
+		    o->oc->url, v->ndead, batch_records(b), *v->why ? v->why :
 		    "no reason given", *o->oc->dead_letter ?
 		    "; written to dead_letter" : "");
-	if (it->nagain > 0) {
-		part = batch_pick(b, it->again, it->nagain, zpart(o));
+	if (v->nagain > 0) {
+		part = batch_pick(b, v->again, v->nagain, zpart(o));
 		if (part == NULL) {
-			retry(o, b, -1, "out of memory for items to send "
+			retry(o, b, -1, "out of memory for records to send "
 			    "again");
 			return;
 		}
 	}
-	o->st.delivered += (uint64_t)it->nok;
+	o->st.delivered += (uint64_t)v->nok;
 	if (part != NULL)
-		retry(o, part, r->retry_after, "some items were not taken "
+		retry(o, part, r->retry_after, "some records were not taken "
 		    "(429, 5xx, or no room in dead_letter)");
 	else
 		healthy(o);
 	batch_resolved(b);
 }
 
-/*
- * A reply longer than what is kept of it: if it says it has no errors,
- * every item was taken; else the batch is cut in two, so that each
- * half's reply is shorter (sending it whole again would get the same
- * reply, for ever).
- */
+/* Records the backend refused without naming them (a partial success):
+ * counted and said, never sent again. */
 static void
-bulk_cut_short(struct output *o, struct batch *b, const struct http_resp *r)
+refused_unnamed(struct output *o, struct batch *b, const struct verdict *v)
 {
-	if (bulk_errors(r->body, r->bodylen) == 0)
-		delivered(o, b, batch_records(b));
-	else if (batch_records(b) > 1) {
-		log_warn("POST %s: a _bulk reply of %llu bytes is longer "
-		    "than the %zu kept and has errors", o->oc->url,
-		    (unsigned long long)r->bodytotal, r->bodylen);
-		split(o, b, r->status);
-	} else
-		retry(o, b, -1, "unreadable _bulk reply");
+	int	 n = batch_records(b), k = v->fr.refused;
+
+	if (k > n)
+		k = n;
+	if (k > 0)
+		log_warn("POST %s: %d of %d records refused: %s", o->oc->url,
+		    k, n, *v->fr.message ? v->fr.message : "no reason given");
+	o->st.rejected += (uint64_t)k;
+	delivered(o, b, n - k);
 }
 
-/* A _bulk reply: per item, delivered, again, or a dead letter. */
+/* What the format reads in a 2xx reply. */
 static void
-bulk_reply(struct output *o, struct batch *b, const struct http_resp *r)
+format_2xx(struct output *o, struct batch *b, const struct http_resp *r)
 {
-	struct items	 it;
-	int		 n = batch_records(b);
+	struct verdict	 v;
 
-	if (r->bodytotal > r->bodylen) {
-		bulk_cut_short(o, b, r);
+	if (verdict_new(&v, batch_records(b)) == -1) {
+		retry(o, b, -1, "out of memory to read a reply");
 		return;
 	}
-	if (items_new(&it, n) == -1) {
-		retry(o, b, -1, "out of memory to read a _bulk reply");
-		return;
+	switch (o->fmt->reply(o->oc, r->body, r->bodylen, r->bodytotal >
+	    r->bodylen, &v.fr)) {
+	case FORMAT_UNREADABLE:
+		retry(o, b, -1, "unreadable reply");
+		break;
+	case FORMAT_HALVE:
+		if (batch_records(b) == 1) {
+			retry(o, b, -1, "unreadable reply");
+			break;
+		}
+		log_warn("POST %s: a reply of %llu bytes is longer than the "
+		    "%zu kept and has errors", o->oc->url,
+		    (unsigned long long)r->bodytotal, r->bodylen);
+		split(o, b, r->status);
+		break;
+	case FORMAT_READ:
+		if (!v.fr.per_item) {
+			refused_unnamed(o, b, &v);
+			break;
+		}
+		classify(o, b, &v);
+		settle(o, b, &v, r);
+		break;
 	}
-	if (bulk_parse(r->body, r->bodylen, it.st, it.type, n) == -1) {
-		items_free(&it);
-		retry(o, b, -1, "unreadable _bulk reply");
-		return;
-	}
-	classify(o, b, &it, n);
-	settle(o, b, &it, r);
-	items_free(&it);
+	verdict_free(&v);
 }
 
 static void
@@ -635,8 +604,8 @@ reply(struct output *o, struct batch *b, const struct http_resp *r)
 
 	count_code(o, r->status);
 	if (r->status >= 200 && r->status < 300) {
-		if (o->oc->format == FORMAT_ELASTICSEARCH)
-			bulk_reply(o, b, r);
+		if (o->fmt->reply != NULL)
+			format_2xx(o, b, r);
 		else
 			delivered(o, b, batch_records(b));
 	} else if ((r->status == 413 || r->status == 400 ||
@@ -789,7 +758,7 @@ start(struct output *o, struct slot *s, struct batch *b)
 	req.method = "POST";
 	req.host = o->hostport;
 	req.path = o->path;
-	req.content_type = "application/x-ndjson";
+	req.content_type = o->fmt->content_type;
 	req.content_encoding = o->oc->compression == COMPRESS_GZIP ? "gzip" :
 	    NULL;
 	req.authorization = o->authz[0] ? o->authz : NULL;
@@ -881,19 +850,11 @@ setup_headers(struct output *o)
 	return 0;
 }
 
-/* _bulk: ask for only what is read of the reply (a reply for 10,000
- * items is then ~300 KB, not ~4 MB), unless the URL asks on its own. */
 static int
 setup_path(struct output *o)
 {
-	const char	*p = o->oc->u.path;
-
-	if (o->oc->format != FORMAT_ELASTICSEARCH ||
-	    strstr(p, "filter_path=") != NULL)
-		o->path = strdup(p);
-	else if (asprintf(&o->path, "%s%c%s", p, strchr(p, '?') ? '&' : '?',
-	    BULK_FILTER) == -1)
-		o->path = NULL;
+	o->path = o->fmt->path != NULL ? o->fmt->path(o->oc) :
+	    strdup(o->oc->u.path);
 	return o->path == NULL ? -1 : 0;
 }
 
@@ -948,6 +909,9 @@ output_new(struct loop *lp, const struct config *cfg)
 	o->lp = lp;
 	o->cfg = cfg;
 	o->oc = &cfg->output;
+	o->fmt = format_of(o->oc);
+	if (o->fmt->frame != NULL)
+		o->fmt->frame(cfg, &o->frame);
 	o->dlfd = -1;
 	o->rnd = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 	    0x9e3779b97f4a7c15ULL;
@@ -1012,8 +976,9 @@ output_free(struct output *o)
 size_t
 output_reply_cap(const struct config_output *oc)
 {
-	return oc->format == FORMAT_ELASTICSEARCH ? BULK_REPLY_MAX :
-	    OUTPUT_REPLY_MAX;
+	const struct format_ops	*f = format_of(oc);
+
+	return f->reply_max > 0 ? f->reply_max : OUTPUT_REPLY_MAX;
 }
 
 /*
@@ -1027,7 +992,8 @@ output_overshoot(const struct config *cfg)
 {
 	size_t	 body = cfg->output.batch_max_bytes, one;
 
-	one = 7 * config_longest_line(cfg) + OUTPUT_ACTION_MAX + 64 * 1024;
+	one = 7 * config_longest_line(cfg) + format_of(&cfg->output)->extra +
+	    64 * 1024;
 	if (one > body)
 		body = one;
 	return 3 * body;

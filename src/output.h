@@ -17,7 +17,6 @@
 #include "record.h"
 #include "tail_ack.h"
 
-#define OUTPUT_ACTION_MAX	512	/* an Elasticsearch action line */
 #define OUTPUT_MAX_CODES	32	/* distinct status codes counted */
 
 struct output;
@@ -40,11 +39,10 @@ struct output	*output_new(struct loop *, const struct config *);
 void		 output_free(struct output *);
 void		 output_on_ready(struct output *, output_ready_fn *, void *);
 void		 output_on_ack(struct output *, output_ready_fn *, void *);
-char		*output_reserve(struct output *, size_t need);
-size_t		 output_action(struct output *, const struct record_vals *,
-		    char *out);
-void		 output_commit(struct output *, size_t, struct tail *,
-		    unsigned gen, uint64_t off, uint64_t end);
+int		 output_add(struct output *, const struct record_tpl *,
+		    const struct record_vals *, struct tail *, unsigned gen,
+		    uint64_t off, uint64_t end);
+int		 output_wants_ids(const struct output *);
 void		 output_flush(struct output *);
 void		 output_abandon(struct output *);
 int		 output_in_flight(const struct output *);

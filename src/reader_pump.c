@@ -50,9 +50,8 @@ values(struct pumpctx *c, const struct line_rec *rec, struct record_vals *v,
 	v->path = tail_found_path(t);
 	v->pathlen = strlen(v->path);
 	v->time = c->time;
-	if (*cfg->output.id_key != '\0' || (cfg->output.enabled &&
-	    cfg->output.format == FORMAT_ELASTICSEARCH &&
-	    cfg->output.es_id == ES_ID_AUTO)) {
+	if (*cfg->output.id_key != '\0' || (c->rd->out != NULL &&
+	    output_wants_ids(c->rd->out))) {
 		hash_id(tail_ids(t, cfg->output.id_seed,
 		    cfg->inputs[tail_input(t)].name), rec->off, id);
 		v->id = id;
@@ -82,25 +81,20 @@ on_record(void *arg, const struct line_rec *rec)
 	struct reader		*rd = c->rd;
 	struct tail		*t = c->rt->t;
 	struct record_vals	 v;
-	char			 id[HASH_ID_LEN + 1], *pe = NULL, *po = NULL;
-	size_t			 max, len;
+	char			 id[HASH_ID_LEN + 1], *pe = NULL;
 
 	values(c, rec, &v, id);
-	max = record_max(c->tpl, rec->len, v.pathlen);
 	if (rd->emit != NULL) {
 		pe = emit_reserve(rd->emit, rd->cfg->emit_format == EMIT_JSON ?
-		    max : rec->len + 1);
+		    record_max(c->tpl, rec->len, v.pathlen) : rec->len + 1);
 		if (pe == NULL)
 			goto full;
 	}
-	if (rd->out != NULL) {
-		po = output_reserve(rd->out, max + OUTPUT_ACTION_MAX);
-		if (po == NULL)
-			goto full;
-		len = output_action(rd->out, &v, po);
-		len += record_encode(c->tpl, &v, po + len);
-		output_commit(rd->out, len, t, tail_gen(t), rec->off, rec->end);
-	}
+	/* A reservation in stdout's buffer is only a place: dropping it
+	 * when the output is full costs nothing. */
+	if (rd->out != NULL && output_add(rd->out, c->tpl, &v, t, tail_gen(t),
+	    rec->off, rec->end) == -1)
+		goto full;
 	if (pe != NULL)
 		emit_commit(rd->emit, emit_one(c, &v, pe), t, tail_gen(t),
 		    rec->off, rec->end);

@@ -67,7 +67,7 @@ add(struct batch *b, struct tail *t, int i, uint64_t off, uint64_t end)
 static struct batch *
 three(struct tail *t)
 {
-	struct batch	*b = batch_new(NULL, 1024, 100, NULL);
+	struct batch	*b = batch_new(NULL, 1024, 100, NULL, NULL);
 
 	assert_non_null(b);
 	add(b, t, 0, 0, 10);
@@ -136,7 +136,7 @@ static void
 test_many_ranges_from_two_files_are_all_acknowledged(void **state)
 {
 	struct tail	*t1 = file("d1", 400), *t2 = file("d2", 400);
-	struct batch	*b = batch_new(NULL, 64 * 1024, 1000, NULL);
+	struct batch	*b = batch_new(NULL, 64 * 1024, 1000, NULL, NULL);
 	int		 i;
 
 	assert_non_null(b);
@@ -156,7 +156,7 @@ static void
 test_reserve_refuses_past_its_size_and_record_count(void **state)
 {
 	struct tail	*t = file("e", 10);
-	struct batch	*b = batch_new(NULL, 64, 2, NULL);
+	struct batch	*b = batch_new(NULL, 64, 2, NULL, NULL);
 
 	assert_non_null(b);
 	assert_null(batch_reserve(b, 65));
@@ -178,7 +178,8 @@ test_queue_keeps_order_and_counts_memory(void **state)
 	int			 i;
 
 	for (i = 0; i < 3; i++) {
-		b[i] = batch_new(NULL, 1000 * (size_t)(i + 1), 10, NULL);
+		b[i] = batch_new(NULL, 1000 * (size_t)(i + 1), 10, NULL,
+		    NULL);
 		assert_non_null(b[i]);
 	}
 	assert_null(batch_queue_pop(&q));
@@ -205,7 +206,7 @@ test_queue_takes_any_number_of_batches(void **state)
 	int			 i, n = 0;
 
 	for (i = 0; i < 10000; i++) {
-		b = batch_new(NULL, 16, 1, NULL);
+		b = batch_new(NULL, 16, 1, NULL, NULL);
 		assert_non_null(b);
 		batch_queue_push(&q, b, i % 2);
 	}
@@ -231,7 +232,7 @@ test_gzip_body_inflates_to_the_records(void **state)
 	memset(&z, 0, sizeof(z));
 	assert_int_equal(deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8,
 	    Z_DEFAULT_STRATEGY), Z_OK);
-	b = batch_new(NULL, 200000, 10000, &z);
+	b = batch_new(NULL, 200000, 10000, &z, NULL);
 	want = malloc(200000);
 	assert_non_null(b);
 	assert_non_null(want);
@@ -263,6 +264,46 @@ test_gzip_body_inflates_to_the_records(void **state)
 	tail_close(t);
 }
 
+/* An envelope format's frame: head, separators, tail, in every part. */
+static void
+test_frame_wraps_the_records_and_every_part(void **state)
+{
+	static const struct batch_frame	 f = { "[", ",", "]", 1, 1, 1 };
+	struct tail			*t = file("g", 30);
+	struct batch			*b, *p;
+	const char			*body, *rec;
+	size_t				 len;
+	int				 rest[2] = { 1, 2 };
+	char				*out;
+
+	b = batch_new(NULL, 64, 10, NULL, &f);
+	assert_non_null(b);
+	for (len = 0; len < 3; len++) {
+		out = batch_reserve(b, 8);
+		assert_non_null(out);
+		out[0] = (char)('a' + len);
+		batch_commit(b, 1, t, tail_gen(t), len * 10, len * 10 + 10);
+	}
+	assert_int_equal(batch_close(b), 0);
+	body = batch_body(b, &len);
+	assert_int_equal(len, 7);
+	assert_memory_equal(body, "[a,b,c]", 7);
+	rec = batch_record(b, 1, &len);
+	assert_int_equal(len, 1);
+	assert_memory_equal(rec, "b", 1);
+	p = batch_pick(b, rest, 2, NULL);
+	assert_non_null(p);
+	body = batch_body(p, &len);
+	assert_int_equal(len, 5);
+	assert_memory_equal(body, "[b,c]", 5);
+	rec = batch_record(p, 0, &len);
+	assert_memory_equal(rec, "b", 1);
+	batch_resolved(b);
+	batch_resolved(p);
+	assert_int_equal(tail_delivered(t), 30);
+	tail_close(t);
+}
+
 static int
 cleanup(void **state)
 {
@@ -287,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_queue_keeps_order_and_counts_memory),
 		cmocka_unit_test(test_queue_takes_any_number_of_batches),
 		cmocka_unit_test(test_gzip_body_inflates_to_the_records),
+		cmocka_unit_test(test_frame_wraps_the_records_and_every_part),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, cleanup);

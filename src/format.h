@@ -1,0 +1,77 @@
+/*
+ * format.h: the door of an [output] format (SPEC "Output formats"): what
+ * a batch's bytes look like (the frame around and between records, each
+ * record's bytes) and what a 2xx reply says of its records.  Each format
+ * is one file with one ops table; output.c batches, sends, retries and
+ * reads the HTTP status, and asks the format for the rest.
+ */
+#ifndef SIDELOG_FORMAT_H
+#define SIDELOG_FORMAT_H
+
+#include <stddef.h>
+
+#include "batch.h"
+#include "config.h"
+#include "record.h"
+
+#define FORMAT_WHY	64	/* bytes of an error type kept */
+
+/* What a 2xx reply says of each record of the batch. */
+enum format_item {
+	FORMAT_OK,		/* delivered */
+	FORMAT_AGAIN,		/* to send again (429, 5xx of an item) */
+	FORMAT_REFUSED,		/* refused for good: a dead letter */
+};
+
+enum format_read {
+	FORMAT_READ,		/* see struct format_reply */
+	FORMAT_UNREADABLE,	/* send the batch again */
+	FORMAT_HALVE,		/* too long to read, with errors: send the
+				   batch again in halves, whose replies are
+				   shorter */
+};
+
+/* The reading of a 2xx reply. */
+struct format_reply {
+	enum format_item *items;	/* per record, when the reply says */
+	char		(*why)[FORMAT_WHY];	/* per record: an error type */
+	int		 n;		/* records in the batch */
+	int		 per_item;	/* items[] was filled */
+	int		 refused;	/* records refused, not named (counted,
+					   never sent again) */
+	char		 message[128];	/* what the backend said, for the log */
+};
+
+struct format_ops {
+	const char	*name;
+	const char	*content_type;
+	/* Bytes beside the record that add() may write. */
+	size_t		 extra;
+	/* Bytes of a reply body read (0: an excerpt's worth). */
+	size_t		 reply_max;
+	/* Whether records carry their ids (NULL: only with id_key). */
+	int		 (*ids)(const struct config_output *);
+	/* The request path from the URL's (NULL: as given). */
+	char		*(*path)(const struct config_output *);
+	/* The frame of every batch (NULL: records back to back). */
+	void		 (*frame)(const struct config *, struct batch_frame *);
+	/* One record's bytes at out, at most record_max() + extra. */
+	size_t		 (*add)(const struct config_output *,
+			    const struct record_tpl *, const struct record_vals *,
+			    char *out);
+	/* What a 2xx reply says; cut_short: body holds only its first
+	 * bytes.  NULL: a 2xx delivers every record. */
+	enum format_read (*reply)(const struct config_output *,
+			    const char *body, size_t len, int cut_short,
+			    struct format_reply *);
+	/* The part of a record's bytes that is the document, for
+	 * dead_letter (NULL: all of it). */
+	const char	*(*document)(const char *rec, size_t *len);
+};
+
+const struct format_ops	*format_of(const struct config_output *);
+
+extern const struct format_ops format_ndjson;
+extern const struct format_ops format_elasticsearch;
+
+#endif
