@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "value.h"
 
 /*
  * 16 hex digits fill a uint64_t, so a longer size is either an overflow
@@ -137,18 +138,6 @@ static int
 is_digit(int c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int
-hex_value(int c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static int
@@ -553,7 +542,7 @@ chunk_size_line(struct http_resp *r)
 	int		 d;
 
 	for (i = 0; i < r->linelen; i++) {
-		d = hex_value((unsigned char)r->line[i]);
+		d = value_hex((unsigned char)r->line[i]);
 		if (d == -1)
 			break;
 		if (i == CHUNK_MAX_DIGITS)

@@ -14,18 +14,7 @@
 
 #include "labels.h"
 #include "log.h"
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "value.h"
 
 /* UTF-8 for a code point; invalid ones become U+FFFD. */
 static size_t
@@ -65,7 +54,7 @@ hexn(const char *s, const char *end, int n)
 	if (end - s < n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		d = hexval((unsigned char)s[i]);
+		d = value_hex((unsigned char)s[i]);
 		if (d < 0)
 			return -1;
 		v = v * 16 + d;

@@ -350,3 +350,16 @@ value_format_duration(uint64_t ms, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%llums", (unsigned long long)ms);
 }
+
+/* A hexadecimal digit's value, either case; -1 if c is none. */
+int
+value_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

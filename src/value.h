@@ -20,6 +20,7 @@ struct value_url {
 	char		 path[2048];	/* "/" when the URL has none */
 };
 
+int	value_hex(int c);
 int	value_size(const char *, uint64_t *, char *err);
 int	value_duration(const char *, uint64_t *ms, char *err);
 int	value_bool(const char *, int *, char *err);
