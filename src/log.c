@@ -23,12 +23,6 @@ log_set_level(enum log_level l)
 	level = l;
 }
 
-int
-log_is_enabled(enum log_level l)
-{
-	return l <= level;
-}
-
 /* Copies msg into out, escaping bytes a terminal or a log parser would
  * misread: the result is always one line. */
 static size_t

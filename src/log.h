@@ -17,7 +17,6 @@ enum log_level {
 };
 
 void	log_set_level(enum log_level);
-int	log_is_enabled(enum log_level);
 void	log_error(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

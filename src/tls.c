@@ -455,13 +455,6 @@ tls_read(struct tls *t, void *buf, size_t len)
 	return io_result(t, mbedtls_ssl_read(&t->ssl, buf, len), "read");
 }
 
-/* Decrypted bytes mbedtls holds: no epoll event will announce them. */
-size_t
-tls_pending(const struct tls *t)
-{
-	return mbedtls_ssl_get_bytes_avail(&t->ssl);
-}
-
 const char *
 tls_version(const struct tls *t)
 {

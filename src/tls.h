@@ -33,7 +33,6 @@ struct tls	*tls_new(struct tls_conf *, int fd);
 int		 tls_handshake(struct tls *);
 ssize_t		 tls_write(struct tls *, const void *, size_t);
 ssize_t		 tls_read(struct tls *, void *, size_t);
-size_t		 tls_pending(const struct tls *);
 const char	*tls_version(const struct tls *);
 void		 tls_free(struct tls *);
 
