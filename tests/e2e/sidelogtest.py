@@ -362,3 +362,26 @@ class Tmpfs:
 
     def __exit__(self, *exc):
         subprocess.run(["umount", "-l", str(self.path)])
+
+
+def ship_https(tmp_path, port, ca, n, extra="", extra_sidelog="",
+               extra_input=""):
+    """A pod whose app.log holds lines 0..n-1, shipping them over HTTPS to
+    localhost:port (certificates from ca) with short timers; started.
+    extra holds more [output] keys (or others that replace the
+    defaults: a key may be given only once)."""
+    keys = {"url": "https://localhost:%d/ingest" % port, "tls.ca_file": ca,
+            "batch_timeout": "100ms", "retry_initial": "100ms",
+            "retry_max": "500ms", "timeout": "2s"}
+    for l in extra.splitlines():
+        if "=" in l:
+            k, v = l.split("=", 1)
+            keys[k.strip()] = v.strip()
+    pod = Pod(tmp_path, stdout=False, extra_sidelog=extra_sidelog,
+              extra_input=extra_input,
+              output="".join("%s = %s\n" % kv for kv in keys.items()))
+    with open(pod.logs / "app.log", "wb") as f:
+        for i in range(n):
+            f.write(line(i))
+    pod.start()
+    return pod

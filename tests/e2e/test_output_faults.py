@@ -15,30 +15,18 @@ import time
 import pytest
 
 from receiver import Fault, Receiver
-from sidelogtest import Pod, Tmpfs, count, line, wait_for
+from sidelogtest import Tmpfs, count, ship_https, wait_for
 
 N = 1000
 
 
-def output_conf(rx, pki, extra=""):
-    return ("url = https://localhost:%d/ingest\n"
-            "tls.ca_file = %s\n"
-            "batch_max_records = 200\n"
-            "batch_timeout = 100ms\n"
-            "retry_initial = 50ms\n"
-            "retry_max = 1s\n"
-            "timeout = 2s\n%s" % (rx.port, pki["ca"][0], extra))
-
-
 def ship(tmp_path, pki, rx, extra="", n=N, extra_sidelog="",
          extra_input=""):
-    pod = Pod(tmp_path, stdout=False, output=output_conf(rx, pki, extra),
-              extra_sidelog=extra_sidelog, extra_input=extra_input)
-    with open(pod.logs / "app.log", "wb") as f:
-        for i in range(n):
-            f.write(line(i))
-    pod.start()
-    return pod
+    return ship_https(tmp_path, rx.port, pki["ca"][0], n,
+                      "batch_max_records = 200\n"
+                      "retry_initial = 50ms\n"
+                      "retry_max = 1s\n" + extra, extra_sidelog,
+                      extra_input)
 
 
 FAULTS = {

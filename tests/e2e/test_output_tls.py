@@ -18,24 +18,13 @@ import time
 import pytest
 
 from receiver import Receiver
-from sidelogtest import Pod, count, line, wait_for
+from sidelogtest import count, ship_https, wait_for
 
 N = 100
 
 
 def run_against(tmp_path, rx, pki, extra="", ca=None):
-    pod = Pod(tmp_path, stdout=False, output=(
-        "url = https://localhost:%d/ingest\n"
-        "tls.ca_file = %s\n"
-        "batch_timeout = 100ms\n"
-        "retry_initial = 100ms\n"
-        "retry_max = 500ms\n"
-        "timeout = 2s\n%s" % (rx.port, ca or pki["ca"][0], extra)))
-    with open(pod.logs / "app.log", "wb") as f:
-        for i in range(N):
-            f.write(line(i))
-    pod.start()
-    return pod
+    return ship_https(tmp_path, rx.port, ca or pki["ca"][0], N, extra)
 
 
 REFUSALS = {

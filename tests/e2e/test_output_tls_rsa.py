@@ -23,7 +23,7 @@ import threading
 import pytest
 
 from receiver import Receiver
-from sidelogtest import (Nginx, Pod, count, free_port, line, listening,
+from sidelogtest import (Nginx, count, free_port, listening, ship_https,
                          wait_for)
 
 N = 100
@@ -31,18 +31,7 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
 
 
 def ship(tmp_path, port, pki):
-    pod = Pod(tmp_path, stdout=False, output=(
-        "url = https://localhost:%d/ingest\n"
-        "tls.ca_file = %s\n"
-        "batch_timeout = 100ms\n"
-        "retry_initial = 100ms\n"
-        "retry_max = 500ms\n"
-        "timeout = 2s\n" % (port, pki["ca"][0])))
-    with open(pod.logs / "app.log", "wb") as f:
-        for i in range(N):
-            f.write(line(i))
-    pod.start()
-    return pod
+    return ship_https(tmp_path, port, pki["ca"][0], N)
 
 
 class SServer:
