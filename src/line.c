@@ -137,7 +137,9 @@ cri_parse(struct lline *l, int *partial)
 /*
  * A CRI logical line: P fragments of one stream joined into s->join up
  * to its F line.  Another stream, a line that is not CRI, or max_bytes
- * ends the join early, shipped as it is (cut).
+ * ends the join early, shipped as it is (cut).  A first fragment longer
+ * than max_bytes by itself is cut as a whole line is: nothing of it
+ * would be in s->join yet.
  */
 static int
 cri_logical(const struct split *s, size_t pos, struct lline *out)
@@ -149,7 +151,7 @@ cri_logical(const struct split *s, size_t pos, struct lline *out)
 	rc = physical(s, pos, max + CRI_PREFIX_MAX, &l);
 	if (rc != LL_OK)
 		return rc;
-	if (l.cut || !cri_parse(&l, &partial) || !partial) {
+	if (l.cut || !cri_parse(&l, &partial) || !partial || l.len > max) {
 		*out = l;
 		if (out->len > max) {
 			out->len = utf8_cut((const unsigned char *)out->msg,

@@ -250,6 +250,29 @@ test_cri_other_stream_or_junk_ends_a_join(void **state)
 	assert_int_equal(g.stream[2], LINE_STREAM_NONE);
 }
 
+/* A P fragment longer than max_bytes alone is cut like a line: its own
+ * bytes, never what an earlier record left in the scratch buffer. */
+static void
+test_cri_fragment_over_max_bytes_is_cut(void **state)
+{
+	struct line_cfg	 c = { 8, NULL, PARSE_CRI };
+	const char	*s = "2026-11-22T08:00:00Z stdout P abcdefghijkl\n"
+	    "2026-11-22T08:00:00Z stdout F mn\n";
+	const char	*z = "2026-11-22T08:00:00Z stdout P zzzzzzzzzzzz\n"
+	    "2026-11-22T08:00:00Z stdout F z\n";
+
+	split(&cri, z, strlen(z), 0, 0);	/* leaves z in scratch */
+	assert_string_equal(g.msg[0], "zzzzzzzzzzzzz");
+	assert_int_equal(split(&c, s, strlen(s), 0, 0), strlen(s));
+	assert_int_equal(g.n, 3);
+	assert_string_equal(g.msg[0], "abcdefgh");
+	assert_int_equal(g.cut[0], 1);
+	assert_int_equal(g.stream[0], LINE_STREAM_STDOUT);
+	assert_string_equal(g.time[0], "2026-11-22T08:00:00Z");
+	assert_string_equal(g.msg[1], "ijkl");
+	assert_string_equal(g.msg[2], "mn");
+}
+
 static void
 test_cri_with_multiline(void **state)
 {
@@ -344,6 +367,7 @@ main(void)
 		cmocka_unit_test(test_cri_line_has_time_stream_and_message),
 		cmocka_unit_test(test_cri_partials_are_joined),
 		cmocka_unit_test(test_cri_other_stream_or_junk_ends_a_join),
+		cmocka_unit_test(test_cri_fragment_over_max_bytes_is_cut),
 		cmocka_unit_test(test_cri_with_multiline),
 		cmocka_unit_test(test_random_input_round_trips),
 	};
