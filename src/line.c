@@ -1,5 +1,6 @@
 /*
- * line.c: a file's bytes into records, without state between calls.
+ * line.c: a file's bytes into records, with no state between calls but
+ * the caller's note of a multiline record left pending (line.h).
  *
  * Two levels.  A logical line is one newline-terminated line, or for
  * parse = cri one kubelet line with its P fragments joined up to the F.
@@ -40,6 +41,9 @@ struct split {
 	char			*cstr;		/* a line for regexec() */
 	line_take_fn		*take;
 	void			*ctx;
+	struct line_pending	*pend;		/* or NULL: stateless */
+	uint64_t		 matched;	/* lines that start before this
+						   offset start no record */
 };
 
 enum { LL_OK, LL_MORE };
@@ -212,22 +216,51 @@ deliver(const struct split *s, const struct lline *first, const char *msg,
 static int
 starts_record(const struct split *s, const struct lline *l)
 {
+	if (s->off + l->start < s->matched)
+		return 0;
 	memcpy(s->cstr, l->msg, l->len);
 	s->cstr[l->len] = '\0';
 	return regexec(s->cfg->multiline, s->cstr, 0, NULL, 0) == 0;
 }
 
 /*
+ * Joins to a record whose last line is *last, of *total message bytes,
+ * the logical lines that follow, until one that starts a record, a cut
+ * line or max_bytes.  LL_OK: the record ends there; LL_MORE: the bytes
+ * end first.  rec: where a CRI record is joined, or NULL.
+ */
+static int
+extend(const struct split *s, struct lline *last, size_t *total, char *rec)
+{
+	struct lline	 l;
+
+	while (!last->cut) {
+		if (logical(s, last->end, &l) == LL_MORE)
+			return LL_MORE;
+		if (*total + 1 + l.len > s->cfg->max_bytes ||
+		    starts_record(s, &l))
+			return LL_OK;
+		if (rec != NULL) {
+			rec[*total] = '\n';
+			memcpy(rec + *total + 1, l.msg, l.len);
+		}
+		*total += 1 + l.len;
+		*last = l;
+	}
+	return LL_OK;
+}
+
+/*
  * A multiline record from the logical line at pos: it takes the lines
  * that follow until one that starts a record, or max_bytes.  Returns the
- * position after it, 0 when it is not complete yet, -1 when take()
- * refused it.
+ * position after it, 0 when it is not complete yet (noted in s->pend),
+ * -1 when take() refused it.
  */
 static long
 multiline(const struct split *s, size_t pos)
 {
-	struct lline	 first, l, last;
-	size_t		 total, max = s->cfg->max_bytes;
+	struct lline	 first, last;
+	size_t		 total;
 	int		 cri = s->cfg->parse == PARSE_CRI;
 
 	if (logical(s, pos, &first) == LL_MORE)
@@ -236,20 +269,12 @@ multiline(const struct split *s, size_t pos)
 	total = first.len;
 	if (cri)
 		memcpy(s->rec, first.msg, first.len);
-	while (!last.cut) {
-		if (logical(s, last.end, &l) == LL_MORE) {
-			if (!s->flush)
-				return 0;
-			break;
-		}
-		if (starts_record(s, &l) || total + 1 + l.len > max)
-			break;
-		if (cri) {
-			s->rec[total] = '\n';
-			memcpy(s->rec + total + 1, l.msg, l.len);
-		}
-		total += 1 + l.len;
-		last = l;
+	if (extend(s, &last, &total, cri ? s->rec : NULL) == LL_MORE &&
+	    !s->flush) {
+		if (s->pend != NULL)
+			*s->pend = (struct line_pending){ s->off + pos,
+			    s->off + last.end, total };
+		return 0;
 	}
 	if (deliver(s, &first, cri ? s->rec : first.msg, total, last.end,
 	    last.cut) == -1)
@@ -257,21 +282,52 @@ multiline(const struct split *s, size_t pos)
 	return (long)last.end;
 }
 
+static void
+split_init(struct split *s, const struct line_cfg *cfg, const char *buf,
+    size_t len, uint64_t off, char *scratch, size_t scratchlen)
+{
+	size_t	 third = scratchlen / 3;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->buf = buf;
+	s->len = len;
+	s->off = off;
+	s->join = scratch;
+	s->rec = scratch + third;
+	s->cstr = scratch + 2 * third;
+}
+
+/*
+ * pend, if not NULL, is the note of an earlier call: when it is of the
+ * record at off, its lines before pend->next are not matched again.  On
+ * return it is the note of the record left pending at the offset
+ * returned, or all zero.
+ */
 size_t
-line_split(const struct line_cfg *cfg, const char *buf, size_t len,
-    uint64_t off, int flush, char *scratch, size_t scratchlen,
-    line_take_fn *take, void *ctx)
+line_split(const struct line_cfg *cfg, struct line_pending *pend,
+    const char *buf, size_t len, uint64_t off, int flush, char *scratch,
+    size_t scratchlen, line_take_fn *take, void *ctx)
 {
 	struct split	 s;
 	struct lline	 l;
-	size_t		 pos = 0, third = scratchlen / 3;
+	size_t		 pos = 0;
 	long		 next;
 
-	s = (struct split){ cfg, buf, len, off, flush, scratch,
-	    scratch + third, scratch + 2 * third, take, ctx };
+	split_init(&s, cfg, buf, len, off, scratch, scratchlen);
+	s.flush = flush;
+	s.take = take;
+	s.ctx = ctx;
+	s.pend = pend;
+	if (pend != NULL) {
+		if (pend->next != 0 && pend->off == off)
+			s.matched = pend->next;
+		memset(pend, 0, sizeof(*pend));
+	}
 	while (pos < len) {
 		if (cfg->multiline != NULL) {
 			next = multiline(&s, pos);
+			s.matched = 0;	/* the note was of the first only */
 			if (next <= 0)
 				break;
 			pos = (size_t)next;
@@ -283,4 +339,27 @@ line_split(const struct line_cfg *cfg, const char *buf, size_t len,
 		pos = l.end;
 	}
 	return pos;
+}
+
+/*
+ * buf holds the file's bytes from pend->next on: the lines of them that
+ * continue the pending record are matched and noted in pend.  1: the
+ * record is still pending after them; 0: it ends in them, and the caller
+ * reads it from pend->off and cuts it with line_split().
+ */
+int
+line_pending_grow(const struct line_cfg *cfg, struct line_pending *pend,
+    const char *buf, size_t len, char *scratch, size_t scratchlen)
+{
+	struct split	 s;
+	struct lline	 last;
+	size_t		 total = pend->total;
+	int		 rc;
+
+	split_init(&s, cfg, buf, len, pend->next, scratch, scratchlen);
+	memset(&last, 0, sizeof(last));		/* "ends" where buf starts */
+	rc = extend(&s, &last, &total, NULL);
+	pend->next += last.end;
+	pend->total = total;
+	return rc == LL_MORE;
 }

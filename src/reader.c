@@ -284,6 +284,8 @@ reader_reconfigure(struct reader *rd, const struct config *cfg,
 		tail_rewind(rd->tails[i].t, j, rd->sinks);
 		rd->tails[i].dirty = 1;
 		rd->tails[i].flush = RFLUSH_NONE;
+		/* Another multiline.start may cut the same bytes otherwise. */
+		memset(&rd->tails[i].pend, 0, sizeof(rd->tails[i].pend));
 	}
 	free_inputs(rd->inputs, old->ninputs);
 	rd->inputs = ri;

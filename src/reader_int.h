@@ -41,6 +41,11 @@ struct rtail {
 	enum rflush	 flush;
 	uint64_t	 last_growth;	/* loop_now() when it last grew */
 	uint64_t	 last_size;
+	struct line_pending pend;	/* a multiline record not complete yet:
+					   valid while its offset is the read
+					   offset, in generation pend_gen;
+					   cleared by a reload */
+	unsigned	 pend_gen;
 };
 
 struct rinput {

@@ -6,8 +6,11 @@
  * the others), cuts it into records (line.c), encodes each straight into
  * the sinks' buffers (record.c) and consumes only what was taken.  When a
  * sink is full the round stops and the bytes stay in the file, which is
- * the buffer; the sink kicks the pump when it has room again.  Timeouts
- * (a pending multiline record, a rotated file gone quiet) are checked by
+ * the buffer; the sink kicks the pump when it has room again.  A
+ * multiline record left pending is not read and matched again from its
+ * start every round: its note (rtail.pend, line.h) lets a round read
+ * only what was written since, until the record may end.  Timeouts (a
+ * pending multiline record, a rotated file gone quiet) are checked by
  * reader_tick().
  */
 #include <string.h>
@@ -127,6 +130,36 @@ cut_len(const struct rtail *rt, const char *buf, size_t n, int eof,
 	return (size_t)(nl - buf) + 1;
 }
 
+/*
+ * A multiline record left pending by an earlier round: only the bytes
+ * written since are read and matched.  1 when the record is still
+ * pending after them: nothing to cut, and *r says whether there is more
+ * to read now.  0 when it may end (or there is no such record) and is
+ * read from its start.  A timeout's or a drain's flush cuts it as it is.
+ */
+static int
+grow_pending(struct reader *rd, struct rtail *rt, enum pumped *r)
+{
+	struct tail	*t = rt->t;
+	uint64_t	 was = rt->pend.next;
+	ssize_t		 n;
+
+	if (rt->pend.next == 0 || rt->flush != RFLUSH_NONE ||
+	    rt->pend.off != tail_read_off(t) || rt->pend_gen != tail_gen(t))
+		return 0;
+	*r = PUMP_DONE;
+	if (rt->pend.next >= tail_size(t))
+		return 1;
+	n = tail_peek(t, rt->pend.next, rd->rbuf, rd->rbuflen);
+	if (n <= 0 || !line_pending_grow(&rd->inputs[tail_input(t)].lcfg,
+	    &rt->pend, rd->rbuf, (size_t)n, rd->scratch, rd->scratchlen))
+		return 0;
+	/* A CRI record's fragments may span more than one buffer. */
+	if (rt->pend.next > was && rt->pend.next < tail_size(t))
+		*r = PUMP_MORE;
+	return 1;
+}
+
 static enum pumped
 read_some(struct reader *rd, struct rtail *rt)
 {
@@ -136,7 +169,13 @@ read_some(struct reader *rd, struct rtail *rt)
 	size_t		 len, used;
 	ssize_t		 n;
 	int		 flush;
+	enum pumped	 r;
 
+	if (grow_pending(rd, rt, &r)) {
+		if (r == PUMP_DONE)
+			rt->dirty = 0;
+		return r;
+	}
 	n = tail_read(t, rd->rbuf, rd->rbuflen);
 	if (n <= 0) {
 		rt->dirty = 0;
@@ -150,9 +189,12 @@ read_some(struct reader *rd, struct rtail *rt)
 	c.tpl = rd->inputs[tail_input(t)].tpl;
 	clock_gettime(CLOCK_REALTIME, &now);
 	record_time(&now, c.time);
-	used = line_split(&rd->inputs[tail_input(t)].lcfg, rd->rbuf, len,
-	    tail_read_off(t), flush, rd->scratch, rd->scratchlen, on_record,
-	    &c);
+	if (rt->pend_gen != tail_gen(t))	/* truncated since */
+		memset(&rt->pend, 0, sizeof(rt->pend));
+	used = line_split(&rd->inputs[tail_input(t)].lcfg, &rt->pend,
+	    rd->rbuf, len, tail_read_off(t), flush, rd->scratch,
+	    rd->scratchlen, on_record, &c);
+	rt->pend_gen = tail_gen(t);
 	tail_consume(t, used);
 	if (c.full)
 		return PUMP_FULL;

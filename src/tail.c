@@ -367,6 +367,19 @@ tail_read(struct tail *t, char *buf, size_t len)
 	return n;
 }
 
+/* Reads at off, past the read offset, which does not move: the rest of
+ * a multiline record whose start was read before. */
+ssize_t
+tail_peek(struct tail *t, uint64_t off, char *buf, size_t len)
+{
+	ssize_t	 n;
+
+	n = pread(t->fd, buf, len, (off_t)off);
+	if (n == -1)
+		log_error("read %s: %s", t->path, strerror(errno));
+	return n;
+}
+
 void
 tail_consume(struct tail *t, size_t n)
 {

@@ -38,6 +38,7 @@ void		 tail_resume(struct tail *, uint64_t offset);
 void		 tail_rewind(struct tail *, int input, unsigned sinks);
 enum tail_check	 tail_check(struct tail *);
 ssize_t		 tail_read(struct tail *, char *, size_t);
+ssize_t		 tail_peek(struct tail *, uint64_t off, char *, size_t);
 void		 tail_consume(struct tail *, size_t);
 void		 tail_entry(const struct tail *, const char *input,
 		    struct checkpoint_entry *);

@@ -77,12 +77,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.next = 1000;
 	w.end = 1000 + size - 1;
 	/* Without flush a last line without newline waits; with it, it goes. */
-	used = line_split(&lc[mode], (const char *)data + 1, size - 1, 1000,
-	    0, scratch, sizeof(scratch), emit, &w);
+	used = line_split(&lc[mode], NULL, (const char *)data + 1, size - 1,
+	    1000, 0, scratch, sizeof(scratch), emit, &w);
 	FUZZ_CHECK(used <= size - 1);
 	w.next = 1000;
-	used = line_split(&lc[mode], (const char *)data + 1, size - 1, 1000,
-	    1, scratch, sizeof(scratch), emit, &w);
+	used = line_split(&lc[mode], NULL, (const char *)data + 1, size - 1,
+	    1000, 1, scratch, sizeof(scratch), emit, &w);
 	FUZZ_CHECK(used == size - 1);
 	return 0;
 }

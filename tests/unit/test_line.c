@@ -57,8 +57,8 @@ split(const struct line_cfg *c, const char *s, size_t len, uint64_t off,
 {
 	memset(&g, 0, sizeof(g));
 	g.refuse_after = -1;
-	return line_split(c, s, len, off, flush, scratch, sizeof(scratch),
-	    collect, &g);
+	return line_split(c, NULL, s, len, off, flush, scratch,
+	    sizeof(scratch), collect, &g);
 }
 
 static const struct line_cfg plain = { 4096, NULL, PARSE_NONE };
@@ -145,7 +145,7 @@ test_refusal_stops_after_the_last_accepted_record(void **state)
 
 	memset(&g, 0, sizeof(g));
 	g.refuse_after = 2;
-	assert_int_equal(line_split(&plain, s, strlen(s), 0, 0, scratch,
+	assert_int_equal(line_split(&plain, NULL, s, strlen(s), 0, 0, scratch,
 	    sizeof(scratch), collect, &g), 5);
 	assert_int_equal(g.n, 2);
 }
@@ -197,6 +197,159 @@ test_multiline_record_stops_at_max_bytes(void **state)
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.msg[0], "2026-1\n\tat 1234567890");
 	assert_string_equal(g.msg[1], "\tat abcdefghij");
+}
+
+/*
+ * The pump's way with a multiline record written a piece at a time: a
+ * record pending is grown with the bytes added since, and cut from its
+ * start only when it may end; then a flush at the end.  Into g.
+ */
+static void
+split_in_pieces(const struct line_cfg *c, const char *s, size_t len,
+    const size_t *have, int npieces)
+{
+	struct line_pending	 pend;
+	uint64_t		 off = 0;
+	int			 i;
+
+	memset(&g, 0, sizeof(g));
+	g.refuse_after = -1;
+	memset(&pend, 0, sizeof(pend));
+	for (i = 0; i < npieces; i++) {
+		if (pend.next != 0 && pend.off == off &&
+		    (pend.next >= have[i] || line_pending_grow(c, &pend,
+		    s + pend.next, have[i] - pend.next, scratch,
+		    sizeof(scratch))))
+			continue;
+		off += line_split(c, &pend, s + off, have[i] - off, off, 0,
+		    scratch, sizeof(scratch), collect, &g);
+	}
+	off += line_split(c, &pend, s + off, len - off, off, 1, scratch,
+	    sizeof(scratch), collect, &g);
+	assert_int_equal(off, len);
+}
+
+static void
+assert_same_records(const struct got *a, const struct got *b)
+{
+	int	 i;
+
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_int_equal(a->len[i], b->len[i]);
+		assert_string_equal(a->msg[i], b->msg[i]);
+		assert_int_equal(a->off[i], b->off[i]);
+		assert_int_equal(a->end[i], b->end[i]);
+		assert_int_equal(a->cut[i], b->cut[i]);
+		assert_int_equal(a->stream[i], b->stream[i]);
+		assert_string_equal(a->time[i], b->time[i]);
+	}
+}
+
+static void
+test_multiline_record_grown_line_by_line_is_matched_once(void **state)
+{
+	struct line_cfg		 c = { 4096, &java, PARSE_NONE };
+	const char		*s = TRACE "2026-11-22 INFO ok\n";
+	struct line_pending	 pend;
+	size_t			 have[16];
+	int			 n = 0;
+	const char		*p;
+	struct got		 whole;
+
+	for (p = s; (p = strchr(p, '\n')) != NULL; p++)
+		have[n++] = (size_t)(p - s) + 1;
+	split_in_pieces(&c, s, strlen(s), have, n);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.len[0], strlen(TRACE) - 1);
+	whole = g;
+	split(&c, s, strlen(s), 0, 1);
+	assert_same_records(&whole, &g);
+	/* The note says how far it was matched, and what it holds so far. */
+	memset(&pend, 0, sizeof(pend));
+	assert_int_equal(line_split(&c, &pend, TRACE, 30, 0, 0, scratch,
+	    sizeof(scratch), collect, &g), 0);
+	assert_int_equal(pend.off, 0);
+	assert_int_equal(pend.next, strlen("2026-11-22 ERROR boom\n"));
+	assert_int_equal(pend.total, strlen("2026-11-22 ERROR boom"));
+	assert_int_equal(line_pending_grow(&c, &pend, TRACE + pend.next,
+	    strlen(TRACE) - pend.next, scratch, sizeof(scratch)), 1);
+	assert_int_equal(pend.next, strlen(TRACE));
+	assert_int_equal(pend.total, strlen(TRACE) - 1);
+	assert_int_equal(line_pending_grow(&c, &pend, "2026-", 5, scratch,
+	    sizeof(scratch)), 1);	/* half a line: may still continue */
+	assert_int_equal(line_pending_grow(&c, &pend, "2026-1\n", 7, scratch,
+	    sizeof(scratch)), 0);
+}
+
+/* Lines under the note are taken as matched: a note that does not fit
+ * the bytes is the caller's to clear (truncation, reload). */
+static void
+test_pending_note_is_trusted_only_at_its_offset(void **state)
+{
+	struct line_cfg		 c = { 4096, &java, PARSE_NONE };
+	const char		*s = "2026-1\n2026-2\n2026-3\n";
+	struct line_pending	 pend = { 0, 14, 13 };
+
+	memset(&g, 0, sizeof(g));
+	g.refuse_after = -1;
+	assert_int_equal(line_split(&c, &pend, s, strlen(s), 0, 0, scratch,
+	    sizeof(scratch), collect, &g), 14);
+	assert_int_equal(g.n, 1);
+	assert_string_equal(g.msg[0], "2026-1\n2026-2");
+	assert_int_equal(pend.off, 14);
+	assert_int_equal(pend.next, 21);
+	pend = (struct line_pending){ 7, 14, 13 };	/* of another record */
+	memset(&g, 0, sizeof(g));
+	g.refuse_after = -1;
+	assert_int_equal(line_split(&c, &pend, s, strlen(s), 0, 0, scratch,
+	    sizeof(scratch), collect, &g), 14);
+	assert_int_equal(g.n, 2);
+}
+
+/* Random multiline text, plain and CRI, small max_bytes, written in
+ * random pieces: the same records as the whole text cut at once. */
+static void
+test_random_pieces_give_the_records_of_the_whole(void **state)
+{
+	static const char *const lines[] = { "2026-11-22 ERROR boom",
+	    "\tat a.b(C.java:1)", "Caused by: x", "", "2026-x",
+	    "\t... 12 more and then some more text to be long" };
+	static char	 in[4096];
+	uint64_t	 x = 88172645463325252ULL;
+	struct line_cfg	 c = { 0, &java, PARSE_NONE };
+	struct got	 whole;
+	size_t		 n, have[64];
+	int		 it, i, k, np;
+
+	for (it = 0; it < 3000; it++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		c.parse = (x & 1) ? PARSE_CRI : PARSE_NONE;
+		c.max_bytes = 16 + (x >> 8) % 200;
+		k = 1 + (int)((x >> 16) % 15);
+		for (n = 0, i = 0; i < k; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			if (c.parse == PARSE_CRI)
+				n += (size_t)snprintf(in + n, sizeof(in) - n,
+				    "2026-11-22T08:00:0%dZ std%s %c ",
+				    (int)(x >> 40) % 10, (x & 64) ? "err" :
+				    "out", (x & 6) ? 'F' : 'P');
+			n += (size_t)snprintf(in + n, sizeof(in) - n, "%s\n",
+			    lines[(x >> 8) % 6]);
+		}
+		if (x & 128)
+			n--;		/* a last line without its newline */
+		for (np = 0; np < 63; np++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			have[np] = np == 0 ? x % (n + 1) : have[np - 1] +
+			    x % (n + 1 - have[np - 1]) / 4;
+		}
+		have[np++] = n;
+		split(&c, in, n, 0, 1);
+		whole = g;
+		split_in_pieces(&c, in, n, have, np);
+		assert_same_records(&whole, &g);
+	}
 }
 
 static const struct line_cfg cri = { 4096, NULL, PARSE_CRI };
@@ -328,8 +481,8 @@ test_random_input_round_trips(void **state)
 		}
 		rlen = 0;
 		next_off = 1000;
-		used = line_split(&c, in, n, 1000, (int)(x & 1), scratch,
-		    sizeof(scratch), rebuild, NULL);
+		used = line_split(&c, NULL, in, n, 1000, (int)(x & 1),
+		    scratch, sizeof(scratch), rebuild, NULL);
 		assert_int_equal(rlen, used);
 		assert_memory_equal(rebuilt, in, used);
 		assert_int_equal(next_off, 1000 + used);
@@ -364,6 +517,12 @@ main(void)
 		cmocka_unit_test(test_multiline_groups_a_stack_trace),
 		cmocka_unit_test(test_multiline_pending_record_needs_flush),
 		cmocka_unit_test(test_multiline_record_stops_at_max_bytes),
+		cmocka_unit_test(
+		    test_multiline_record_grown_line_by_line_is_matched_once),
+		cmocka_unit_test(
+		    test_pending_note_is_trusted_only_at_its_offset),
+		cmocka_unit_test(
+		    test_random_pieces_give_the_records_of_the_whole),
 		cmocka_unit_test(test_cri_line_has_time_stream_and_message),
 		cmocka_unit_test(test_cri_partials_are_joined),
 		cmocka_unit_test(test_cri_other_stream_or_junk_ends_a_join),
