@@ -47,6 +47,9 @@ struct format_ops {
 	const char	*content_type;
 	/* Bytes beside the record that add() may write. */
 	size_t		 extra;
+	/* add() writes the record as record_encode() makes it (after what
+	 * document() cuts): stdout's json copies it. */
+	int		 as_is;
 	/* Bytes of a reply body read (0: an excerpt's worth). */
 	size_t		 reply_max;
 	/* Whether records carry their ids (NULL: only with id_key). */

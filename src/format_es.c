@@ -152,6 +152,7 @@ ids(const struct config_output *oc)
 
 const struct format_ops format_elasticsearch = {
 	.name = "elasticsearch",
+	.as_is = 1,
 	.content_type = "application/x-ndjson",
 	.extra = ES_ACTION_MAX,
 	.reply_max = BULK_REPLY_MAX,

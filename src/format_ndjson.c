@@ -13,6 +13,7 @@ add(const struct config_output *oc, const struct record_tpl *tpl,
 
 const struct format_ops format_ndjson = {
 	.name = "ndjson",
+	.as_is = 1,
 	.content_type = "application/x-ndjson",
 	.add = add,
 };

@@ -182,21 +182,28 @@ reserve(struct output *o, size_t need)
 /*
  * One record, [off, end) of the tail's file, into the open batch as the
  * format encodes it: 0, or -1 when memory_limit is held (the caller
- * waits to be told, output_on_ready).
+ * waits to be told, output_on_ready).  *doc is the record as
+ * record_encode() makes it, when the format ships it as is (else NULL),
+ * for stdout to copy.
  */
 int
 output_add(struct output *o, const struct record_tpl *tpl,
     const struct record_vals *v, struct tail *t, unsigned gen, uint64_t off,
-    uint64_t end)
+    uint64_t end, const char **doc, size_t *doclen)
 {
+	size_t	 len;
 	char	*p;
 
 	p = reserve(o, record_max(tpl, v->line->len, v->pathlen) +
 	    o->fmt->extra);
 	if (p == NULL)
 		return -1;
-	batch_commit(o->open, o->fmt->add(o->oc, tpl, v, p), t, gen, off,
-	    end);
+	len = o->fmt->add(o->oc, tpl, v, p);
+	/* The batch holds it until delivered, past this call. */
+	*doclen = len;
+	*doc = !o->fmt->as_is ? NULL : o->fmt->document != NULL ?
+	    o->fmt->document(p, doclen) : p;
+	batch_commit(o->open, len, t, gen, off, end);
 	if (batch_raw(o->open) >= o->oc->batch_max_bytes ||
 	    batch_records(o->open) >= o->oc->batch_max_records)
 		close_open(o);

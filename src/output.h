@@ -41,7 +41,8 @@ void		 output_on_ready(struct output *, output_ready_fn *, void *);
 void		 output_on_ack(struct output *, output_ready_fn *, void *);
 int		 output_add(struct output *, const struct record_tpl *,
 		    const struct record_vals *, struct tail *, unsigned gen,
-		    uint64_t off, uint64_t end);
+		    uint64_t off, uint64_t end, const char **doc,
+		    size_t *doclen);
 int		 output_wants_ids(const struct output *);
 void		 output_flush(struct output *);
 void		 output_abandon(struct output *);

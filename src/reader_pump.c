@@ -84,7 +84,9 @@ on_record(void *arg, const struct line_rec *rec)
 	struct reader		*rd = c->rd;
 	struct tail		*t = c->rt->t;
 	struct record_vals	 v;
+	const char		*doc = NULL;
 	char			 id[HASH_ID_LEN + 1], *pe = NULL;
+	size_t			 doclen = 0, elen;
 
 	values(c, rec, &v, id);
 	if (rd->emit != NULL) {
@@ -96,11 +98,19 @@ on_record(void *arg, const struct line_rec *rec)
 	/* A reservation in stdout's buffer is only a place: dropping it
 	 * when the output is full costs nothing. */
 	if (rd->out != NULL && output_add(rd->out, c->tpl, &v, t, tail_gen(t),
-	    rec->off, rec->end) == -1)
+	    rec->off, rec->end, &doc, &doclen) == -1)
 		goto full;
-	if (pe != NULL)
-		emit_commit(rd->emit, emit_one(c, &v, pe), t, tail_gen(t),
-		    rec->off, rec->end);
+	if (pe != NULL) {
+		/* stdout's json record is the output's document when its
+		 * format ships the record as is: copied, not encoded again. */
+		if (doc != NULL && rd->cfg->emit_format == EMIT_JSON) {
+			memcpy(pe, doc, doclen);
+			elen = doclen;
+		} else
+			elen = emit_one(c, &v, pe);
+		emit_commit(rd->emit, elen, t, tail_gen(t), rec->off,
+		    rec->end);
+	}
 	rd->lines++;
 	rd->bytes += rec->end - rec->off;
 	rd->cut += rec->cut;

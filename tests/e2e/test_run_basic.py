@@ -6,8 +6,10 @@
 Check that every line came out exactly once, in order per file, that the
 exit status is 0 and that the checkpoint holds both files' full sizes.
 """
+import pytest
 
-from sidelogtest import Pod, count, line, wait_seqs
+from receiver import Receiver
+from sidelogtest import Pod, count, line, wait_for, wait_seqs
 
 
 def test_lines_written_before_and_during_the_run_come_out_once(tmp_path):
@@ -47,6 +49,35 @@ def test_json_format_gives_one_valid_record_per_line(tmp_path):
     assert recs[3]["log"]["offset"] == 3 * 40
     assert recs[3]["log"]["file"]["path"] == str(pod.logs / "app.log")
     assert recs[3]["message"] == line(3, 40).decode().rstrip("\n")
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "elasticsearch"])
+def test_json_stdout_beside_an_output_gets_the_backends_documents(tmp_path,
+                                                                  fmt):
+    """[stdout] format = json with [output] on (ndjson, or elasticsearch,
+    whose bodies hold an action line before each document), 200 lines:
+    stdout holds the documents the backend got, byte for byte, and no
+    action line."""
+    rx = Receiver(bulk=fmt == "elasticsearch").start()
+    pod = Pod(tmp_path, stdout_format="json",
+              output="url = http://127.0.0.1:%d/_bulk\nformat = %s\n"
+                     "batch_timeout = 100ms\nid_key = event.id\n"
+                     % (rx.port, fmt))
+    with open(pod.logs / "app.log", "wb") as f:
+        for i in range(200):
+            f.write(line(i))
+    try:
+        pod.start()
+        assert wait_seqs(pod, 200)
+        assert wait_for(lambda: len(rx.raw) >= 200, 10)
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    out = pod.output().splitlines()
+    assert out == rx.raw
+    assert not any(b"_index" in l for l in out)
+    assert pod.records()[5]["event"]["id"]
+    pod.assert_clean_stderr()
 
 
 def test_restart_resumes_from_the_checkpoint(tmp_path):

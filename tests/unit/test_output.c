@@ -460,8 +460,9 @@ feed(int n, int mark, size_t pad)
 {
 	struct record_vals	 v;
 	struct line_rec		 lr;
+	const char		*doc;
 	char			 buf[1024];
-	size_t			 len;
+	size_t			 len, doclen;
 	FILE			*f;
 	int			 i, why;
 
@@ -492,7 +493,10 @@ feed(int n, int mark, size_t pad)
 		v.pathlen = strlen(v.path);
 		v.time = TIME;
 		assert_int_equal(output_add(fx.o, fx.tpl, &v, fx.t,
-		    tail_gen(fx.t), lr.off, lr.end), 0);
+		    tail_gen(fx.t), lr.off, lr.end, &doc, &doclen), 0);
+		/* What stdout would copy: the document, never an action. */
+		assert_non_null(doc);
+		assert_memory_equal(doc, "{\"@timestamp\":", 14);
 	}
 	output_flush(fx.o);
 }
