@@ -35,6 +35,8 @@ struct pumpctx {
 	struct reader		*rd;
 	struct rtail		*rt;
 	const struct record_tpl	*tpl;
+	const char		*path;		/* file_key's value, and its */
+	size_t			 pathlen;	/* length, once a round */
 	char			 time[RECORD_TIME_LEN + 1];
 	int			 full;
 };
@@ -50,8 +52,8 @@ values(struct pumpctx *c, const struct line_rec *rec, struct record_vals *v,
 
 	memset(v, 0, sizeof(*v));
 	v->line = rec;
-	v->path = tail_found_path(t);
-	v->pathlen = strlen(v->path);
+	v->path = c->path;
+	v->pathlen = c->pathlen;
 	v->time = c->time;
 	if (*cfg->output.id_key != '\0' || (c->rd->out != NULL &&
 	    output_wants_ids(c->rd->out))) {
@@ -197,6 +199,8 @@ read_some(struct reader *rd, struct rtail *rt)
 	c.rd = rd;
 	c.rt = rt;
 	c.tpl = rd->inputs[tail_input(t)].tpl;
+	c.path = tail_found_path(t);
+	c.pathlen = strlen(c.path);
 	clock_gettime(CLOCK_REALTIME, &now);
 	record_time(&now, c.time);
 	if (rt->pend_gen != tail_gen(t))	/* truncated since */
