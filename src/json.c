@@ -77,6 +77,8 @@ json_utf8_bad(const unsigned char *p, size_t avail)
 struct scan {
 	const char	*p, *end;
 	int		 depth, tokens;
+	int		 seen_time, seen_msg;	/* json_object(): a member of
+						   that name came already */
 };
 
 static void
@@ -318,13 +320,34 @@ decode_name(struct json_obj *o, const char *p, size_t len)
 	return start;
 }
 
+/* The first 8 bytes of key up to its NUL, big-endian, zero-padded:
+ * comparing two as integers orders them as strcmp() would, or ties. */
+static uint64_t
+head(const char *key)
+{
+	uint64_t	 h = 0;
+	int		 i;
+
+	for (i = 0; i < 8; i++) {
+		h <<= 8;
+		if (*key != '\0')
+			h |= (unsigned char)*key++;
+	}
+	return h;
+}
+
+/*
+ * A member.  Only the first of a name may be the time or the message
+ * (the time only if a string); repeats are marked by mark_repeats(),
+ * since comparing each name with every one before it is quadratic.
+ */
 static int
 member(struct scan *s, struct json_obj *o, const char *time_name,
     const char *msg_name)
 {
 	struct json_member	*m = &o->members[o->n];
 	const char		*name = s->p + 1;
-	int			 i;
+	int			 is_time, is_msg, first;
 
 	if (o->n == JSON_MAX_MEMBERS || string(s) == -1)
 		return -1;
@@ -339,22 +362,69 @@ member(struct scan *s, struct json_obj *o, const char *time_name,
 	if (value(s) == -1)
 		return -1;
 	m->valuelen = (size_t)(s->p - m->value);
+	m->head = head(m->key);
 	m->skip = 0;
-	for (i = 0; i < o->n; i++)
-		if (strcmp(o->members[i].key, m->key) == 0)
-			m->skip = 1;
-	if (!m->skip && time_name && strcmp(m->key, time_name) == 0 &&
-	    *m->value == '"') {
+	is_time = time_name != NULL && strcmp(m->key, time_name) == 0;
+	is_msg = msg_name != NULL && strcmp(m->key, msg_name) == 0;
+	first = !(is_time && s->seen_time) && !(is_msg && s->seen_msg);
+	s->seen_time |= is_time;
+	s->seen_msg |= is_msg;
+	if (first && is_time && *m->value == '"') {
 		o->time = m->value;
 		o->timelen = m->valuelen;
 		m->skip = 1;
-	} else if (!m->skip && msg_name && strcmp(m->key, msg_name) == 0) {
+	} else if (first && is_msg) {
 		o->msg = m->value;
 		o->msglen = m->valuelen;
 		m->skip = 1;
 	}
+	o->byname[o->n] = (uint16_t)o->n;
 	o->n++;
 	return 0;
+}
+
+/* Member a's name against b's, in strcmp() order. */
+static int
+name_cmp(const struct json_obj *o, int a, int b)
+{
+	const struct json_member	*x = &o->members[a];
+	const struct json_member	*y = &o->members[b];
+
+	if (x->head != y->head)
+		return x->head < y->head ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/*
+ * o->byname sorted by name, a bottom-up merge sort: stable, so that a
+ * repeated member follows the first of its name, and n log n compares
+ * whatever names a hostile line chose.  Repeats are then neighbours.
+ */
+static void
+mark_repeats(struct json_obj *o)
+{
+	uint16_t	 tmp[JSON_MAX_MEMBERS], *src = o->byname, *dst = tmp;
+	uint16_t	*swap;
+	int		 n = o->n, w, lo, mid, hi, i, j, k;
+
+	for (w = 1; w < n; w *= 2) {
+		for (lo = 0; lo < n; lo += 2 * w) {
+			mid = lo + w < n ? lo + w : n;
+			hi = lo + 2 * w < n ? lo + 2 * w : n;
+			for (i = lo, j = mid, k = lo; k < hi; k++)
+				dst[k] = i < mid && (j == hi ||
+				    name_cmp(o, src[i], src[j]) <= 0) ?
+				    src[i++] : src[j++];
+		}
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != o->byname)
+		memcpy(o->byname, src, (size_t)n * sizeof(*src));
+	for (i = 1; i < n; i++)
+		if (name_cmp(o, o->byname[i - 1], o->byname[i]) == 0)
+			o->members[o->byname[i]].skip = 1;
 }
 
 /*
@@ -393,5 +463,8 @@ json_object(const char *p, size_t len, const char *time_name,
 				return -1;
 		}
 	ws(&s);
-	return s.p == s.end ? 0 : -1;
+	if (s.p != s.end)
+		return -1;
+	mark_repeats(o);
+	return 0;
 }

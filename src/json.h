@@ -7,6 +7,7 @@
 #define SIDELOG_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define JSON_MAX_DEPTH		64
 #define JSON_MAX_TOKENS		1024
@@ -17,6 +18,9 @@ struct json_member {
 	const char	*name;		/* raw, between its quotes */
 	size_t		 namelen;
 	const char	*key;		/* decoded, NUL-terminated */
+	uint64_t	 head;		/* key's first 8 bytes, big-endian:
+					   strcmp()'s order in one compare,
+					   mostly */
 	const char	*value;		/* raw JSON text */
 	size_t		 valuelen;
 	int		 skip;		/* used as time or message, or repeated */
@@ -29,6 +33,9 @@ struct json_obj {
 	size_t			 msglen;
 	struct json_member	 members[JSON_MAX_MEMBERS];
 	int			 n;
+	/* Indices of members, keys in strcmp() order and equal keys in
+	 * order of position: a repeat follows the member it repeats. */
+	uint16_t		 byname[JSON_MAX_MEMBERS];
 	char			 names[JSON_NAMES];
 	size_t			 nameslen;
 };

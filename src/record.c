@@ -438,7 +438,14 @@ flatten(struct record_tpl *t, const struct node *obj)
 	return rc | text(t, "}", 1);
 }
 
-/* The names of the top-level object, which a JSON line may not set. */
+static int
+by_strcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the top-level object, which a JSON line may not set;
+ * sorted, to be merged with the line's members sorted by name. */
 static int
 top_names(struct record_tpl *t, const struct node *root)
 {
@@ -455,6 +462,7 @@ top_names(struct record_tpl *t, const struct node *root)
 		if (t->top[i++] == NULL)
 			return -1;
 	}
+	qsort(t->top, (size_t)t->ntop, sizeof(*t->top), by_strcmp);
 	return 0;
 }
 
@@ -577,21 +585,35 @@ slot(char *o, enum slot s, const struct record_vals *v,
 	return o;
 }
 
+/* Members named like a top-level key of sidelog's are dropped: both
+ * lists are sorted by name, one merge finds them. */
+static void
+drop_ours(const struct record_tpl *t, struct json_obj *j)
+{
+	int	 i = 0, k = 0, c;
+
+	while (i < j->n && k < t->ntop) {
+		c = strcmp(j->members[j->byname[i]].key, t->top[k]);
+		if (c > 0)
+			k++;
+		else {
+			if (c == 0)
+				j->members[j->byname[i]].skip = 1;
+			i++;
+		}
+	}
+}
+
 /* The application's members that sidelog has no key of its own for. */
 static char *
-extras(char *o, const struct record_tpl *t, const struct json_obj *j)
+extras(char *o, const struct json_obj *j)
 {
-	int	 i, k;
+	int	 i;
 
 	for (i = 0; i < j->n; i++) {
 		const struct json_member *m = &j->members[i];
 
 		if (m->skip)
-			continue;
-		for (k = 0; k < t->ntop; k++)
-			if (strcmp(t->top[k], m->key) == 0)
-				break;
-		if (k < t->ntop)
 			continue;
 		*o++ = ',';
 		memcpy(o, m->name - 1, m->namelen + 2);	/* with its quotes */
@@ -612,15 +634,17 @@ record_encode(const struct record_tpl *t, const struct record_vals *v,
 	int			 i;
 
 	if (t->json && json_object(v->line->msg, v->line->len, t->time_name,
-	    t->msg_name, &j) == 0)
+	    t->msg_name, &j) == 0) {
+		drop_ours(t, &j);
 		jp = &j;
+	}
 	for (i = 0; i < t->nsegs; i++) {
 		const struct seg *s = &t->segs[i];
 
 		if (s->slot == SLOT_NONE && i == t->nsegs - 1 && jp != NULL) {
 			/* Before the closing brace: the line's own members. */
 			memcpy(o, t->text + s->off, s->len - 1);
-			o = extras(o + s->len - 1, t, jp);
+			o = extras(o + s->len - 1, jp);
 			*o++ = '}';
 			break;
 		}

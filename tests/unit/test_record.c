@@ -191,6 +191,30 @@ test_json_line_members_are_merged(void **state)
 	    "\"n\":[1,2.5e3,{\"a\":null}],\"\\u0061\":1}\n");
 }
 
+/* A repeated member keeps its first value, the time and the message
+ * included, even when the first cannot be the time (not a string). */
+static void
+test_json_line_repeats_keep_the_first(void **state)
+{
+	static char	 line[8192];
+	size_t		 n = 0;
+	int		 i;
+
+	load("[input.app]\npaths = /x/*.log\nparse = json\n[stdout]\n"
+	    "enabled = true\n");
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "{\"@timestamp\":5,"
+	    "\"message\":\"m1\",\"x\":1,\"@timestamp\":\"2020-01-01\","
+	    "\"message\":\"m2\",\"x\":2,\"log\":0");
+	for (i = 0; i < 240; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n,
+		    ",\"k%d\":%d", i % 3, i);
+	snprintf(line + n, sizeof(line) - n, ",\"y\":3}");
+	assert_string_equal(encode(cfg, line, strlen(line), 0, NULL, NULL, 0),
+	    "{\"@timestamp\":\"2026-11-22T08:00:00.123456Z\",\"message\":"
+	    "\"m1\",\"log\":{\"file\":{\"path\":\"/x/app.log\"},"
+	    "\"offset\":0},\"x\":1,\"k0\":0,\"k1\":1,\"k2\":2,\"y\":3}\n");
+}
+
 static void
 test_json_line_without_message_keeps_the_line(void **state)
 {
@@ -286,6 +310,7 @@ main(void)
 		cmocka_unit_test(test_escapes_and_utf8_repair),
 		cmocka_unit_test(test_record_time_format),
 		cmocka_unit_test(test_json_line_members_are_merged),
+		cmocka_unit_test(test_json_line_repeats_keep_the_first),
 		cmocka_unit_test(test_json_line_without_message_keeps_the_line),
 		cmocka_unit_test(test_not_quite_json_is_a_plain_message),
 		cmocka_unit_test(test_random_bytes_always_give_valid_json),
