@@ -129,7 +129,8 @@ setup_buffers(struct reader *rd, const struct config *cfg)
 	char	*rbuf, *scratch;
 
 	/* A pending multiline record and the line that ends it, plus room
-	 * to read ahead. */
+	 * to read ahead (and for the bytes tail_read() reads under the
+	 * read offset). */
 	rlen = 2 * max + READER_READ_AHEAD;
 	slen = LINE_SCRATCH(max);
 	if (rd->rbuf != NULL && rd->scratch != NULL && rlen == rd->rbuflen &&
@@ -778,9 +779,11 @@ scanned(void *arg)
 			tail_set_gone(rt->t, 1);
 		rt->seen = 0;
 		/* The safety net: check every size (found() compared those
-		 * of the parked ones). */
-		if (tail_is_open(rt->t))
+		 * of the parked ones), and every fingerprint (tail_check). */
+		if (tail_is_open(rt->t)) {
 			rt->dirty = 1;
+			tail_verify(rt->t);
+		}
 	}
 	loop_wake(rd->lp);
 }

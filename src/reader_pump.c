@@ -178,6 +178,7 @@ read_some(struct reader *rd, struct rtail *rt)
 	struct tail	*t = rt->t;
 	struct pumpctx	 c;
 	struct timespec	 now;
+	const char	*data;
 	size_t		 len, used;
 	ssize_t		 n;
 	int		 flush;
@@ -188,13 +189,13 @@ read_some(struct reader *rd, struct rtail *rt)
 			rt->dirty = 0;
 		return r;
 	}
-	n = tail_read(t, rd->rbuf, rd->rbuflen);
+	n = tail_read(t, rd->rbuf, rd->rbuflen, &data);
 	if (n <= 0) {
 		rt->dirty = 0;
 		return PUMP_DONE;
 	}
-	len = cut_len(rt, rd->rbuf, (size_t)n, tail_read_off(t) + (uint64_t)n
-	    >= tail_size(t), &flush);
+	len = cut_len(rt, data, (size_t)n, tail_read_off(t) + (uint64_t)n >=
+	    tail_size(t), &flush);
 	memset(&c, 0, sizeof(c));
 	c.rd = rd;
 	c.rt = rt;
@@ -205,11 +206,11 @@ read_some(struct reader *rd, struct rtail *rt)
 	record_time(&now, c.time);
 	if (rt->pend_gen != tail_gen(t))	/* truncated since */
 		memset(&rt->pend, 0, sizeof(rt->pend));
-	used = line_split(&rd->inputs[tail_input(t)].lcfg, &rt->pend,
-	    rd->rbuf, len, tail_read_off(t), flush, rd->scratch,
-	    rd->scratchlen, on_record, &c);
+	used = line_split(&rd->inputs[tail_input(t)].lcfg, &rt->pend, data,
+	    len, tail_read_off(t), flush, rd->scratch, rd->scratchlen,
+	    on_record, &c);
 	rt->pend_gen = tail_gen(t);
-	tail_consume(t, used);
+	tail_consume(t, data, used);
 	if (c.full)
 		return PUMP_FULL;
 	if (used > 0 && tail_read_off(t) < tail_size(t))

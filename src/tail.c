@@ -3,7 +3,8 @@
  *
  * Identity is the inode plus a fingerprint of the first bytes (never the
  * device, which changes when a PVC moves to another node); the
- * fingerprint grows with the file up to CHECKPOINT_FP_MAX bytes.  Two
+ * fingerprint grows with the file up to CHECKPOINT_FP_MAX bytes, and
+ * when it is compared is written above tail_check().  Two
  * offsets are kept apart: read_off, the first byte no record has taken
  * yet, and per sink the delivered offset, below which every byte reached
  * that sink.  Sinks may acknowledge out of order (requests in flight);
@@ -35,6 +36,9 @@
  * yet, so memory_limit bounds them. */
 #define TAIL_AHEAD_MIN	8
 #define TAIL_ID_BYTES	1024	/* of the first line, in record ids */
+#define TAIL_BACK	256	/* bytes under the read offset read again
+				   with each read: longer than the constant
+				   end of most log lines */
 
 struct range {
 	uint64_t	 off, end;
@@ -50,8 +54,14 @@ struct tail {
 	uint32_t	 fp_len;
 	uint64_t	 fp_hash;
 	uint64_t	 size;		/* at the last check */
+	uint64_t	 size_before;	/* at the check before it */
 	struct timespec	 mtime;		/* at the last check */
 	uint64_t	 read_off;	/* first byte no record has taken */
+	int		 has_back;	/* back_hash is known: */
+	uint64_t	 back_hash;	/* of the TAIL_BACK bytes under read_off
+					   (fewer near 0), as last consumed */
+	int		 doubt;		/* compare the fingerprint at the next
+					   check (scan, unpark) */
 	uint64_t	 acked[TAIL_SINKS];	/* delivered below this, per sink */
 	unsigned	 sinks;		/* bit per enum tail_sink in use */
 	struct range	*ahead[TAIL_SINKS];	/* sorted, apart; as needed */
@@ -110,6 +120,36 @@ grow_fingerprint(struct tail *t)
 		t->fp_len = len;
 		t->fp_hash = h;
 	}
+}
+
+/* Whether the first fp_len bytes are others than when fingerprinted. */
+static int
+fp_changed(struct tail *t)
+{
+	uint64_t	 h;
+
+	return t->fp_len > 0 && (fingerprint(t, t->fp_len, &h) == -1 ||
+	    h != t->fp_hash);
+}
+
+/*
+ * A quick hash of the bytes under the read offset.  Not SipHash: only
+ * the file's writer can fool it, and what it would hide is a rewrite of
+ * its own log, which the next scan finds anyway.
+ */
+static uint64_t
+back_hash(const char *p, size_t n)
+{
+	uint64_t	 h = n * 0x9e3779b97f4a7c15ULL, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	for (; n > 0; n--)
+		h = (h ^ (unsigned char)*p++) * 0x100000001b3ULL;
+	return h;
 }
 
 static struct tail *
@@ -231,6 +271,7 @@ tail_unpark(struct tail *t)
 		return -1;
 	}
 	t->fd = fd;
+	t->doubt = 1;
 	return 0;
 }
 
@@ -277,6 +318,7 @@ tail_rewind(struct tail *t, int input, unsigned sinks)
 	t->input = input;
 	t->sinks = sinks;
 	t->read_off = d;
+	t->has_back = 0;
 	t->refs = 0;
 	for (s = 0; s < TAIL_SINKS; s++) {
 		t->acked[s] = d;
@@ -304,23 +346,27 @@ tail_resume(struct tail *t, uint64_t offset)
 		offset = 0;
 	}
 	t->read_off = offset;
+	t->has_back = 0;
 	for (s = 0; s < TAIL_SINKS; s++)
 		t->acked[s] = offset;
 }
 
+/* Cut or rewritten: what the file held past read_off when it was last
+ * seen, was bytes, is lost; reading starts again from 0. */
 static void
-truncated(struct tail *t, uint64_t size)
+truncated(struct tail *t, uint64_t was, uint64_t size)
 {
 	int	 s;
 
-	if (t->size > t->read_off)
-		t->skipped += t->size - t->read_off;
+	if (was > t->read_off)
+		t->skipped += was - t->read_off;
 	log_warn("%s: truncated (size %llu, read to %llu): reading again "
 	    "from the start", t->path, (unsigned long long)size,
 	    (unsigned long long)t->read_off);
 	t->gen++;
 	t->has_ids = 0;
 	t->read_off = 0;
+	t->has_back = 0;
 	t->fp_len = 0;
 	t->fp_hash = 0;
 	for (s = 0; s < TAIL_SINKS; s++) {
@@ -331,40 +377,94 @@ truncated(struct tail *t, uint64_t size)
 	grow_fingerprint(t);
 }
 
+/*
+ * copytruncate shows as a size below read_off, or as other first bytes
+ * when the new content grew past read_off before we looked.  Comparing
+ * the fingerprint (a pread of up to CHECKPOINT_FP_MAX bytes and a hash)
+ * every check doubled the syscalls of a file appended a line at a time,
+ * so it is compared only when a cheaper sign is missing or says so:
+ * the file changed but did not grow (smaller, or the same size and a
+ * new mtime); the read starts inside the fingerprinted bytes; the bytes
+ * under read_off were not seen (after open, resume, rewind, truncation);
+ * the periodic scan or an unpark asked (tail_verify, doubt).  Otherwise
+ * tail_read() reads the TAIL_BACK bytes under read_off with the data, in
+ * the same pread, and compares them with those consumed: a rewrite that
+ * grew past read_off changes them, and the fingerprint is compared then.
+ * What this gives up: a rewrite whose bytes under read_off are the same
+ * as before (equal lines at equal offsets) but whose first bytes are not,
+ * or one to the very size and mtime seen last, is found by the next scan
+ * (poll_interval), not at once, and what was read from it in between is
+ * read again from 0.
+ */
 enum tail_check
 tail_check(struct tail *t)
 {
 	struct stat	 st;
-	uint64_t	 h;
+	uint64_t	 size;
+	int		 appended;
 
 	if (fstat(t->fd, &st) == -1) {
 		log_error("fstat %s: %s", t->path, strerror(errno));
 		return TAIL_ERROR;
 	}
-	/* copytruncate: smaller than what we read, or new first bytes even
-	 * if the new content already grew past the old offset. */
-	if ((uint64_t)st.st_size < t->read_off || (t->fp_len > 0 &&
-	    ((uint64_t)st.st_size < t->fp_len ||
-	    fingerprint(t, t->fp_len, &h) == -1 || h != t->fp_hash))) {
-		truncated(t, (uint64_t)st.st_size);
+	size = (uint64_t)st.st_size;
+	/* Grown, or not changed at all: what appending looks like. */
+	appended = size > t->size || (size == t->size &&
+	    st.st_mtim.tv_sec == t->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == t->mtime.tv_nsec);
+	if (size < t->read_off || ((!appended || t->doubt || !t->has_back ||
+	    t->read_off < t->fp_len) && (size < t->fp_len ||
+	    fp_changed(t)))) {
+		truncated(t, t->size, size);
 		t->mtime = st.st_mtim;
+		t->doubt = 0;
 		return TAIL_TRUNCATED;
 	}
-	t->size = (uint64_t)st.st_size;
+	t->doubt = 0;
+	t->size_before = t->size;
+	t->size = size;
 	t->mtime = st.st_mtim;
 	grow_fingerprint(t);
 	return t->size > t->read_off ? TAIL_READY : TAIL_IDLE;
 }
 
-ssize_t
-tail_read(struct tail *t, char *buf, size_t len)
+/* The next check compares the fingerprint, whatever the signs. */
+void
+tail_verify(struct tail *t)
 {
+	t->doubt = 1;
+}
+
+/*
+ * Reads at read_off: the bytes read are at *data, and the TAIL_BACK
+ * bytes under read_off (fewer near 0) before them, at buf, read in the
+ * same pread.  If those differ from the ones consumed and so do the
+ * first bytes, the file was rewritten: it is read again from 0.
+ */
+ssize_t
+tail_read(struct tail *t, char *buf, size_t len, const char **data)
+{
+	size_t	 back = t->read_off < TAIL_BACK ? (size_t)t->read_off :
+		    TAIL_BACK;
 	ssize_t	 n;
 
-	n = pread(t->fd, buf, len, (off_t)t->read_off);
-	if (n == -1)
+	*data = buf;
+	n = pread(t->fd, buf, len, (off_t)(t->read_off - back));
+	if (n == -1) {
 		log_error("read %s: %s", t->path, strerror(errno));
-	return n;
+		return -1;
+	}
+	if ((size_t)n < back)
+		return 0;	/* cut since the check: the next one says */
+	if (t->has_back && back_hash(buf, back) != t->back_hash) {
+		if (fp_changed(t)) {
+			truncated(t, t->size_before, t->size);
+			return tail_read(t, buf, len, data);
+		}
+		t->back_hash = back_hash(buf, back);	/* edited in place */
+	}
+	*data = buf + back;
+	return n - (ssize_t)back;
 }
 
 /* Reads at off, past the read offset, which does not move: the rest of
@@ -380,10 +480,22 @@ tail_peek(struct tail *t, uint64_t off, char *buf, size_t len)
 	return n;
 }
 
+/*
+ * Records took the first n bytes at data, as tail_read() returned them
+ * (data NULL: bytes read otherwise, the ones under read_off not kept).
+ */
 void
-tail_consume(struct tail *t, size_t n)
+tail_consume(struct tail *t, const char *data, size_t n)
 {
+	size_t	 back;
+
+	if (n == 0)
+		return;
 	t->read_off += n;
+	back = t->read_off < TAIL_BACK ? (size_t)t->read_off : TAIL_BACK;
+	t->has_back = data != NULL;
+	if (data != NULL)
+		t->back_hash = back_hash(data + n - back, back);
 }
 
 void

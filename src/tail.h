@@ -37,9 +37,10 @@ int		 tail_matches(struct tail *, const struct checkpoint_entry *);
 void		 tail_resume(struct tail *, uint64_t offset);
 void		 tail_rewind(struct tail *, int input, unsigned sinks);
 enum tail_check	 tail_check(struct tail *);
-ssize_t		 tail_read(struct tail *, char *, size_t);
+void		 tail_verify(struct tail *);
+ssize_t		 tail_read(struct tail *, char *, size_t, const char **data);
 ssize_t		 tail_peek(struct tail *, uint64_t off, char *, size_t);
-void		 tail_consume(struct tail *, size_t);
+void		 tail_consume(struct tail *, const char *data, size_t);
 void		 tail_entry(const struct tail *, const char *input,
 		    struct checkpoint_entry *);
 

@@ -4,9 +4,12 @@
 2. Truncate the file to 0 and write 10 new lines (shorter than the old
    offset), or 2000 new lines at once (longer than the old offset, so the
    size alone cannot tell: the fingerprint of the first bytes must).
-Check that the new lines all come out, once, after the old ones.
+Check that the new lines all come out, once, after the old ones, also
+when sidelog (stopped) sees the file only once the new content is past
+the old offset.
 """
 import os
+import signal
 
 import pytest
 
@@ -35,6 +38,30 @@ def test_copytruncate_reads_the_new_content_from_zero(tmp_path, new):
     assert pod.stop() == 0
     assert count(pod.seqs(), 1000 + new) == ([], 0)
     assert "truncated" in pod.stderr()
+
+
+def test_copytruncate_unseen_until_past_the_old_offset(tmp_path):
+    """As above, longer, with sidelog stopped (SIGSTOP) from before the
+    truncation until the new content is twice the old offset: its first
+    look finds a file that only grew, and the new content must still be
+    read from 0, once."""
+    pod = Pod(tmp_path)
+    app = pod.logs / "app.log"
+    write(app, range(1000), "wb")
+    pod.start()
+    assert wait_seqs(pod, 1000)
+    pod.proc.send_signal(signal.SIGSTOP)
+    try:
+        with open(app, "r+b") as f:
+            f.truncate(0)
+            for i in range(1000, 3000):
+                f.write(line(i))
+    finally:
+        pod.proc.send_signal(signal.SIGCONT)
+    assert wait_seqs(pod, 3000), pod.stderr()
+    assert pod.stop() == 0
+    assert count(pod.seqs(), 3000) == ([], 0)
+    assert "truncated (size 200000, read to 100000)" in pod.stderr()
 
 
 def test_truncate_while_stopped_is_detected_at_start(tmp_path):

@@ -48,7 +48,7 @@ file(const char *name, size_t len)
 	t = tail_open(0, path, real, OUT, &why);
 	assert_non_null(t);
 	assert_int_equal(tail_check(t), TAIL_READY);
-	tail_consume(t, len);
+	tail_consume(t, NULL, len);
 	return t;
 }
 

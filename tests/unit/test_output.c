@@ -479,7 +479,7 @@ feed(int n, int mark, size_t pad)
 	fx.t = tail_open(0, path_of("app.log"), real, OUT, &why);
 	assert_non_null(fx.t);
 	assert_int_equal(tail_check(fx.t), TAIL_READY);
-	tail_consume(fx.t, fx.off[n]);
+	tail_consume(fx.t, NULL, fx.off[n]);
 	for (i = 0; i < n; i++) {
 		len = (size_t)record(buf, sizeof(buf), i, mark, pad);
 		memset(&lr, 0, sizeof(lr));

@@ -79,7 +79,7 @@ read_all(struct tail *t)
 	enum tail_check	 c = tail_check(t);
 
 	assert_true(c == TAIL_READY || c == TAIL_IDLE);
-	tail_consume(t, tail_size(t) - tail_read_off(t));
+	tail_consume(t, NULL, tail_size(t) - tail_read_off(t));
 }
 
 /* A sink took [off, end): the reference a batch would hold, then its
@@ -208,6 +208,99 @@ test_new_first_bytes_are_a_truncation(void **state)
 	tail_close(t);
 }
 
+/* Writes a then b bytes of two kinds: a file's first bytes and the
+ * rest. */
+static void
+fill2(const char *name, int a, size_t alen, int b, size_t blen)
+{
+	fill(name, a, alen, 0);
+	fill(name, b, blen, 1);
+}
+
+/* Reads as the pump does, keeping the bytes under the read offset. */
+static ssize_t
+read_some(struct tail *t, char *buf, size_t len)
+{
+	const char	*data;
+	ssize_t		 n;
+
+	n = tail_read(t, buf, len, &data);
+	if (n > 0)
+		tail_consume(t, data, (size_t)n);
+	return n;
+}
+
+/*
+ * Rewritten past the read offset between two checks: the check sees a
+ * file that grew and compares no fingerprint; the read sees other bytes
+ * under the offset, compares it, and starts again from 0.
+ */
+static void
+test_rewrite_grown_past_the_offset_is_found_by_the_read(void **state)
+{
+	static char	 buf[8192];
+	struct tail	*t;
+	unsigned	 gen;
+
+	fill2("r", 'a', 1500, 'b', 1500);
+	t = follow("r", OUT);
+	assert_int_equal(tail_check(t), TAIL_READY);
+	assert_int_equal(read_some(t, buf, sizeof(buf)), 3000);
+	gen = tail_gen(t);
+	fill2("r", 'c', 1500, 'd', 2500);
+	assert_int_equal(tail_check(t), TAIL_READY);
+	assert_int_equal(tail_gen(t), gen);
+	assert_int_equal(read_some(t, buf, sizeof(buf)), 4000);
+	assert_int_not_equal(tail_gen(t), gen);
+	assert_int_equal(tail_read_off(t), 4000);
+	assert_int_equal(buf[0], 'c');
+	tail_close(t);
+}
+
+/*
+ * The trade-off: rewritten with the same bytes under the read offset,
+ * other first bytes, it is found by the next scan's tail_verify().
+ */
+static void
+test_same_bytes_under_the_offset_wait_for_a_scan(void **state)
+{
+	static char	 buf[8192];
+	struct tail	*t;
+	unsigned	 gen;
+
+	fill2("s", 'a', 1500, 'z', 1500);
+	t = follow("s", OUT);
+	assert_int_equal(tail_check(t), TAIL_READY);
+	assert_int_equal(read_some(t, buf, sizeof(buf)), 3000);
+	gen = tail_gen(t);
+	fill2("s", 'c', 1500, 'z', 2500);
+	assert_int_equal(tail_check(t), TAIL_READY);
+	assert_int_equal(read_some(t, buf, sizeof(buf)), 1000);
+	assert_int_equal(tail_gen(t), gen);
+	tail_verify(t);
+	assert_int_equal(tail_check(t), TAIL_TRUNCATED);
+	assert_int_not_equal(tail_gen(t), gen);
+	tail_close(t);
+}
+
+/* Smaller than last seen but not than the read offset: the fingerprint
+ * is compared at the check. */
+static void
+test_shrunk_file_has_its_fingerprint_compared(void **state)
+{
+	static char	 buf[8192];
+	struct tail	*t;
+
+	fill2("u", 'a', 1500, 'b', 1500);
+	t = follow("u", OUT);
+	assert_int_equal(tail_check(t), TAIL_READY);
+	assert_int_equal(read_some(t, buf, 2000), 2000);
+	assert_int_equal(tail_check(t), TAIL_READY);
+	fill2("u", 'c', 1500, 'b', 1000);	/* 2500: below 3000, not 2000 */
+	assert_int_equal(tail_check(t), TAIL_TRUNCATED);
+	tail_close(t);
+}
+
 static void
 test_resume_past_the_end_reads_from_zero(void **state)
 {
@@ -307,6 +400,11 @@ main(void)
 		cmocka_unit_test(
 		    test_truncation_starts_again_and_ignores_old_acks),
 		cmocka_unit_test(test_new_first_bytes_are_a_truncation),
+		cmocka_unit_test(
+		    test_rewrite_grown_past_the_offset_is_found_by_the_read),
+		cmocka_unit_test(
+		    test_same_bytes_under_the_offset_wait_for_a_scan),
+		cmocka_unit_test(test_shrunk_file_has_its_fingerprint_compared),
 		cmocka_unit_test(test_resume_past_the_end_reads_from_zero),
 		cmocka_unit_test(test_rewind_goes_back_to_the_delivered_offset),
 		cmocka_unit_test(
