@@ -26,7 +26,6 @@ import pathlib
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ import urllib.request
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "bench"
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+from sidelogtest import free_port  # noqa: E402 (the path above first)
 
 
 def log(msg):
@@ -134,14 +134,6 @@ def timed(cmd, stdout=subprocess.DEVNULL):
     return (time.monotonic() - t0,
             (r1.children_user - r0.children_user) +
             (r1.children_system - r0.children_system))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def scrape(port, name):

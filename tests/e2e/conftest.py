@@ -1,20 +1,16 @@
 """Shared fixtures for the end-to-end tests.
 
-The binary under test is $SIDELOG_BIN (make e2e runs the suite once with
-the static musl binary and once with the ASan/UBSan glibc one), else
-build/sidelog.
+ROOT and binary() live in sidelogtest, which needs no pytest, so that
+the benchmark can use its helpers too; they are imported here for the
+tests that take them from conftest.
 """
 import os
-import pathlib
 import subprocess
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-def binary():
-    return os.environ.get("SIDELOG_BIN", str(ROOT / "build" / "sidelog"))
+import sidelogtest
+from sidelogtest import ROOT, binary  # noqa: F401 (re-exported)
 
 
 def sanitized():
@@ -75,7 +71,6 @@ def no_leftover_sidelog():
     """A failed test must not leave its sidelog running (and eating the
     CPU that later tests and the benchmark measure with)."""
     yield
-    import sidelogtest
     while sidelogtest.LIVE:
         p = sidelogtest.LIVE.pop()
         if p.poll() is None:

@@ -7,6 +7,7 @@ came out: every line carries a unique sequence number, so lost and
 duplicated lines are exact figures.
 """
 import os
+import pathlib
 import re
 import signal
 import socket
@@ -14,7 +15,14 @@ import subprocess
 import time
 import urllib.request
 
-from conftest import binary
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def binary():
+    """The binary under test: $SIDELOG_BIN (make e2e runs the suite once
+    with the static musl binary and once with the ASan/UBSan glibc one),
+    else build/sidelog."""
+    return os.environ.get("SIDELOG_BIN", str(ROOT / "build" / "sidelog"))
 
 SEQ = re.compile(rb"seq=(\d+)")
 
