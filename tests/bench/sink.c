@@ -4,8 +4,10 @@
  * inflates gzip bodies and counts records, answering 200 at once.  It
  * must never be the bottleneck, so it does nothing else: no JSON
  * parsing, no storage.  Every 100 ms it writes its totals to a file the
- * benchmark polls.  A _bulk path counts every other line (action lines
- * are not records) and answers with a reply without errors.
+ * benchmark polls.  A record is a line that is not empty (rsyslog's
+ * omelasticsearch ends each document with a blank line); a _bulk path
+ * counts every other one (action lines are not records) and answers
+ * with a reply without errors.
  *
  *   sink PORT STATSFILE [CERT KEY]
  */
@@ -54,16 +56,21 @@ wr(struct conn *c, const char *buf, size_t len)
 	return write(c->fd, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
+/* Lines ended in p that are not empty; *prev: the byte before p. */
 static unsigned long long
-count_nl(const unsigned char *p, size_t n)
+count_nl(const unsigned char *p, size_t n, unsigned char *prev)
 {
 	unsigned long long	 k = 0;
-	const unsigned char	*end = p + n;
+	const unsigned char	*start = p, *end = p + n;
 
+	if (n == 0)
+		return 0;
 	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		k++;
+		if ((p == start ? *prev : p[-1]) != '\n')
+			k++;
 		p++;
 	}
+	*prev = end[-1];
 	return k;
 }
 
@@ -77,6 +84,7 @@ body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
 	ssize_t				 n;
 	size_t				 left = len;
 	int				 rc = Z_OK;
+	unsigned char			 prev = '\n';
 
 	memset(&z, 0, sizeof(z));
 	if (gz && inflateInit2(&z, 15 + 32) != Z_OK)
@@ -90,7 +98,7 @@ body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
 		}
 		left -= have;
 		if (!gz) {
-			nl += count_nl((unsigned char *)buf, have);
+			nl += count_nl((unsigned char *)buf, have, &prev);
 			raw += have;
 		}
 		z.next_in = (unsigned char *)buf;
@@ -101,7 +109,7 @@ body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
 			rc = inflate(&z, Z_NO_FLUSH);
 			if (rc != Z_OK && rc != Z_STREAM_END)
 				return -1;
-			nl += count_nl(out, sizeof(out) - z.avail_out);
+			nl += count_nl(out, sizeof(out) - z.avail_out, &prev);
 			raw += sizeof(out) - z.avail_out;
 		}
 		have = 0;
