@@ -18,9 +18,20 @@ and syslog-ng 3.38's http() have no gzip).  Batches wait at most 100 ms
 (sidelog's batch_timeout, syslog-ng's batch-timeout), so the last
 batch's wait does not dominate a run of a few seconds.
 
-    python3 tests/bench/bench.py [--size-mib N] [--only read|ship|peers]
+Steady state: what a sidecar costs in a pod that logs, not catching up:
+100, 1,000 and 10,000 lines/s of the same lines, each stamped with its
+write time, appended to one file for 60 s (tests/bench/writer.c) and
+shipped by sidelog, rsyslog and syslog-ng with default settings
+(batching as sidelog's defaults where a peer lacks them, see below):
+each one's CPU in millicores, peak RSS, requests per second and
+write-to-backend latency (p50, p99, max), and the sink's CPU.
+
+    python3 tests/bench/bench.py [--size-mib N] [--steady-seconds N]
+        [--steady-rates 100,1000,10000]
+        [--only read|ship|peers|syslog-ng|rsyslog|steady|all]
 """
 import argparse
+import array
 import os
 import pathlib
 import random
@@ -197,20 +208,26 @@ def bench_read(binary, data, nlines, tmp):
 
 # --- shipping -------------------------------------------------------------
 
-def sink_binary():
-    out = BUILD / "sink"
-    src = ROOT / "tests" / "bench" / "sink.c"
+def tool(name, libs=()):
+    """tests/bench/NAME.c, built for the machine (not with musl)."""
+    out = BUILD / name
+    src = ROOT / "tests" / "bench" / (name + ".c")
     if not out.exists() or out.stat().st_mtime < src.stat().st_mtime:
-        subprocess.run(["gcc", "-O2", "-o", str(out), str(src), "-lssl",
-                        "-lcrypto", "-lz", "-lpthread"], check=True)
+        subprocess.run(["gcc", "-O2", "-o", str(out), str(src), *libs],
+                       check=True)
     return out
 
 
-def start_sink(tmp, certs):
+def sink_binary():
+    return tool("sink", ["-lssl", "-lcrypto", "-lz", "-lpthread"])
+
+
+def start_sink(tmp, certs, latfile=None):
     port = free_port()
     stats = tmp / ("sink-%d.stats" % port)
     p = subprocess.Popen([str(sink_binary()), str(port), str(stats),
-                          certs["server"][0], certs["server"][1]])
+                          certs["server"][0], certs["server"][1],
+                          *([str(latfile)] if latfile else [])])
     time.sleep(0.3)
     return p, port, stats
 
@@ -219,7 +236,7 @@ def sink_count(stats):
     try:
         return [int(x) for x in stats.read_text().split()]
     except (OSError, ValueError):
-        return [0, 0, 0]
+        return [0, 0, 0, 0]
 
 
 def run_shipper(name, cmd, stats, nlines, env=None, timeout=1800):
@@ -350,10 +367,13 @@ action(type="omelasticsearch" server="localhost" serverport="%(port)d"
        queue.type="linkedlist" queue.size="100000"
        queue.dequeueBatchSize="10000" action.resumeRetryCount="-1")
 """ % {"d": d, "dir": files[0].parent, "port": port, "ca": certs["ca"][0]})
-    return run_shipper("rsyslog", [
-        str(PEERS / "usr/sbin/rsyslogd"), "-n", "-f", str(conf), "-i",
-        str(d / "pid"), "-M", str(PEERS / "usr/lib/x86_64-linux-gnu/rsyslog")],
-        stats, nlines)
+    return run_shipper("rsyslog", rsyslog_cmd(d, conf), stats, nlines)
+
+
+def rsyslog_cmd(d, conf):
+    return [str(PEERS / "usr/sbin/rsyslogd"), "-n", "-f", str(conf), "-i",
+            str(d / "pid"), "-M",
+            str(PEERS / "usr/lib/x86_64-linux-gnu/rsyslog")]
 
 
 def syslog_ng(files, port, stats, nlines, tmp, certs):
@@ -372,21 +392,223 @@ destination d { http(url("https://localhost:%(port)d/ingest")
                 tls(ca-file("%(ca)s") peer-verify(yes))); };
 log { source(s); destination(d); flags(flow-control); };
 """ % {"dir": files[0].parent, "port": port, "ca": certs["ca"][0]})
-    env = dict(os.environ, LD_LIBRARY_PATH=str(PEERS / "usr/lib/syslog-ng"))
-    return run_shipper("syslog-ng", [
-        str(PEERS / "usr/sbin/syslog-ng"), "-F", "-f", str(conf),
-        "--persist-file", str(d / "persist"), "--pidfile", str(d / "pid"),
-        "--control", str(d / "ctl"), "--module-path",
-        str(PEERS / "usr/lib/syslog-ng/3.38")], stats, nlines, env=env)
+    return run_shipper("syslog-ng", syslog_ng_cmd(d, conf), stats, nlines,
+                       env=syslog_ng_env())
+
+
+def syslog_ng_cmd(d, conf):
+    return [str(PEERS / "usr/sbin/syslog-ng"), "-F", "-f", str(conf),
+            "--persist-file", str(d / "persist"), "--pidfile",
+            str(d / "pid"), "--control", str(d / "ctl"), "--module-path",
+            str(PEERS / "usr/lib/syslog-ng/3.38")]
+
+
+def syslog_ng_env():
+    return dict(os.environ, LD_LIBRARY_PATH=str(PEERS / "usr/lib/syslog-ng"))
+
+
+# --- steady state -----------------------------------------------------------
+#
+# A sidecar spends its life tailing a trickle, not catching up: what it
+# costs then is CPU and memory in every pod, and what it gives is how
+# soon a line reaches the backend.  tests/bench/writer.c appends the
+# bench's lines at a fixed rate, each stamped with its write time; the
+# sink (given a latency file) takes each line's arrival less that stamp.
+#
+# Each shipper runs with its defaults, save what the bench must set
+# (paths, URL, CA, state directories) and, for the peers, the batching
+# that makes the job the same as sidelog's default one: a request when
+# the batch holds 10,000 records or 1 MiB, or is 1 s old.  Without it
+# both would send a request per line (omelasticsearch's bulkmode is
+# off, http()'s batch-lines 0 by default), a different job.  rsyslog
+# has no batch timeout as
+# such: an action queue whose worker waits up to 1 s for 10,000
+# messages (queue.minDequeueBatchSize and its .timeout) gives one, and
+# omelasticsearch's maxbytes the 1 MiB.  syslog-ng's http() has all
+# three (batch-lines, batch-bytes, batch-timeout); its one worker by
+# default (sidelog allows two requests in flight) is left as it is, as
+# a request a second or so keeps one far from busy.  Its file source
+# looks at a followed file every follow-freq (1 s by default), also
+# left as it is: that second shows in its latency.
+
+def steady_sidelog(binary, d, logs, port, certs):
+    conf = d / "sidelog.ini"
+    conf.write_text(
+        "[sidelog]\ncheckpoint_dir = %s\n"
+        "[input.app]\npaths = %s/*.log\n"
+        "[output]\nurl = https://localhost:%d/ingest\ntls.ca_file = %s\n"
+        % (d / "pvc", logs, port, certs["ca"][0]))
+    return [binary, "run", "-c", str(conf)], None
+
+
+def steady_rsyslog(binary, d, logs, port, certs):
+    conf = d / "rsyslog.conf"
+    # queue.size: the action queue's default (1,000) is below the
+    # minimum batch, which would then leave at most 1,000 lines a second.
+    conf.write_text("""
+global(workDirectory="%(d)s")
+module(load="imfile" mode="inotify")
+module(load="omelasticsearch")
+template(name="doc" type="list" option.jsonf="on") {
+  property(outname="@timestamp" name="timereported" dateFormat="rfc3339" format="jsonf")
+  property(outname="message" name="msg" format="jsonf")
+  property(outname="path" name="$!metadata!filename" format="jsonf")
+}
+input(type="imfile" File="%(logs)s/*.log" Tag="app" addMetadata="on")
+action(type="omelasticsearch" server="localhost" serverport="%(port)d"
+       usehttps="on" tls.cacert="%(ca)s" template="doc" bulkmode="on"
+       maxbytes="1m" searchIndex="bench" errorFile="%(d)s/errors.json"
+       queue.type="linkedlist" queue.size="100000"
+       queue.dequeueBatchSize="10000" queue.minDequeueBatchSize="10000"
+       queue.minDequeueBatchSize.timeout="1000"
+       action.resumeRetryCount="-1")
+""" % {"d": d, "logs": logs, "port": port, "ca": certs["ca"][0]})
+    return rsyslog_cmd(d, conf), None
+
+
+def steady_syslog_ng(binary, d, logs, port, certs):
+    conf = d / "syslog-ng.conf"
+    # flow-control, as sidelog never drops a line (without it syslog-ng
+    # drops when its queue is full); then the source's window must hold
+    # a whole batch, as http() acknowledges a line only once its batch
+    # is sent: the window is shared among max-files files.
+    conf.write_text("""@version: 3.38
+source s { wildcard-file(base-dir("%(logs)s") filename-pattern("*.log")
+           flags(no-parse) max-files(16) log-iw-size(100000)); };
+destination d { http(url("https://localhost:%(port)d/ingest")
+                method("POST") batch-lines(10000) batch-bytes(1048576)
+                batch-timeout(1000) body-suffix("\\n")
+                body("$(format-json @timestamp=${ISODATE} message=${MESSAGE} path=${FILE_NAME})")
+                tls(ca-file("%(ca)s") peer-verify(yes))); };
+log { source(s); destination(d); flags(flow-control); };
+""" % {"logs": logs, "port": port, "ca": certs["ca"][0]})
+    return syslog_ng_cmd(d, conf), syslog_ng_env()
+
+
+STEADY = (("sidelog", steady_sidelog), ("rsyslog", steady_rsyslog),
+          ("syslog-ng", steady_syslog_ng))
+
+
+def percentile(sorted_v, q):
+    return sorted_v[min(len(sorted_v) - 1, int(q * len(sorted_v)))]
+
+
+def steady_run(binary, name, start, rate, seconds, tmp, certs, template):
+    """One shipper under one rate: None if it failed to start."""
+    d = tmp / ("steady-%s-%d" % (name, rate))
+    logs = d / "logs"
+    logs.mkdir(parents=True)
+    app = logs / "app.log"
+    app.touch()
+    sink, port, stats = start_sink(d, certs, d / "latency")
+    cmd, env = start(binary, d, logs, port, certs)
+    p = Proc(cmd, stdout=subprocess.DEVNULL, stderr=open(d / "err", "w"),
+             env=env)
+    # The window leaves out the first and last seconds of the writer's
+    # run: the first connection's TLS handshake, and the last batch,
+    # which waits out its timeout once the lines stop, are not the
+    # steady state.  Lines written in it give the latencies; requests
+    # that arrived in it the rate.
+    edge = min(5.0, seconds / 10)
+    try:
+        time.sleep(1.0)      # watching the file before its first line
+        if p.p.poll() is not None:
+            log("%s: exited: %s" % (name, (d / "err").read_text()[-1500:]))
+            return None
+        w0 = time.monotonic()
+        w = subprocess.Popen([str(tool("writer")), str(app), str(rate),
+                              str(seconds), str(template)],
+                             stdout=subprocess.PIPE, text=True)
+        time.sleep(edge)
+        c0, s0, t0 = p.cpu(), cpu_of(sink.pid), time.monotonic_ns()
+        time.sleep(max(0.0, w0 + seconds - edge - time.monotonic()))
+        c1, s1, t1 = p.cpu(), cpu_of(sink.pid), time.monotonic_ns()
+        out = w.communicate()[0].split()
+        sent, wsecs, late_us = int(out[0]), float(out[1]), int(out[2])
+        last, stall = -1, time.monotonic()
+        while time.monotonic() - stall < 15:
+            recs = sink_count(stats)[0]
+            if recs >= sent:
+                break
+            if recs != last:
+                last, stall = recs, time.monotonic()
+            time.sleep(0.1)
+        time.sleep(0.2)      # the sink's totals are written every 100 ms
+        p.sample()
+    finally:
+        p.p.send_signal(signal.SIGTERM)
+        try:
+            p.p.wait(30)
+        except subprocess.TimeoutExpired:
+            p.p.kill()
+        sink.kill()
+        sink.wait()
+    recs, _, _, unstamped = sink_count(stats)
+    size = app.stat().st_size
+    shutil.rmtree(logs)
+    pairs = array.array("q")
+    pairs.frombytes((d / "latency").read_bytes())
+    wrote, arrived = pairs[0::2], pairs[1::2]
+    lat = sorted(a - w for w, a in zip(wrote, arrived) if t0 <= w < t1)
+    reqs = len(set(a for a in arrived if t0 <= a < t1))
+    win = (t1 - t0) / 1e9
+    nan = float("nan")
+    return {"rate": sent / wsecs, "bytes": size / max(sent, 1),
+            "cpu": 1000 * (c1 - c0) / win, "sink": 1000 * (s1 - s0) / win,
+            "rss": p.hwm, "rps": reqs / win, "sent": sent, "recv": recs,
+            "timed": len(wrote), "unstamped": unstamped, "late": late_us,
+            "p50": percentile(lat, 0.50) / 1e6 if lat else nan,
+            "p99": percentile(lat, 0.99) / 1e6 if lat else nan,
+            "max": lat[-1] / 1e6 if lat else nan}
+
+
+def bench_steady(binary, rates, seconds, tmp, certs, template):
+    res = {}
+    for rate in rates:
+        rows = {}
+        for name, start in STEADY:
+            rows[name] = steady_run(binary, name, start, rate, seconds,
+                                    tmp, certs, template)
+        res[rate] = rows
+        ok = [r for r in rows.values() if r]
+        log("\nSteady state: %d lines/s of ~%.0f bytes for %d s into one "
+            "file, to the sink over HTTPS; figures over the middle %.0f s"
+            % (rate, ok[0]["bytes"] if ok else 0, seconds,
+               seconds - 2 * min(5.0, seconds / 10)))
+        # mcores: CPU time over the window, in thousandths of a core.
+        # Latency: from the writer's write(2) to the sink having the
+        # request's whole body.
+        log("%-10s %8s %7s %9s %6s %7s %7s %7s %15s %6s" % (
+            "", "lines/s", "mcores", "peak RSS", "req/s", "p50 ms",
+            "p99 ms", "max ms", "sent/received", "sink"))
+        for name, r in rows.items():
+            if r is None:
+                log("%-10s %8s" % (name, "failed"))
+                continue
+            log("%-10s %8.0f %7.1f %9s %6.2f %7.0f %7.0f %7.0f %15s %6.1f" % (
+                name, r["rate"], r["cpu"], "%.1f MiB" % (r["rss"] / 1024),
+                r["rps"], r["p50"], r["p99"], r["max"],
+                "%d/%d" % (r["sent"], r["recv"]), r["sink"]))
+            if r["timed"] != r["recv"] or r["unstamped"]:
+                log("%-10s %d lines timed of %d received, %d not" % (
+                    "", r["timed"], r["recv"], r["unstamped"]))
+        if ok:
+            log("writer: at most %.1f ms behind its schedule; sink in "
+                "mcores" % (max(r["late"] for r in ok) / 1000))
+    return res
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--only", choices=["read", "ship", "peers", "syslog-ng",
-                                       "rsyslog", "all"],
+                                       "rsyslog", "steady", "all"],
                     default="all")
+    ap.add_argument("--steady-seconds", type=int, default=60)
+    ap.add_argument("--steady-rates", default="100,1000,10000",
+                    help="lines/s, comma-separated")
     args = ap.parse_args()
+    rates = [int(x) for x in args.steady_rates.split(",")]
     binary = os.environ.get("SIDELOG_BIN", str(ROOT / "build" / "sidelog"))
     BUILD.mkdir(parents=True, exist_ok=True)
     size = args.size_mib * 2**20
@@ -396,35 +618,49 @@ def main():
     try:
         import pki
         certs = pki.make(tmp)
-        log("bench: making %d MiB of log lines (cached in %s)" %
-            (args.size_mib, data_dir))
-        one = data_dir / ("one-%s-%d.log" % (DATA_SHAPE, args.size_mib))
-        nlines = make_data(one, size)
         if args.only in ("read", "all"):
+            log("bench: making %d MiB of log lines (cached in %s)" %
+                (args.size_mib, data_dir))
+            one = data_dir / ("one-%s-%d.log" % (DATA_SHAPE, args.size_mib))
+            nlines = make_data(one, size)
             bench_read(binary, one, nlines, tmp)
-        files = []
-        total = 0
-        for i in range(4):
-            f = data_dir / ("bench-%s-%d-%d.log" % (DATA_SHAPE, args.size_mib, i))
-            total += make_data(f, size // 4)
-            files.append(f)
-        ship_dir = tmp / "logs"
-        ship_dir.mkdir()
-        links = []
-        for i, f in enumerate(files):
-            link = ship_dir / ("bench-%d.log" % i)
-            os.link(f, link) if os.stat(f).st_dev == os.stat(
-                ship_dir).st_dev else shutil.copy(f, link)
-            links.append(link)
-        if args.only not in ("read",):
-            peers = {"ship": [], "syslog-ng": [syslog_ng],
-                     "rsyslog": [rsyslog]}.get(args.only,
-                                               [rsyslog, syslog_ng])
-            if peers:
-                unpack_peers()
-            bench_ship(binary, links, total, tmp, certs, peers)
+        if args.only not in ("read", "steady"):
+            bench_ship_all(binary, args, data_dir, size, tmp, certs)
+        if args.only in ("steady", "all"):
+            unpack_peers()
+            # The writer cycles through the first MiB of the same lines.
+            template = data_dir / ("steady-%s.log" % DATA_SHAPE)
+            make_data(template, 2**20)
+            bench_steady(binary, rates, args.steady_seconds, tmp, certs,
+                         template)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_ship_all(binary, args, data_dir, size, tmp, certs):
+    """The same bytes as the reading part's, in 4 files: sidelog, then
+    the peers --only asks for."""
+    log("bench: making %d MiB of log lines in 4 files (cached in %s)" %
+        (args.size_mib, data_dir))
+    files = []
+    total = 0
+    for i in range(4):
+        f = data_dir / ("bench-%s-%d-%d.log" % (DATA_SHAPE, args.size_mib, i))
+        total += make_data(f, size // 4)
+        files.append(f)
+    ship_dir = tmp / "logs"
+    ship_dir.mkdir()
+    links = []
+    for i, f in enumerate(files):
+        link = ship_dir / ("bench-%d.log" % i)
+        os.link(f, link) if os.stat(f).st_dev == os.stat(
+            ship_dir).st_dev else shutil.copy(f, link)
+        links.append(link)
+    peers = {"ship": [], "syslog-ng": [syslog_ng],
+             "rsyslog": [rsyslog]}.get(args.only, [rsyslog, syslog_ng])
+    if peers:
+        unpack_peers()
+    bench_ship(binary, links, total, tmp, certs, peers)
 
 
 if __name__ == "__main__":

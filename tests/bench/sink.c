@@ -9,11 +9,17 @@
  * counts every other one (action lines are not records) and answers
  * with a reply without errors.
  *
- *   sink PORT STATSFILE [CERT KEY]
+ * Given a LATFILE (the steady-state benchmark), it also finds the
+ * writer's "wt=NANOSECONDS" stamp (CLOCK_MONOTONIC) in every received
+ * line and appends a pair of native 64-bit integers for each: that
+ * stamp, and the time the line's request had its whole body in.
+ *
+ *   sink PORT STATSFILE [CERT KEY [LATFILE]]
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -24,6 +30,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -31,9 +38,20 @@
 #include <zlib.h>
 
 #define BUF	(256 * 1024)
+#define STAMPS	65536		/* per request; more than any batch */
 
-static atomic_ullong	 records, bytes, requests;
+static atomic_ullong	 records, bytes, requests, unstamped;
 static SSL_CTX		*ctx;
+static int		 latfd = -1;
+static pthread_mutex_t	 latmu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The stamps of one request's lines, found across chunk boundaries. */
+struct stamps {
+	long long	 v[STAMPS][2];	/* written, arrived */
+	size_t		 n;
+	int		 state;	/* bytes of "wt=" matched; 3: in the digits */
+	long long	 cur;
+};
 
 struct conn {
 	int	 fd;
@@ -74,11 +92,67 @@ count_nl(const unsigned char *p, size_t n, unsigned char *prev)
 	return k;
 }
 
+static void
+stamps_push(struct stamps *s)
+{
+	if (s->n < STAMPS)
+		s->v[s->n++][0] = s->cur;
+	else
+		unstamped++;
+	s->state = 0;
+}
+
+static void
+stamps_scan(struct stamps *s, const unsigned char *p, size_t n)
+{
+	static const char	 mark[] = "wt=";
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		if (s->state == 3) {
+			if (p[i] >= '0' && p[i] <= '9') {
+				s->cur = s->cur * 10 + (p[i] - '0');
+				continue;
+			}
+			stamps_push(s);
+		}
+		if (p[i] == (unsigned char)mark[s->state])
+			s->state++;
+		else
+			s->state = p[i] == 'w';
+		if (s->state == 3)
+			s->cur = 0;
+	}
+}
+
+/* Appends each stamped line's pair, the body having arrived now. */
+static void
+stamps_flush(struct stamps *s)
+{
+	struct timespec	 ts;
+	long long	 now;
+	size_t		 i;
+
+	if (s->state == 3)
+		stamps_push(s);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	for (i = 0; i < s->n; i++)
+		s->v[i][1] = now;
+	pthread_mutex_lock(&latmu);
+	if (write(latfd, s->v, s->n * sizeof(s->v[0])) == -1)
+		perror("sink: latency file");
+	pthread_mutex_unlock(&latmu);
+	s->n = 0;
+	s->state = 0;
+}
+
 /* Inflates (or not) one body of len bytes, of which have are in buf. */
 static int
 body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
 {
 	static __thread unsigned char	 out[BUF];
+	static __thread struct stamps	 st;
 	unsigned long long		 nl = 0, raw = 0;
 	z_stream			 z;
 	ssize_t				 n;
@@ -100,6 +174,8 @@ body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
 		if (!gz) {
 			nl += count_nl((unsigned char *)buf, have, &prev);
 			raw += have;
+			if (latfd != -1)
+				stamps_scan(&st, (unsigned char *)buf, have);
 		}
 		z.next_in = (unsigned char *)buf;
 		z.avail_in = (unsigned)have;
@@ -111,11 +187,15 @@ body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
 				return -1;
 			nl += count_nl(out, sizeof(out) - z.avail_out, &prev);
 			raw += sizeof(out) - z.avail_out;
+			if (latfd != -1)
+				stamps_scan(&st, out, sizeof(out) - z.avail_out);
 		}
 		have = 0;
 	}
 	if (gz)
 		inflateEnd(&z);
+	if (latfd != -1)
+		stamps_flush(&st);
 	records += bulk ? nl / 2 : nl;
 	bytes += raw;
 	requests++;
@@ -183,7 +263,8 @@ stats(void *arg)
 	for (;;) {
 		f = fopen(tmp, "w");
 		if (f != NULL) {
-			fprintf(f, "%llu %llu %llu\n", records, bytes, requests);
+			fprintf(f, "%llu %llu %llu %llu\n", records, bytes,
+			    requests, unstamped);
 			fclose(f);
 			rename(tmp, path);
 		}
@@ -200,12 +281,21 @@ main(int argc, char **argv)
 	struct conn		*c;
 	int			 lfd, fd, one = 1;
 
-	if (argc != 3 && argc != 5) {
-		fprintf(stderr, "usage: sink PORT STATSFILE [CERT KEY]\n");
+	if (argc != 3 && argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: sink PORT STATSFILE [CERT KEY "
+		    "[LATFILE]]\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (argc == 5) {
+	if (argc == 6) {
+		latfd = open(argv[5], O_WRONLY | O_APPEND | O_CREAT | O_TRUNC,
+		    0644);
+		if (latfd == -1) {
+			perror(argv[5]);
+			return 1;
+		}
+	}
+	if (argc >= 5) {
 		ctx = SSL_CTX_new(TLS_server_method());
 		if (ctx == NULL || SSL_CTX_use_certificate_chain_file(ctx,
 		    argv[3]) != 1 || SSL_CTX_use_PrivateKey_file(ctx, argv[4],
