@@ -500,7 +500,12 @@ def steady_run(binary, name, start, rate, seconds, tmp, certs, template):
     logs.mkdir(parents=True)
     app = logs / "app.log"
     app.touch()
-    sink, port, stats = start_sink(d, certs, d / "latency")
+    # Not beside the shipper's config: sidelog re-reads its config on
+    # any event in that directory, and the sink's files change there
+    # every 100 ms, which a pod's ConfigMap never does.
+    sinkdir = d / "sink"
+    sinkdir.mkdir()
+    sink, port, stats = start_sink(sinkdir, certs, sinkdir / "latency")
     cmd, env = start(binary, d, logs, port, certs)
     p = Proc(cmd, stdout=subprocess.DEVNULL, stderr=open(d / "err", "w"),
              env=env)
@@ -547,7 +552,7 @@ def steady_run(binary, name, start, rate, seconds, tmp, certs, template):
     size = app.stat().st_size
     shutil.rmtree(logs)
     pairs = array.array("q")
-    pairs.frombytes((d / "latency").read_bytes())
+    pairs.frombytes((sinkdir / "latency").read_bytes())
     wrote, arrived = pairs[0::2], pairs[1::2]
     lat = sorted(a - w for w, a in zip(wrote, arrived) if t0 <= w < t1)
     reqs = len(set(a for a in arrived if t0 <= a < t1))
