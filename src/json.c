@@ -74,19 +74,12 @@ json_utf8_bad(const unsigned char *p, size_t avail)
 	return i;
 }
 
-struct scan {
-	const char	*p, *end;
-	int		 depth, tokens;
-	int		 seen_time, seen_msg;	/* json_object(): a member of
-						   that name came already */
-};
-
 static void
-ws(struct scan *s)
+ws(struct json_cur *c)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-	    *s->p == '\n' || *s->p == '\r'))
-		s->p++;
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' ||
+	    *c->p == '\n' || *c->p == '\r'))
+		c->p++;
 }
 
 static int
@@ -109,182 +102,297 @@ hex4(const char *p, const char *end, unsigned *v)
 
 /* \uXXXX (and its low surrogate) at p, after the backslash and 'u'. */
 static int
-uescape(struct scan *s)
+uescape(struct json_cur *c)
 {
 	unsigned	 hi, lo;
 
-	if (hex4(s->p, s->end, &hi) == -1)
+	if (hex4(c->p, c->end, &hi) == -1)
 		return -1;
-	s->p += 4;
+	c->p += 4;
 	if (hi >= 0xdc00 && hi <= 0xdfff)
 		return -1;
 	if (hi < 0xd800 || hi > 0xdbff)
 		return 0;
-	if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u' ||
-	    hex4(s->p + 2, s->end, &lo) == -1 || lo < 0xdc00 || lo > 0xdfff)
+	if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' ||
+	    hex4(c->p + 2, c->end, &lo) == -1 || lo < 0xdc00 || lo > 0xdfff)
 		return -1;
-	s->p += 6;
+	c->p += 6;
 	return 0;
 }
 
-/* A string; s->p at its opening quote. */
+/* A string; c->p at its opening quote. */
 static int
-string(struct scan *s)
+string(struct json_cur *c)
 {
 	const unsigned char	*u;
 	size_t			 n;
 
-	s->p++;
-	while (s->p < s->end && *s->p != '"') {
-		u = (const unsigned char *)s->p;
+	c->p++;
+	while (c->p < c->end && *c->p != '"') {
+		u = (const unsigned char *)c->p;
 		if (*u < 0x20)
 			return -1;
 		if (*u >= 0x80) {
-			n = json_utf8_len(u, (size_t)(s->end - s->p));
+			n = json_utf8_len(u, (size_t)(c->end - c->p));
 			if (n == 0)
 				return -1;
-			s->p += n;
+			c->p += n;
 			continue;
 		}
-		s->p++;
+		c->p++;
 		if (*u != '\\')
 			continue;
-		if (s->p == s->end)
+		if (c->p == c->end)
 			return -1;
-		if (*s->p == 'u') {
-			s->p++;
-			if (uescape(s) == -1)
+		if (*c->p == 'u') {
+			c->p++;
+			if (uescape(c) == -1)
 				return -1;
-		} else if (strchr("\"\\/bfnrt", *s->p) != NULL && *s->p != '\0')
-			s->p++;
+		} else if (strchr("\"\\/bfnrt", *c->p) != NULL && *c->p != '\0')
+			c->p++;
 		else
 			return -1;
 	}
-	if (s->p == s->end)
+	if (c->p == c->end)
 		return -1;
-	s->p++;
+	c->p++;
 	return 0;
 }
 
 static int
-digits(struct scan *s)
+digits(struct json_cur *c)
 {
-	const char	*start = s->p;
+	const char	*start = c->p;
 
-	while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
-		s->p++;
-	return s->p > start ? 0 : -1;
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+		c->p++;
+	return c->p > start ? 0 : -1;
 }
 
 static int
-number(struct scan *s)
+number(struct json_cur *c)
 {
-	if (*s->p == '-')
-		s->p++;
-	if (s->p < s->end && *s->p == '0')
-		s->p++;
-	else if (digits(s) == -1)
+	if (*c->p == '-')
+		c->p++;
+	if (c->p < c->end && *c->p == '0')
+		c->p++;
+	else if (digits(c) == -1)
 		return -1;
-	if (s->p < s->end && *s->p == '.') {
-		s->p++;
-		if (digits(s) == -1)
+	if (c->p < c->end && *c->p == '.') {
+		c->p++;
+		if (digits(c) == -1)
 			return -1;
 	}
-	if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
-		s->p++;
-		if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
-			s->p++;
-		if (digits(s) == -1)
+	if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+		c->p++;
+		if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+			c->p++;
+		if (digits(c) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-static int	value(struct scan *);
-
 static int
-literal(struct scan *s, const char *word)
+literal(struct json_cur *c, const char *word)
 {
 	size_t	 n = strlen(word);
 
-	if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+	if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0)
 		return -1;
-	s->p += n;
+	c->p += n;
 	return 0;
 }
 
-/* The members or elements of an object or array; s->p after its open. */
-static int
-container(struct scan *s, char close)
+void
+json_cur_init(struct json_cur *c, const char *p, size_t len, int tokens)
 {
-	if (++s->depth > JSON_MAX_DEPTH)
+	c->p = p;
+	c->end = p + len;
+	c->depth = 0;
+	c->tokens = tokens;
+}
+
+/* The next byte that is not white space, or -1 at the end. */
+int
+json_peek(struct json_cur *c)
+{
+	ws(c);
+	return c->p < c->end ? (unsigned char)*c->p : -1;
+}
+
+/* Enters the object or array that opens with open. */
+int
+json_enter(struct json_cur *c, char open)
+{
+	if (json_peek(c) != open || ++c->depth > JSON_MAX_DEPTH)
 		return -1;
-	ws(s);
-	if (s->p < s->end && *s->p == close) {
-		s->p++;
-		s->depth--;
+	c->p++;
+	return 0;
+}
+
+/* A string's raw text, between the quotes, in *str, *len. */
+static int
+raw(struct json_cur *c, const char **str, size_t *len)
+{
+	const char	*open;
+
+	if (json_peek(c) != '"')
+		return -1;
+	open = c->p;
+	if (string(c) == -1)
+		return -1;
+	*str = open + 1;
+	*len = (size_t)(c->p - 1 - *str);
+	return 0;
+}
+
+/*
+ * The next member of the object entered: 1, its name raw (escapes as
+ * they stand) in *name, *len and the cursor at its value; 0, the object
+ * ended (and is left); -1, not JSON.  *i counts the members, from 0.
+ */
+int
+json_member(struct json_cur *c, int *i, const char **name, size_t *len)
+{
+	int	 rc = json_element(c, i, '}');
+
+	if (rc != 1)
+		return rc;
+	if (raw(c, name, len) == -1 || json_peek(c) != ':')
+		return -1;
+	c->p++;
+	return 1;
+}
+
+/* The next element of the array entered (close ']') or, for
+ * json_member(), of the object (close '}'): 1, 0 or -1 likewise. */
+int
+json_element(struct json_cur *c, int *i, char close)
+{
+	int	 next = json_peek(c);
+
+	if (next == close) {
+		c->p++;
+		c->depth--;
 		return 0;
 	}
-	for (;;) {
-		ws(s);
-		if (close == '}') {
-			if (s->p == s->end || *s->p != '"' || string(s) == -1)
-				return -1;
-			ws(s);
-			if (s->p == s->end || *s->p++ != ':')
-				return -1;
-		}
-		if (value(s) == -1)
+	if (*i > 0) {
+		if (next != ',')
 			return -1;
-		ws(s);
-		if (s->p == s->end)
-			return -1;
-		if (*s->p == close) {
-			s->p++;
-			s->depth--;
-			return 0;
-		}
-		if (*s->p++ != ',')
-			return -1;
+		c->p++;
 	}
+	(*i)++;
+	return 1;
+}
+
+/* A string value: its raw text, escapes as they stand. */
+int
+json_string(struct json_cur *c, const char **str, size_t *len)
+{
+	if (--c->tokens < 0)
+		return -1;
+	return raw(c, str, len);
+}
+
+/* A number without sign, fraction or exponent up to max, or the same
+ * in a string (how OTLP writes 64-bit integers). */
+int
+json_uint(struct json_cur *c, uint64_t max, uint64_t *v)
+{
+	const char	*p, *end;
+	size_t		 len;
+
+	if (json_peek(c) == '"') {
+		if (json_string(c, &p, &len) == -1)
+			return -1;
+		end = p + len;
+	} else {
+		p = c->p;
+		if (json_skip(c) == -1)
+			return -1;
+		end = c->p;
+	}
+	if (p == end || (*p == '0' && end - p > 1))
+		return -1;
+	for (*v = 0; p < end; p++) {
+		if (*p < '0' || *p > '9' ||
+		    *v > (max - (uint64_t)(*p - '0')) / 10)
+			return -1;
+		*v = *v * 10 + (uint64_t)(*p - '0');
+	}
+	return 0;
+}
+
+/* true or false. */
+int
+json_bool(struct json_cur *c, int *b)
+{
+	int	 next = json_peek(c);
+
+	*b = next == 't';
+	if (next != 't' && next != 'f')
+		return -1;
+	return literal(c, *b ? "true" : "false");
 }
 
 static int
-value(struct scan *s)
+container(struct json_cur *c, char close)
 {
-	ws(s);
-	if (s->p == s->end || ++s->tokens > JSON_MAX_TOKENS)
+	const char	*k;
+	size_t		 kl;
+	int		 i = 0, rc;
+
+	while ((rc = close == '}' ? json_member(c, &i, &k, &kl) :
+	    json_element(c, &i, close)) == 1)
+		if (json_skip(c) == -1)
+			return -1;
+	return rc;
+}
+
+/* Any one value. */
+int
+json_skip(struct json_cur *c)
+{
+	int	 next = json_peek(c);
+
+	if (next == '"')
+		return json_string(c, &(const char *){ NULL }, &(size_t){ 0 });
+	if (next == -1 || --c->tokens < 0)
 		return -1;
-	switch (*s->p) {
+	switch (next) {
 	case '{':
 	case '[':
-		s->p++;
-		return container(s, s->p[-1] == '{' ? '}' : ']');
-	case '"':
-		return string(s);
+		return json_enter(c, (char)next) == -1 ? -1 :
+		    container(c, next == '{' ? '}' : ']');
 	case 't':
-		return literal(s, "true");
+		return literal(c, "true");
 	case 'f':
-		return literal(s, "false");
+		return literal(c, "false");
 	case 'n':
-		return literal(s, "null");
+		return literal(c, "null");
 	default:
-		if (*s->p == '-' || (*s->p >= '0' && *s->p <= '9'))
-			return number(s);
+		if (next == '-' || (next >= '0' && next <= '9'))
+			return number(c);
 		return -1;
 	}
+}
+
+/* Whether only white space is left. */
+int
+json_done(struct json_cur *c)
+{
+	return json_peek(c) == -1;
 }
 
 /* Whether [p, p+len) is exactly one JSON value (with white space). */
 int
 json_valid(const char *p, size_t len)
 {
-	struct scan	 s = { p, p + len, 0, 0 };
+	struct json_cur	 c;
 
-	if (value(&s) == -1)
-		return 0;
-	ws(&s);
-	return s.p == s.end;
+	json_cur_init(&c, p, len, JSON_MAX_TOKENS);
+	return json_skip(&c) == 0 && json_done(&c);
 }
 
 /* A member name, decoded into o->names; NULL if it does not fit. */
@@ -337,38 +445,32 @@ head(const char *key)
 }
 
 /*
- * A member.  Only the first of a name may be the time or the message
- * (the time only if a string); repeats are marked by mark_repeats(),
- * since comparing each name with every one before it is quadratic.
+ * A member, the cursor at its value.  Only the first of a name may be
+ * the time or the message (the time only if a string); repeats are
+ * marked by mark_repeats(), since comparing each name with every one
+ * before it is quadratic.  seen: the names met already, of those two.
  */
 static int
-member(struct scan *s, struct json_obj *o, const char *time_name,
-    const char *msg_name)
+member(struct json_cur *c, struct json_obj *o, const char *time_name,
+    const char *msg_name, int *seen)
 {
 	struct json_member	*m = &o->members[o->n];
-	const char		*name = s->p + 1;
 	int			 is_time, is_msg, first;
 
-	if (o->n == JSON_MAX_MEMBERS || string(s) == -1)
+	m->key = decode_name(o, m->name, m->namelen);
+	if (m->key == NULL)
 		return -1;
-	m->name = name;
-	m->namelen = (size_t)(s->p - 1 - name);
-	m->key = decode_name(o, name, m->namelen);
-	ws(s);
-	if (m->key == NULL || s->p == s->end || *s->p++ != ':')
+	ws(c);
+	m->value = c->p;
+	if (json_skip(c) == -1)
 		return -1;
-	ws(s);
-	m->value = s->p;
-	if (value(s) == -1)
-		return -1;
-	m->valuelen = (size_t)(s->p - m->value);
+	m->valuelen = (size_t)(c->p - m->value);
 	m->head = head(m->key);
 	m->skip = 0;
 	is_time = time_name != NULL && strcmp(m->key, time_name) == 0;
 	is_msg = msg_name != NULL && strcmp(m->key, msg_name) == 0;
-	first = !(is_time && s->seen_time) && !(is_msg && s->seen_msg);
-	s->seen_time |= is_time;
-	s->seen_msg |= is_msg;
+	first = !(is_time && (*seen & 1)) && !(is_msg && (*seen & 2));
+	*seen |= is_time | is_msg << 1;
 	if (first && is_time && *m->value == '"') {
 		o->time = m->value;
 		o->timelen = m->valuelen;
@@ -435,35 +537,26 @@ int
 json_object(const char *p, size_t len, const char *time_name,
     const char *msg_name, struct json_obj *o)
 {
-	struct scan	 s = { p, p + len, 1, 1 };
+	struct json_cur	 c;
+	const char	*name;
+	size_t		 namelen;
+	int		 i = 0, seen = 0, rc;
 
 	o->n = 0;
 	o->nameslen = 0;
 	o->time = o->msg = NULL;
-	ws(&s);
-	if (s.p == s.end || *s.p++ != '{')
+	json_cur_init(&c, p, len, JSON_MAX_TOKENS - 1);
+	if (json_enter(&c, '{') == -1)
 		return -1;
-	ws(&s);
-	if (s.p < s.end && *s.p == '}')
-		s.p++;
-	else
-		for (;;) {
-			ws(&s);
-			if (s.p == s.end || *s.p != '"' ||
-			    member(&s, o, time_name, msg_name) == -1)
-				return -1;
-			ws(&s);
-			if (s.p == s.end)
-				return -1;
-			if (*s.p == '}') {
-				s.p++;
-				break;
-			}
-			if (*s.p++ != ',')
-				return -1;
-		}
-	ws(&s);
-	if (s.p != s.end)
+	while ((rc = json_member(&c, &i, &name, &namelen)) == 1) {
+		if (o->n == JSON_MAX_MEMBERS)
+			return -1;
+		o->members[o->n].name = name;
+		o->members[o->n].namelen = namelen;
+		if (member(&c, o, time_name, msg_name, &seen) == -1)
+			return -1;
+	}
+	if (rc == -1 || !json_done(&c))
 		return -1;
 	mark_repeats(o);
 	return 0;

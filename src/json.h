@@ -1,7 +1,12 @@
 /*
  * json.h: what sidelog reads of JSON it did not write: UTF-8 checks for
- * the escaper, and strict validation of a log line that claims to be a
- * JSON object (parse = json), with its top-level members.
+ * the escaper, strict validation of a log line that claims to be a
+ * JSON object (parse = json), with its top-level members, and a cursor
+ * that the formats' reply readers walk a backend's reply with.
+ *
+ * Wider than 12 functions because the cursor's verbs (enter, member,
+ * element, string, uint, bool, skip, done) are each a step a reply
+ * reader takes, and one scanner serves both kinds of reading.
  */
 #ifndef SIDELOG_JSON_H
 #define SIDELOG_JSON_H
@@ -40,9 +45,30 @@ struct json_obj {
 	size_t			 nameslen;
 };
 
+/*
+ * A cursor over JSON text, checked as json_valid() checks it, bounded in
+ * depth (JSON_MAX_DEPTH) and in values read (tokens, counted down).
+ * Every verb skips white space first and returns -1 where the text is
+ * not what it asks for.
+ */
+struct json_cur {
+	const char	*p, *end;
+	int		 depth, tokens;
+};
+
 size_t	json_utf8_len(const unsigned char *, size_t);
 size_t	json_utf8_bad(const unsigned char *, size_t);
 int	json_valid(const char *, size_t);
+void	json_cur_init(struct json_cur *, const char *, size_t, int tokens);
+int	json_peek(struct json_cur *);
+int	json_enter(struct json_cur *, char open);
+int	json_member(struct json_cur *, int *i, const char **name, size_t *);
+int	json_element(struct json_cur *, int *i, char close);
+int	json_string(struct json_cur *, const char **str, size_t *len);
+int	json_uint(struct json_cur *, uint64_t max, uint64_t *);
+int	json_bool(struct json_cur *, int *);
+int	json_skip(struct json_cur *);
+int	json_done(struct json_cur *);
 int	json_object(const char *, size_t, const char *time_name,
 	    const char *msg_name, struct json_obj *);
 
