@@ -17,10 +17,10 @@
 
 #include "batch.h"
 #include "tail.h"
+#include "tmpdir.h"
 
 #define OUT	(1u << TAIL_SINK_OUTPUT)
 
-static char	 dir[64], real[PATH_MAX];
 
 /* A file of len bytes, followed, everything read. */
 static struct tail *
@@ -31,12 +31,7 @@ file(const char *name, size_t len)
 	FILE		*fp;
 	int		 why;
 
-	if (dir[0] == '\0') {
-		snprintf(dir, sizeof(dir), "/tmp/sidelog-test-batch-XXXXXX");
-		assert_non_null(mkdtemp(dir));
-		assert_non_null(realpath(dir, real));
-	}
-	snprintf(path, sizeof(path), "%s/%s", real, name);
+	snprintf(path, sizeof(path), "%s", path_of(name));
 	buf = malloc(len);
 	assert_non_null(buf);
 	memset(buf, 'x', len);
@@ -45,7 +40,7 @@ file(const char *name, size_t len)
 	assert_int_equal(fwrite(buf, 1, len, fp), len);
 	fclose(fp);
 	free(buf);
-	t = tail_open(0, path, real, OUT, &why);
+	t = tail_open(0, path, tmp_root(), OUT, &why);
 	assert_non_null(t);
 	assert_int_equal(tail_check(t), TAIL_READY);
 	tail_consume(t, NULL, len);
@@ -304,15 +299,6 @@ test_frame_wraps_the_records_and_every_part(void **state)
 	tail_close(t);
 }
 
-static int
-cleanup(void **state)
-{
-	char	 cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return dir[0] == '\0' || system(cmd) == 0 ? 0 : -1;
-}
-
 int
 main(void)
 {
@@ -331,5 +317,5 @@ main(void)
 		cmocka_unit_test(test_frame_wraps_the_records_and_every_part),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, cleanup);
+	return cmocka_run_group_tests(tests, NULL, tmp_cleanup);
 }

@@ -20,20 +20,15 @@
 #include <zlib.h>
 
 #include "checkpoint.h"
+#include "tmpdir.h"
 
-static char	 dir[64];
 
+/* Each test begins in an empty directory. */
 static void
 fresh_dir(void)
 {
-	char	 cmd[128];
-
-	if (dir[0] != '\0') {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		assert_int_equal(system(cmd), 0);
-	}
-	snprintf(dir, sizeof(dir), "/tmp/sidelog-test-ckpt-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(tmp_cleanup(NULL), 0);
+	tmp_root();
 }
 
 static void
@@ -47,15 +42,6 @@ entry(struct checkpoint_entry *e, const char *input, uint64_t ino,
 	e->fp_hash = 0x0123456789abcdefULL ^ ino;
 	e->offset = off;
 	e->path = path;
-}
-
-static char *
-path_of(const char *name)
-{
-	static char	 p[128];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
 }
 
 static void
@@ -98,7 +84,7 @@ test_save_then_load_round_trips_every_field(void **state)
 	entry(&e[2], "x.y_z", 1, "/r", 18446744073709551615ULL);
 	e[2].fp_len = 0;
 	e[2].fp_hash = 0;
-	c = checkpoint_open(dir, "s.ckpt");
+	c = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_non_null(c);
 	assert_int_equal(checkpoint_save(c, e, 3), 0);
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
@@ -108,7 +94,7 @@ test_save_then_load_round_trips_every_field(void **state)
 	checkpoint_entries_free(got, n);
 	assert_int_equal(access(path_of("s.ckpt.tmp"), F_OK), -1);
 	checkpoint_close(c);
-	assert_int_equal(checkpoint_read(dir, "s.ckpt", &got, &n), 0);
+	assert_int_equal(checkpoint_read(tmp_root(), "s.ckpt", &got, &n), 0);
 	assert_int_equal(n, 3);
 	checkpoint_entries_free(got, n);
 }
@@ -121,7 +107,7 @@ test_empty_list_round_trips_and_missing_file_is_empty(void **state)
 	size_t			 n = 99;
 
 	fresh_dir();
-	c = checkpoint_open(dir, "s.ckpt");
+	c = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
 	assert_int_equal(n, 0);
 	checkpoint_entries_free(got, n);
@@ -136,11 +122,11 @@ static void
 test_missing_directories_are_created(void **state)
 {
 	struct checkpoint	*c;
-	char			 nested[128];
+	char			 nested[PATH_MAX + 16];
 	struct stat		 st;
 
 	fresh_dir();
-	snprintf(nested, sizeof(nested), "%s/a/b/c", dir);
+	assert_true(snprintf(nested, sizeof(nested), "%s", path_of("a/b/c")) > 0);
 	c = checkpoint_open(nested, "s.ckpt");
 	assert_non_null(c);
 	assert_int_equal(stat(nested, &st), 0);
@@ -172,7 +158,7 @@ make_good(void)
 	entry(&e[0], "a", 1, "/x/1.log", 10);
 	entry(&e[1], "b", 2, "/x/2.log", 20);
 	entry(&e[2], "c", 3, "/x/3.log", 30);
-	c = checkpoint_open(dir, "s.ckpt");
+	c = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_int_equal(checkpoint_save(c, e, 3), 0);
 	checkpoint_close(c);
 	f = fopen(path_of("s.ckpt"), "r");
@@ -189,7 +175,7 @@ assert_set_aside(void)
 	size_t			 n = 99;
 
 	unlink(path_of("s.ckpt.corrupt"));
-	c = checkpoint_open(dir, "s.ckpt");
+	c = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_int_equal(checkpoint_load(c, &got, &n), 0);
 	assert_int_equal(n, 0);
 	checkpoint_entries_free(got, n);
@@ -285,13 +271,13 @@ test_second_open_fails_while_locked(void **state)
 	struct checkpoint	*a, *b;
 
 	fresh_dir();
-	a = checkpoint_open(dir, "s.ckpt");
+	a = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_non_null(a);
-	b = checkpoint_open(dir, "s.ckpt");
+	b = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_null(b);
 	assert_int_equal(errno, EWOULDBLOCK);
 	checkpoint_close(a);
-	b = checkpoint_open(dir, "s.ckpt");
+	b = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_non_null(b);
 	checkpoint_close(b);
 }
@@ -301,16 +287,16 @@ test_failed_save_keeps_the_previous_checkpoint(void **state)
 {
 	struct checkpoint_entry	 e, *got;
 	struct checkpoint	*c;
-	char			 path[PATH_MAX];
+	char			 path[PATH_MAX + 16];
 	size_t			 n;
 
 	fresh_dir();
 	entry(&e, "a", 1, "/x/1.log", 10);
-	c = checkpoint_open(dir, "s.ckpt");
+	c = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_int_equal(checkpoint_save(c, &e, 1), 0);
 	/* A directory where the temporary file goes: the save fails even
 	 * for root, which a read-only directory would not stop. */
-	snprintf(path, sizeof(path), "%s/s.ckpt.tmp", dir);
+	assert_true(snprintf(path, sizeof(path), "%s", path_of("s.ckpt.tmp")) > 0);
 	assert_int_equal(mkdir(path, 0700), 0);
 	e.offset = 99;
 	assert_int_equal(checkpoint_save(c, &e, 1), -1);
@@ -332,7 +318,7 @@ test_save_works_with_no_descriptor_left(void **state)
 
 	fresh_dir();
 	entry(&e, "a", 1, "/x/1.log", 10);
-	c = checkpoint_open(dir, "s.ckpt");
+	c = checkpoint_open(tmp_root(), "s.ckpt");
 	getrlimit(RLIMIT_NOFILE, &old);
 	low = old;
 	low.rlim_cur = 64;
@@ -372,7 +358,7 @@ test_queued_text_is_written_by_the_writer_and_once(void **state)
 	int			 ok = 0;
 
 	fresh_dir();
-	c = checkpoint_open(dir, "s.ckpt");
+	c = checkpoint_open(tmp_root(), "s.ckpt");
 	assert_non_null(c);
 	assert_int_equal(checkpoint_fd(c), -1);	/* no thread until used */
 	entry(&e, "app", 7, "/l/a.log", 100);
@@ -392,7 +378,7 @@ test_queued_text_is_written_by_the_writer_and_once(void **state)
 	assert_int_equal(ok, 1);
 	assert_int_equal(stat(path_of("s.ckpt"), &st2), 0);
 	assert_int_not_equal(st1.st_ino, st2.st_ino);	/* renamed over */
-	assert_int_equal(checkpoint_read(dir, "s.ckpt", &got, &n), 0);
+	assert_int_equal(checkpoint_read(tmp_root(), "s.ckpt", &got, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(got[0].offset, 200);
 	checkpoint_entries_free(got, n);
@@ -410,7 +396,7 @@ test_failed_queued_write_is_reported_and_retried(void **state)
 	int			 ok = 0;
 
 	fresh_dir();
-	c = checkpoint_open(dir, "s.ckpt");
+	c = checkpoint_open(tmp_root(), "s.ckpt");
 	entry(&e, "app", 7, "/l/a.log", 300);
 	assert_int_equal(mkdir(path_of("s.ckpt.tmp"), 0700), 0);
 	text = checkpoint_format(next_one, &e, &len);
@@ -422,19 +408,10 @@ test_failed_queued_write_is_reported_and_retried(void **state)
 	assert_int_equal(checkpoint_queue(c, text, len), 0);
 	assert_int_equal(results(c, &ok), 0);
 	assert_int_equal(ok, 1);
-	assert_int_equal(checkpoint_read(dir, "s.ckpt", &got, &n), 0);
+	assert_int_equal(checkpoint_read(tmp_root(), "s.ckpt", &got, &n), 0);
 	assert_int_equal(got[0].offset, 300);
 	checkpoint_entries_free(got, n);
 	checkpoint_close(c);
-}
-
-static int
-cleanup(void **state)
-{
-	char	 cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 int
@@ -458,5 +435,5 @@ main(void)
 		    test_failed_queued_write_is_reported_and_retried),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, cleanup);
+	return cmocka_run_group_tests(tests, NULL, tmp_cleanup);
 }

@@ -35,6 +35,7 @@
 #include "loop.h"
 #include "output.h"
 #include "tail.h"
+#include "tmpdir.h"
 
 #define OUT		(1u << TAIL_SINK_OUTPUT)
 #define MAX_RECS	8192	/* records one test sends */
@@ -90,21 +91,6 @@ static struct {
 	uint64_t	 off[MAX_RECS + 1];	/* record i starts at off[i] */
 } fx;
 
-static char	 dir[64], real[PATH_MAX];
-
-static const char *
-path_of(const char *name)
-{
-	static char	 p[PATH_MAX + 16];
-
-	if (dir[0] == '\0') {
-		snprintf(dir, sizeof(dir), "/tmp/sidelog-test-output-XXXXXX");
-		assert_non_null(mkdtemp(dir));
-		assert_non_null(realpath(dir, real));
-	}
-	snprintf(p, sizeof(p), "%s/%s", real, name);
-	return p;
-}
 
 static uint64_t
 now_ms(void)
@@ -425,7 +411,7 @@ start(const char *keys)
 	fprintf(f, "[sidelog]\ncheckpoint_dir = %s\nmemory_limit = 64m\n"
 	    "[input.app]\npaths = %s/*.log\nmax_line_bytes = 1k\nparse = json\n"
 	    "[output]\nurl = http://127.0.0.1:%d/%s\n"
-	    "retry_initial = 10ms\nretry_max = 50ms\n%s", real, real, fx.port,
+	    "retry_initial = 10ms\nretry_max = 50ms\n%s", tmp_root(), tmp_root(), fx.port,
 	    strstr(keys, "elasticsearch") ? "_bulk" : "ingest", keys);
 	fclose(f);
 	fx.cfg = config_load(path_of("t.ini"), stderr);
@@ -476,7 +462,7 @@ feed(int n, int mark, size_t pad)
 	}
 	fclose(f);
 	fx.n = n;
-	fx.t = tail_open(0, path_of("app.log"), real, OUT, &why);
+	fx.t = tail_open(0, path_of("app.log"), tmp_root(), OUT, &why);
 	assert_non_null(fx.t);
 	assert_int_equal(tail_check(fx.t), TAIL_READY);
 	tail_consume(fx.t, NULL, fx.off[n]);
@@ -986,15 +972,6 @@ teardown(void **state)
 	return 0;
 }
 
-static int
-cleanup(void **state)
-{
-	char	 cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return dir[0] == '\0' || system(cmd) == 0 ? 0 : -1;
-}
-
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1017,5 +994,5 @@ main(void)
 	};
 
 	log_set_level(LOG_ERROR);
-	return cmocka_run_group_tests(tests, NULL, cleanup);
+	return cmocka_run_group_tests(tests, NULL, tmp_cleanup);
 }

@@ -20,25 +20,11 @@
 #include "hash.h"
 #include "refused.h"
 #include "tail.h"
+#include "tmpdir.h"
 
 #define OUT	(1u << TAIL_SINK_OUTPUT)
 #define BOTH	(OUT | (1u << TAIL_SINK_STDOUT))
 
-static char	 dir[64], real[PATH_MAX];
-
-static const char *
-path_of(const char *name)
-{
-	static char	 p[PATH_MAX + 16];
-
-	if (dir[0] == '\0') {
-		snprintf(dir, sizeof(dir), "/tmp/sidelog-test-tail-XXXXXX");
-		assert_non_null(mkdtemp(dir));
-		assert_non_null(realpath(dir, real));
-	}
-	snprintf(p, sizeof(p), "%s/%s", real, name);
-	return p;
-}
 
 /* Writes len bytes of c to name, from the start (truncating) or at
  * its end. */
@@ -67,7 +53,7 @@ follow(const char *name, unsigned sinks)
 	struct tail	*t;
 	int		 why;
 
-	t = tail_open(0, path_of(name), real, sinks, &why);
+	t = tail_open(0, path_of(name), tmp_root(), sinks, &why);
 	assert_non_null(t);
 	return t;
 }
@@ -374,19 +360,10 @@ test_open_returns_why_a_file_is_refused(void **state)
 	int	 why = 0;
 
 	assert_int_equal(mkfifo(path_of("fifo"), 0644), 0);
-	assert_null(tail_open(0, path_of("fifo"), real, OUT, &why));
+	assert_null(tail_open(0, path_of("fifo"), tmp_root(), OUT, &why));
 	assert_int_equal(why, REFUSED_IRREGULAR);
-	assert_null(tail_open(0, path_of("none"), real, OUT, &why));
+	assert_null(tail_open(0, path_of("none"), tmp_root(), OUT, &why));
 	assert_int_equal(why, ENOENT);
-}
-
-static int
-cleanup(void **state)
-{
-	char	 cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return dir[0] == '\0' || system(cmd) == 0 ? 0 : -1;
 }
 
 int
@@ -412,5 +389,5 @@ main(void)
 		cmocka_unit_test(test_open_returns_why_a_file_is_refused),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, cleanup);
+	return cmocka_run_group_tests(tests, NULL, tmp_cleanup);
 }
