@@ -39,6 +39,9 @@ struct batch {
 	size_t		 zfed;		/* raw bytes given to deflate */
 	char		*gz;
 	size_t		 gzcap, gzlen;
+	char		*sent;		/* the body as sent, when the frame
+					   groups records; else raw */
+	size_t		 sentlen;
 	int		 zfailed;	/* deflate ran out of memory: redo */
 	int		 zdone;		/* the gzip stream is finished */
 	int		 closed;
@@ -168,6 +171,8 @@ free_buffers(struct batch *b)
 {
 	struct batch_pool	*p = b->pool;
 
+	free(b->sent);
+	b->sent = NULL;
 	if (p != NULL && p->n < BATCH_SPARES && b->raw != NULL) {
 		p->s[p->n++] = (struct spare){ b->raw, b->gz, b->ends, b->cap,
 		    b->gzcap, b->maxrec };
@@ -300,10 +305,13 @@ compress_more(struct batch *b, int finish)
 {
 	int	 rc;
 
+	const char	*src = b->sent != NULL ? b->sent : b->raw;
+	size_t		 len = b->sent != NULL ? b->sentlen : b->len;
+
 	if (b->zfailed)
 		return -1;
-	b->z->next_in = (Bytef *)b->raw + b->zfed;
-	b->z->avail_in = (uInt)(b->len - b->zfed);
+	b->z->next_in = (Bytef *)src + b->zfed;
+	b->z->avail_in = (uInt)(len - b->zfed);
 	do {
 		if (b->gzlen == b->gzcap && grow_gz(b) == -1) {
 			b->zfailed = 1;
@@ -318,7 +326,7 @@ compress_more(struct batch *b, int finish)
 			return -1;
 		}
 	} while (b->z->avail_out == 0 || (finish && rc != Z_STREAM_END));
-	b->zfed = b->len;
+	b->zfed = len;
 	return 0;
 }
 
@@ -331,9 +339,33 @@ batch_commit(struct batch *b, size_t len, struct tail *t, unsigned gen,
 	b->len += (b->nrec > 0 ? b->frame->seplen : 0) + len;
 	b->ends[b->nrec++] = (uint32_t)b->len;
 	add_range(b, t, gen, off, end);
-	/* A failure is mended by batch_close. */
-	if (b->z != NULL && b->len - b->zfed >= BATCH_GZ_STEP)
+	/* A failure is mended by batch_close.  A grouped body is known
+	 * only once the batch closes. */
+	if (b->z != NULL && b->frame->group == NULL &&
+	    b->len - b->zfed >= BATCH_GZ_STEP)
 		compress_more(b, 0);
+}
+
+/* The body as the frame sends it, beside the records as they stand. */
+static int
+group(struct batch *b)
+{
+	ssize_t	 n;
+
+	b->sent = malloc(b->len);
+	if (b->sent == NULL) {
+		log_error("batch: out of memory for a %zu byte body", b->len);
+		return -1;
+	}
+	n = b->frame->group(b->raw, b->ends, b->nrec, b->frame, b->sent);
+	if (n < 0) {
+		log_error("batch: out of memory to group %d records", b->nrec);
+		free(b->sent);
+		b->sent = NULL;
+		return -1;
+	}
+	b->sentlen = (size_t)n;
+	return 0;
 }
 
 /*
@@ -350,6 +382,8 @@ batch_close(struct batch *b)
 		b->len += b->frame->taillen;
 	}
 	b->closed = 1;
+	if (b->frame->group != NULL && b->sent == NULL && group(b) == -1)
+		return -1;
 	if (b->z == NULL || batch_is_ready(b))
 		return 0;
 	if (b->zfailed) {
@@ -462,8 +496,8 @@ batch_body(const struct batch *b, size_t *len)
 		*len = b->gzlen;
 		return b->gz;
 	}
-	*len = b->len;
-	return b->raw;
+	*len = b->sent != NULL ? b->sentlen : b->len;
+	return b->sent != NULL ? b->sent : b->raw;
 }
 
 /* Record i's bytes, without the frame's separator before it. */
@@ -493,5 +527,5 @@ batch_raw(const struct batch *b)
 size_t
 batch_held(const struct batch *b)
 {
-	return b->cap + b->gzcap;
+	return b->cap + b->gzcap + (b->sent != NULL ? b->len : 0);
 }

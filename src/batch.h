@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <zlib.h>
 
@@ -24,6 +25,12 @@ struct batch_pool;
 struct batch_frame {
 	const char	*head, *sep, *tail;
 	size_t		 headlen, seplen, taillen;
+	/* When the body sent is not the records as they stand (Loki's
+	 * streams): it, written at out from the framed records raw and
+	 * where each ends; never longer than they are.  Its length, or -1
+	 * for lack of memory. */
+	ssize_t		 (*group)(const char *raw, const uint32_t *ends, int n,
+			    const struct batch_frame *, char *out);
 };
 
 /* Batches waiting to be sent, oldest first: a list through the batches

@@ -24,7 +24,9 @@
 enum watch_mode		{ WATCH_AUTO, WATCH_INOTIFY, WATCH_POLL };
 enum read_from		{ READ_HEAD, READ_TAIL };
 enum parse_mode		{ PARSE_NONE, PARSE_JSON, PARSE_CRI };
-enum out_format		{ FORMAT_NDJSON, FORMAT_ELASTICSEARCH };
+enum out_format		{ FORMAT_NDJSON, FORMAT_ELASTICSEARCH, FORMAT_OTLP,
+				  FORMAT_LOKI, FORMAT_SPLUNK_HEC };
+enum loki_line		{ LOKI_LINE_MESSAGE, LOKI_LINE_RECORD };
 enum compression	{ COMPRESS_GZIP, COMPRESS_NONE };
 enum es_action		{ ES_CREATE, ES_INDEX };
 enum es_id		{ ES_ID_AUTO, ES_ID_NONE };
@@ -73,6 +75,7 @@ struct config_output {
 	const char		*auth_user;
 	const char		*auth_password_file;
 	const char		*auth_bearer_token_file;
+	const char		*auth_scheme;
 	const char		*tls_ca_file;
 	const char		*tls_cert_file;
 	const char		*tls_key_file;
@@ -89,6 +92,10 @@ struct config_output {
 	const char		*es_index;
 	enum es_action		 es_action;
 	enum es_id		 es_id;
+	const char		*loki_labels;	/* comma-separated record keys */
+	enum loki_line		 loki_line;
+	const char		*hec_index;	/* "": omit */
+	const char		*hec_sourcetype;
 	const char		*id_seed;
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bulk.h"
+#include "format.h"
 #include "config.h"
 #include "config_int.h"
 #include "value.h"
@@ -293,6 +294,7 @@ static void
 check_auth(struct cfgp *p)
 {
 	const struct config_output *o = &p->cfg->output;
+	const char		*s;
 
 	if (*o->auth_user != '\0' && *o->auth_password_file == '\0')
 		cfgp_error(p, line_of(p, "output", "auth.user"), "output",
@@ -304,6 +306,13 @@ check_auth(struct cfgp *p)
 		cfgp_error(p, line_of(p, "output", "auth.bearer_token_file"),
 		    "output", "auth.bearer_token_file", "cannot be combined "
 		    "with auth.user");
+	for (s = o->auth_scheme; *s != '\0'; s++)
+		if (!is_tchar(*s)) {
+			cfgp_error(p, line_of(p, "output", "auth.scheme"),
+			    "output", "auth.scheme", "not one word (an HTTP "
+			    "token: Bearer, ApiKey, Splunk, ...)");
+			break;
+		}
 }
 
 static void
@@ -386,6 +395,111 @@ default_seed(void)
 	return host;
 }
 
+/* Keys of one format only, given with another: said, not fatal. */
+static void
+check_format_keys(struct cfgp *p)
+{
+	static const struct {
+		const char	*key;
+		enum out_format	 format;
+	} only[] = {
+		{ "loki.labels", FORMAT_LOKI }, { "loki.line", FORMAT_LOKI },
+		{ "hec.index", FORMAT_SPLUNK_HEC },
+		{ "hec.sourcetype", FORMAT_SPLUNK_HEC },
+	};
+	const struct config_output *o = &p->cfg->output;
+	size_t			 i;
+	int			 line;
+
+	for (i = 0; i < sizeof(only) / sizeof(only[0]); i++)
+		if (o->format != only[i].format &&
+		    (line = cfgp_line(p, "output", only[i].key)) != 0)
+			cfgp_warn(p, line, "output", only[i].key, "ignored "
+			    "unless format = %s", format_of(&(struct
+			    config_output){ .format = only[i].format })->name);
+}
+
+/* loki.labels: record keys whose Loki names are valid and distinct. */
+static void
+check_loki(struct cfgp *p)
+{
+	const struct config_output *o = &p->cfg->output;
+	char			 seen[LOKI_LABELS_MAX][LOKI_NAME_MAX];
+	char			 key[LOKI_NAME_MAX], *k;
+	const char		*s, *e;
+	int			 n = 0, i, line;
+
+	line = line_of(p, "output", "loki.labels");
+	for (s = o->loki_labels; *s != '\0'; s = *e ? e + 1 : e) {
+		e = s + strcspn(s, ",");
+		snprintf(key, sizeof(key), "%.*s", (int)(e - s), s);
+		k = key + strspn(key, " \t");
+		k[strcspn(k, " \t")] = '\0';
+		if (*k == '\0')
+			continue;
+		if (n == LOKI_LABELS_MAX) {
+			cfgp_error(p, line, "output", "loki.labels", "more "
+			    "than %d labels (Loki's default limit)",
+			    LOKI_LABELS_MAX);
+			return;
+		}
+		format_loki_name(k, seen[n], sizeof(seen[n]));
+		if (strncmp(seen[n], "__", 2) == 0)
+			cfgp_error(p, line, "output", "loki.labels", "\"%s\" "
+			    "would be the label %s: Loki keeps names that begin "
+			    "with __ for itself", k, seen[n]);
+		for (i = 0; i < n; i++)
+			if (strcmp(seen[i], seen[n]) == 0)
+				cfgp_error(p, line, "output", "loki.labels",
+				    "two keys make the label %s", seen[n]);
+		n++;
+	}
+}
+
+/*
+ * What each backend documents as the most it takes: batch_max_bytes
+ * (before compression) above it would be answered 413 and split every
+ * time.  OTel Collector: confighttp max_request_body_size, 20 MiB.
+ * Loki: distributor.max_recv_msg_size, 100 MiB, and a line at most
+ * limits_config max_line_size, 256 KiB.  Splunk HEC: limits.conf
+ * [http_input] max_content_length, 800 MB (and 1 MB by default before
+ * Splunk 8.0).
+ */
+static void
+check_batch_limits(struct cfgp *p)
+{
+	static const struct {
+		enum out_format	 format;
+		uint64_t	 max;
+		const char	*what;
+	} lim[] = {
+		{ FORMAT_OTLP, 20ULL << 20, "the OTel Collector's default "
+		    "max_request_body_size (20 MiB)" },
+		{ FORMAT_LOKI, 100ULL << 20, "Loki's default "
+		    "max_recv_msg_size (100 MiB)" },
+		{ FORMAT_SPLUNK_HEC, 800000000ULL, "Splunk's default HEC "
+		    "max_content_length (800 MB)" },
+	};
+	const struct config_output *o = &p->cfg->output;
+	size_t			 i;
+	int			 j;
+
+	for (i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
+		if (o->format == lim[i].format &&
+		    o->batch_max_bytes > lim[i].max)
+			cfgp_warn(p, line_of(p, "output", "batch_max_bytes"),
+			    "output", "batch_max_bytes", "above %s: batches "
+			    "will be refused (413) and split", lim[i].what);
+	if (o->format != FORMAT_LOKI)
+		return;
+	for (j = 0; j < p->cfg->ninputs; j++)
+		if (p->cfg->inputs[j].max_line_bytes > 256 * 1024)
+			cfgp_warn(p, p->cfg->inputs[j].line, "input",
+			    "max_line_bytes", "above Loki's default "
+			    "max_line_size (256 KiB): longer lines are refused "
+			    "and go to dead_letter");
+}
+
 static void
 check_output(struct cfgp *p)
 {
@@ -408,6 +522,10 @@ check_output(struct cfgp *p)
 	for (i = 0; i < o->nheaders; i++)
 		check_header(p, &o->headers[i]);
 	check_es(p);
+	check_format_keys(p);
+	check_batch_limits(p);
+	if (o->format == FORMAT_LOKI)
+		check_loki(p);
 	if (o->retry_initial_ms > o->retry_max_ms)
 		cfgp_error(p, line_of(p, "output", "retry_initial"), "output",
 		    "retry_initial", "must not exceed retry_max");

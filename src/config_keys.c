@@ -18,7 +18,9 @@ static const char *const log_levels[] = { "error", "warn", "info", "debug",
 static const char *const watch_modes[] = { "auto", "inotify", "poll", NULL };
 static const char *const read_froms[] = { "head", "tail", NULL };
 static const char *const parse_modes[] = { "none", "json", "cri", NULL };
-static const char *const formats[] = { "ndjson", "elasticsearch", NULL };
+static const char *const formats[] = { "ndjson", "elasticsearch", "otlp",
+    "loki", "splunk_hec", NULL };
+static const char *const loki_lines[] = { "message", "record", NULL };
 static const char *const compressions[] = { "gzip", "none", NULL };
 static const char *const es_actions[] = { "create", "index", NULL };
 static const char *const es_ids[] = { "auto", "none", NULL };
@@ -82,6 +84,7 @@ static const struct cfgp_key output_keys[] = {
 	    .flags = KF_FILE },
 	{ "auth.bearer_token_file", K_STR, O(auth_bearer_token_file), "",
 	    .flags = KF_FILE },
+	{ "auth.scheme", K_STR, O(auth_scheme), "Bearer", .flags = KF_NONEMPTY },
 	{ "tls.ca_file", K_STR, O(tls_ca_file), "", .flags = KF_FILE },
 	{ "tls.cert_file", K_STR, O(tls_cert_file), "", .flags = KF_FILE },
 	{ "tls.key_file", K_STR, O(tls_key_file), "", .flags = KF_FILE },
@@ -102,6 +105,12 @@ static const struct cfgp_key output_keys[] = {
 	    .flags = KF_NONEMPTY },
 	{ "es.action", K_ENUM, O(es_action), "create", .choices = es_actions },
 	{ "es.id", K_ENUM, O(es_id), "auto", .choices = es_ids },
+	{ "loki.labels", K_STR, O(loki_labels),
+	    "kubernetes.namespace,kubernetes.container.name" },
+	{ "loki.line", K_ENUM, O(loki_line), "message", .choices = loki_lines },
+	{ "hec.index", K_STR, O(hec_index), "" },
+	{ "hec.sourcetype", K_STR, O(hec_sourcetype), "sidelog",
+	    .flags = KF_NONEMPTY },
 	{ "id_seed", K_STR, O(id_seed), "" },
 	{ NULL }
 };

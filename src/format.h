@@ -12,9 +12,31 @@
 
 #include "batch.h"
 #include "config.h"
+#include "labels.h"
 #include "record.h"
 
 #define FORMAT_WHY	64	/* bytes of an error type kept */
+
+/* Loki's defaults (limits_config): max_label_names_per_series and
+ * max_label_name_length. */
+#define LOKI_LABELS_MAX	15
+#define LOKI_NAME_MAX	1024
+
+/* A growable buffer a format builds a record in (make()). */
+struct format_buf {
+	char		*p;
+	size_t		 len, cap;
+};
+
+/* What make() is given: its output's prepared state (open()'s), the
+ * record's template and values, and a buffer for record_encode(). */
+struct format_in {
+	void				*state;
+	const struct config_output	*oc;
+	const struct record_tpl		*tpl;
+	const struct record_vals	*v;
+	struct format_buf		*json;
+};
 
 /* What a 2xx reply says of each record of the batch. */
 enum format_item {
@@ -56,12 +78,21 @@ struct format_ops {
 	int		 (*ids)(const struct config_output *);
 	/* The request path from the URL's (NULL: as given). */
 	char		*(*path)(const struct config_output *);
-	/* The frame of every batch (NULL: records back to back). */
-	void		 (*frame)(const struct config *, struct batch_frame *);
-	/* One record's bytes at out, at most record_max() + extra. */
+	/* Whether [metadata] and labels go once a request, in the frame,
+	 * not in each record (the template is record_tpl_local()'s). */
+	int		 context_apart;
+	/* Prepares an output's state and the frame of every batch (NULL:
+	 * no state, records back to back); NULL for lack of memory. */
+	void		*(*open)(const struct config *, const struct labels *,
+			    struct batch_frame *);
+	void		 (*close)(void *);
+	/* One record's bytes at out, at most record_max() + extra ... */
 	size_t		 (*add)(const struct config_output *,
 			    const struct record_tpl *, const struct record_vals *,
 			    char *out);
+	/* ... or, instead, built in out, of no size known before: 0, or
+	 * -1 for lack of memory. */
+	int		 (*make)(const struct format_in *, struct format_buf *out);
 	/* What a 2xx reply says; cut_short: body holds only its first
 	 * bytes.  NULL: a 2xx delivers every record. */
 	enum format_read (*reply)(const struct config_output *,
@@ -73,8 +104,15 @@ struct format_ops {
 };
 
 const struct format_ops	*format_of(const struct config_output *);
+size_t		 format_loki_name(const char *key, char *out, size_t cap);
+char		*format_room(struct format_buf *, size_t);
+int		 format_put(struct format_buf *, const char *, size_t);
+void		 format_buf_free(struct format_buf *);
 
 extern const struct format_ops format_ndjson;
 extern const struct format_ops format_elasticsearch;
+extern const struct format_ops format_otlp;
+extern const struct format_ops format_loki;
+extern const struct format_ops format_splunk_hec;
 
 #endif

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,6 +61,8 @@ struct output {
 	const struct config		*cfg;
 	const struct config_output	*oc;
 	const struct format_ops		*fmt;
+	void				*fstate;	/* the format's */
+	struct format_buf		 fjson, fout;	/* make()'s */
 	struct batch_frame		 frame;		/* of every batch */
 	struct slot			*slots;
 	int				 nslots;
@@ -179,6 +182,43 @@ reserve(struct output *o, size_t need)
 	return batch_reserve(o->open, need);
 }
 
+/* After a record is in the open batch: it closes when it is full. */
+static void
+added(struct output *o, size_t len, struct tail *t, unsigned gen,
+    uint64_t off, uint64_t end)
+{
+	batch_commit(o->open, len, t, gen, off, end);
+	if (batch_raw(o->open) >= o->oc->batch_max_bytes ||
+	    batch_records(o->open) >= o->oc->batch_max_records)
+		close_open(o);
+}
+
+/* A record the format builds apart, copied into the open batch: 1, or
+ * 0 when memory_limit is held (or there is no memory for it). */
+static int
+made(struct output *o, const struct record_tpl *tpl,
+    const struct record_vals *v, struct tail *t, unsigned gen, uint64_t off,
+    uint64_t end)
+{
+	struct format_in	 in = { o->fstate, o->oc, tpl, v, &o->fjson };
+	char			*p;
+
+	o->fout.len = 0;
+	if (o->fmt->make(&in, &o->fout) == -1) {
+		log_error("output: out of memory for a %s record",
+		    o->fmt->name);
+		o->starved = 1;
+		loop_timer_set(o->retry_timer, OUTPUT_CHECK_MS);
+		return 0;
+	}
+	p = reserve(o, o->fout.len);
+	if (p == NULL)
+		return 0;
+	memcpy(p, o->fout.p, o->fout.len);
+	added(o, o->fout.len, t, gen, off, end);
+	return 1;
+}
+
 /*
  * One record, [off, end) of the tail's file, into the open batch as the
  * format encodes it: 0, or -1 when memory_limit is held (the caller
@@ -194,6 +234,8 @@ output_add(struct output *o, const struct record_tpl *tpl,
 	size_t	 len;
 	char	*p;
 
+	if (o->fmt->make != NULL)
+		return made(o, tpl, v, t, gen, off, end) ? 0 : -1;
 	p = reserve(o, record_max(tpl, v->line->len, v->pathlen) +
 	    o->fmt->extra);
 	if (p == NULL)
@@ -203,11 +245,16 @@ output_add(struct output *o, const struct record_tpl *tpl,
 	*doclen = len;
 	*doc = !o->fmt->as_is ? NULL : o->fmt->document != NULL ?
 	    o->fmt->document(p, doclen) : p;
-	batch_commit(o->open, len, t, gen, off, end);
-	if (batch_raw(o->open) >= o->oc->batch_max_bytes ||
-	    batch_records(o->open) >= o->oc->batch_max_records)
-		close_open(o);
+	added(o, len, t, gen, off, end);
 	return 0;
+}
+
+/* Whether the output's records leave [metadata] and labels to the
+ * frame (record_tpl_local()). */
+int
+output_record_local(const struct config_output *oc)
+{
+	return format_of(oc)->context_apart;
 }
 
 /* Whether records need their ids (SPEC "The record": es.id, id_key). */
@@ -284,9 +331,11 @@ dead_open(struct output *o)
 static int
 dead_letter(struct output *o, struct batch *b, int i)
 {
+	struct iovec	 iov[2];
 	const char	*rec;
 	size_t		 len;
 	ssize_t		 n;
+	int		 nl;
 
 	if (*o->oc->dead_letter == '\0') {
 		o->st.rejected++;
@@ -297,7 +346,14 @@ dead_letter(struct output *o, struct batch *b, int i)
 	rec = batch_record(b, i, &len);
 	if (o->fmt->document != NULL)
 		rec = o->fmt->document(rec, &len);
-	n = write(o->dlfd, rec, len);
+	/* A line each, whether or not the format ends its records so. */
+	iov[0].iov_base = (void *)rec;
+	iov[0].iov_len = len;
+	iov[1].iov_base = "\n";
+	iov[1].iov_len = 1;
+	nl = len == 0 || rec[len - 1] != '\n';
+	len += (size_t)nl;
+	n = writev(o->dlfd, iov, 1 + nl);
 	if (n == (ssize_t)len) {
 		o->dlsize += len;
 		o->dlpending++;
@@ -712,7 +768,8 @@ refresh_auth(struct output *o)
 	if (*oc->auth_bearer_token_file != '\0') {
 		if (read_secret(o, oc->auth_bearer_token_file, s, sizeof(s),
 		    &changed) == 0 && changed)
-			snprintf(o->authz, sizeof(o->authz), "Bearer %s", s);
+			snprintf(o->authz, sizeof(o->authz), "%s %s",
+			    oc->auth_scheme, s);
 	} else if (*oc->auth_password_file != '\0') {
 		if (read_secret(o, oc->auth_password_file, s, sizeof(s),
 		    &changed) == -1 || !changed)
@@ -904,7 +961,8 @@ setup_slots(struct output *o)
 }
 
 struct output *
-output_new(struct loop *lp, const struct config *cfg)
+output_new(struct loop *lp, const struct config *cfg,
+    const struct labels *labels)
 {
 	struct output	*o;
 
@@ -917,8 +975,12 @@ output_new(struct loop *lp, const struct config *cfg)
 	o->cfg = cfg;
 	o->oc = &cfg->output;
 	o->fmt = format_of(o->oc);
-	if (o->fmt->frame != NULL)
-		o->fmt->frame(cfg, &o->frame);
+	if (o->fmt->open != NULL &&
+	    (o->fstate = o->fmt->open(cfg, labels, &o->frame)) == NULL) {
+		log_error("output: out of memory");
+		free(o);
+		return NULL;
+	}
 	o->dlfd = -1;
 	o->rnd = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
 	    0x9e3779b97f4a7c15ULL;
@@ -961,6 +1023,10 @@ output_free(struct output *o)
 		batch_drop(batch_queue_pop(&o->q));
 	batch_drop(o->open);
 	batch_pool_free(o->pool);
+	if (o->fmt != NULL && o->fmt->close != NULL)
+		o->fmt->close(o->fstate);
+	format_buf_free(&o->fjson);
+	format_buf_free(&o->fout);
 	free(o->slots);
 	for (i = 0; o->headers != NULL && o->headers[i] != NULL; i++)
 		free((char *)o->headers[i]);

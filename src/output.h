@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "labels.h"
 #include "loop.h"
 #include "record.h"
 #include "tail_ack.h"
@@ -35,7 +36,8 @@ struct output_stats {
 
 typedef void	output_ready_fn(void *);
 
-struct output	*output_new(struct loop *, const struct config *);
+struct output	*output_new(struct loop *, const struct config *,
+		    const struct labels *);
 void		 output_free(struct output *);
 void		 output_on_ready(struct output *, output_ready_fn *, void *);
 void		 output_on_ack(struct output *, output_ready_fn *, void *);
@@ -44,6 +46,7 @@ int		 output_add(struct output *, const struct record_tpl *,
 		    uint64_t off, uint64_t end, const char **doc,
 		    size_t *doclen);
 int		 output_wants_ids(const struct output *);
+int		 output_record_local(const struct config_output *);
 void		 output_flush(struct output *);
 void		 output_abandon(struct output *);
 int		 output_in_flight(const struct output *);

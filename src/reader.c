@@ -80,7 +80,10 @@ setup_input(const struct config *cfg, const struct labels *labels, int i,
 	}
 	ri->tpl = record_tpl_new(cfg, in, labels ? labels->pairs : NULL,
 	    labels ? labels->n : 0);
-	if (ri->tpl == NULL) {
+	ri->otpl = ri->tpl;
+	if (cfg->output.enabled && output_record_local(&cfg->output))
+		ri->otpl = record_tpl_local(cfg, in);
+	if (ri->tpl == NULL || ri->otpl == NULL) {
 		log_error("input %s: out of memory", in->name);
 		return -1;
 	}
@@ -95,6 +98,8 @@ free_inputs(struct rinput *ri, int n)
 	for (i = 0; ri != NULL && i < n; i++) {
 		if (ri[i].has_re)
 			regfree(&ri[i].re);
+		if (ri[i].otpl != ri[i].tpl)
+			record_tpl_free(ri[i].otpl);
 		record_tpl_free(ri[i].tpl);
 	}
 	free(ri);

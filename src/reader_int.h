@@ -53,6 +53,9 @@ struct rinput {
 	regex_t			 re;
 	int			 has_re;
 	struct record_tpl	*tpl;
+	struct record_tpl	*otpl;	/* the output's: tpl, or without
+					   [metadata] and labels when its
+					   format carries them apart */
 };
 
 struct reader {

@@ -34,7 +34,7 @@ enum pumped {
 struct pumpctx {
 	struct reader		*rd;
 	struct rtail		*rt;
-	const struct record_tpl	*tpl;
+	const struct record_tpl	*tpl, *otpl;
 	const char		*path;		/* file_key's value, and its */
 	size_t			 pathlen;	/* length, once a round */
 	char			 time[RECORD_TIME_LEN + 1];
@@ -99,7 +99,7 @@ on_record(void *arg, const struct line_rec *rec)
 	}
 	/* A reservation in stdout's buffer is only a place: dropping it
 	 * when the output is full costs nothing. */
-	if (rd->out != NULL && output_add(rd->out, c->tpl, &v, t, tail_gen(t),
+	if (rd->out != NULL && output_add(rd->out, c->otpl, &v, t, tail_gen(t),
 	    rec->off, rec->end, &doc, &doclen) == -1)
 		goto full;
 	if (pe != NULL) {
@@ -200,6 +200,7 @@ read_some(struct reader *rd, struct rtail *rt)
 	c.rd = rd;
 	c.rt = rt;
 	c.tpl = rd->inputs[tail_input(t)].tpl;
+	c.otpl = rd->inputs[tail_input(t)].otpl;
 	c.path = tail_found_path(t);
 	c.pathlen = strlen(c.path);
 	clock_gettime(CLOCK_REALTIME, &now);

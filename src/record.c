@@ -67,8 +67,9 @@ struct record_tpl {
 
 /* --- escaping ------------------------------------------------------------- */
 
-static size_t
-u64_text(char *out, uint64_t v)
+/* v in decimal at out (at most 20 bytes); its length. */
+size_t
+record_u64(char *out, uint64_t v)
 {
 	char	 tmp[20];
 	size_t	 n = 0, i;
@@ -319,7 +320,7 @@ insert_label(struct node *root, const char *name, const char *value)
 static int
 build_tree(struct node *root, const struct config *cfg,
     const struct config_input *in, const struct config_pair *labels,
-    int nlabels)
+    int nlabels, int context)
 {
 	const struct config_output	*o = &cfg->output;
 	int				 i, rc = 0;
@@ -334,7 +335,7 @@ build_tree(struct node *root, const struct config *cfg,
 		rc |= insert(root, o->id_key, SLOT_ID, NULL);
 	if (in->parse == PARSE_CRI)
 		rc |= insert(root, "stream", SLOT_STREAM, NULL);
-	for (i = 0; i < cfg->nmetadata; i++)
+	for (i = 0; context && i < cfg->nmetadata; i++)
 		if (*cfg->metadata[i].value != '\0')
 			rc |= insert(root, cfg->metadata[i].key, SLOT_NONE,
 			    cfg->metadata[i].value);
@@ -466,9 +467,9 @@ top_names(struct record_tpl *t, const struct node *root)
 	return 0;
 }
 
-struct record_tpl *
-record_tpl_new(const struct config *cfg, const struct config_input *in,
-    const struct config_pair *labels, int nlabels)
+static struct record_tpl *
+tpl_new(const struct config *cfg, const struct config_input *in,
+    const struct config_pair *labels, int nlabels, int context)
 {
 	struct record_tpl	*t;
 	struct node		 root;
@@ -479,7 +480,7 @@ record_tpl_new(const struct config *cfg, const struct config_input *in,
 		return NULL;
 	memset(&root, 0, sizeof(root));
 	root.object = 1;
-	rc = build_tree(&root, cfg, in, labels, nlabels);
+	rc = build_tree(&root, cfg, in, labels, nlabels, context);
 	if (rc == 0)
 		rc = flatten(t, &root);
 	if (rc == 0)
@@ -498,6 +499,21 @@ record_tpl_new(const struct config *cfg, const struct config_input *in,
 		return NULL;
 	}
 	return t;
+}
+
+struct record_tpl *
+record_tpl_new(const struct config *cfg, const struct config_input *in,
+    const struct config_pair *labels, int nlabels)
+{
+	return tpl_new(cfg, in, labels, nlabels, 1);
+}
+
+/* The record without [metadata] and labels, for a format that carries
+ * them once a request (OTLP's resource). */
+struct record_tpl *
+record_tpl_local(const struct config *cfg, const struct config_input *in)
+{
+	return tpl_new(cfg, in, NULL, 0, 0);
 }
 
 void
@@ -560,7 +576,7 @@ slot(char *o, enum slot s, const struct record_vals *v,
 	case SLOT_PATH:
 		return quoted(o, v->path, v->pathlen);
 	case SLOT_OFFSET:
-		return o + u64_text(o, l->off);
+		return o + record_u64(o, l->off);
 	case SLOT_ID:
 		if (v->id == NULL) {
 			memcpy(o, "null", 4);

@@ -35,12 +35,15 @@ struct record_vals {
 struct record_tpl *record_tpl_new(const struct config *,
 		    const struct config_input *,
 		    const struct config_pair *labels, int nlabels);
+struct record_tpl *record_tpl_local(const struct config *,
+		    const struct config_input *);
 void		 record_tpl_free(struct record_tpl *);
 size_t		 record_max(const struct record_tpl *, size_t msglen,
 		    size_t pathlen);
 size_t		 record_encode(const struct record_tpl *,
 		    const struct record_vals *, char *out);
 size_t		 record_escape(char *out, const char *s, size_t len);
+size_t		 record_u64(char *out, uint64_t);
 void		 record_time(const struct timespec *,
 		    char out[RECORD_TIME_LEN + 1]);
 

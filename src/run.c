@@ -342,7 +342,7 @@ setup(struct run *r)
 	if (*r->cfg->labels_file != '\0')
 		r->labels = labels_load(r->cfg->labels_file);
 	raise_nofile();
-	if (run_sinks(r, r->cfg, &r->emit, &r->out) == -1) {
+	if (run_sinks(r, r->cfg, r->labels, &r->emit, &r->out) == -1) {
 		free(entries);
 		return -1;
 	}

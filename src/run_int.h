@@ -57,7 +57,8 @@ struct run {
 };
 
 /* run_wire.c */
-int	run_sinks(struct run *, const struct config *, struct emit **,
+int	run_sinks(struct run *, const struct config *,
+	    const struct labels *, struct emit **,
 	    struct output **);
 int	run_attach(struct run *);
 void	run_detach(struct run *);

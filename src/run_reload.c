@@ -116,7 +116,7 @@ apply(struct run *r)
 	r->out = NULL;
 	r->emit = NULL;
 	run_detach(r);
-	if (run_sinks(r, r->next, &emit, &out) == -1 ||
+	if (run_sinks(r, r->next, labels, &emit, &out) == -1 ||
 	    reader_reconfigure(r->rd, r->next, labels, emit, out) == -1) {
 		labels_free(labels);
 		emit_free(emit);

@@ -81,8 +81,8 @@ run_budget_say(const struct config *cfg, char *line, size_t len, char *warn,
 
 /* The sinks a configuration asks for; NULL for those it does not. */
 int
-run_sinks(struct run *r, const struct config *cfg, struct emit **emit,
-    struct output **out)
+run_sinks(struct run *r, const struct config *cfg,
+    const struct labels *labels, struct emit **emit, struct output **out)
 {
 	*emit = NULL;
 	*out = NULL;
@@ -92,7 +92,7 @@ run_sinks(struct run *r, const struct config *cfg, struct emit **emit,
 			return -1;
 	}
 	if (cfg->output.enabled) {
-		*out = output_new(r->lp, cfg);
+		*out = output_new(r->lp, cfg, labels);
 		if (*out == NULL) {
 			emit_free(*emit);
 			*emit = NULL;

@@ -418,7 +418,7 @@ start(const char *keys)
 	assert_non_null(fx.cfg);
 	fx.lp = loop_new();
 	assert_non_null(fx.lp);
-	fx.o = output_new(fx.lp, fx.cfg);
+	fx.o = output_new(fx.lp, fx.cfg, NULL);
 	assert_non_null(fx.o);
 	fx.tpl = record_tpl_new(fx.cfg, &fx.cfg->inputs[0], NULL, 0);
 	assert_non_null(fx.tpl);

@@ -17,30 +17,9 @@
 #include "config.h"
 #include "json.h"
 #include "record.h"
+#include "testcfg.h"
 
-static struct config	*cfg;
 static char		 out[1 << 22];
-
-static struct config *
-load(const char *text)
-{
-	char	 path[] = "/tmp/sidelog-test-record-XXXXXX";
-	FILE	*f;
-	int	 fd;
-
-	config_free(cfg);
-	fd = mkstemp(path);
-	assert_true(fd != -1);
-	f = fdopen(fd, "w");
-	fputs(text, f);
-	fclose(f);
-	f = fopen("/dev/null", "w");
-	cfg = config_load(path, f);
-	fclose(f);
-	unlink(path);
-	assert_non_null(cfg);
-	return cfg;
-}
 
 #define BASE "[input.app]\npaths = /x/*.log\n[stdout]\nenabled = true\n"
 

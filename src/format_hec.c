@@ -1,0 +1,160 @@
+/*
+ * format_hec.c: `format = splunk_hec`, HTTP Event Collector envelopes
+ * for /services/collector/event, one a line: {"time":SECONDS.MICROS,
+ * "host":..,"source":PATH,"sourcetype":..,"index":..,"event":MESSAGE,
+ * "fields":{..}}.
+ *
+ * time is the record's (or, when that is not an RFC 3339 time, when it
+ * was read, the text kept in fields); host the pod (id_seed); source the
+ * file; index only when hec.index is set; event the message as it is in
+ * the record (a string, or a JSON line's own value); fields every other
+ * record key by dotted name, each value a string, since HEC's indexed
+ * fields are flat.  A 2xx takes the whole batch.  HEC's error replies
+ * ({"text":..,"code":N}) are logged as they come; 503 (code 9, busy) is
+ * retried like any 5xx, 400 (code 6, 12, 13: a bad event) bisected.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flat.h"
+#include "format.h"
+#include "timestamp.h"
+
+#define HEC_TIME	48	/* {"time":18446744073.709551, */
+
+struct hec {
+	struct format_buf	 fields;	/* a record's fields */
+};
+
+struct rec {
+	const struct format_in	*in;
+	struct format_buf	*fields;
+	uint64_t		 time;
+	const char		*event;
+	size_t			 eventlen;
+};
+
+#define PUT(b, lit)	format_put(b, lit, sizeof(lit) - 1)
+
+/* A JSON string of s, len bytes of text that is not JSON yet. */
+static int
+put_string(struct format_buf *b, const char *s, size_t len)
+{
+	char	*p = format_room(b, len * 6 + 2);
+
+	if (p == NULL)
+		return -1;
+	*p = '"';
+	b->len += record_escape(p + 1, s, len) + 2;
+	b->p[b->len - 1] = '"';
+	return 0;
+}
+
+/* "dotted.key":"value", the value a string whatever its JSON type. */
+static int
+field(struct format_buf *b, const struct flat_leaf *l)
+{
+	char	*k;
+
+	if ((b->len > 0 ? PUT(b, ",\"") : PUT(b, "\"")) == -1 ||
+	    (k = format_room(b, flat_key_len(l))) == NULL)
+		return -1;
+	b->len = (size_t)(flat_key_put(k, l) - b->p);
+	if (PUT(b, "\":") == -1)
+		return -1;
+	return *l->value == '"' ? format_put(b, l->value, l->len) :
+	    put_string(b, l->value, l->len);
+}
+
+static int
+leaf(void *arg, const struct flat_leaf *l)
+{
+	struct rec			*r = arg;
+	const struct config_output	*oc = r->in->oc;
+
+	if (r->time == 0 && flat_key_is(l, oc->time_key) &&
+	    *l->value == '"' && timestamp_rfc3339(l->value + 1, l->len - 2,
+	    &r->time) == 0)
+		return 0;
+	if (r->event == NULL && flat_key_is(l, oc->message_key)) {
+		r->event = l->value;
+		r->eventlen = l->len;
+		return 0;
+	}
+	if (*oc->file_key != '\0' && flat_key_is(l, oc->file_key))
+		return 0;	/* the source */
+	return field(r->fields, l);
+}
+
+static int
+make(const struct format_in *in, struct format_buf *out)
+{
+	const struct config_output	*oc = in->oc;
+	const struct record_vals	*v = in->v;
+	struct hec			*st = in->state;
+	struct rec			 r = { in, &st->fields, 0, NULL, 0 };
+	char				*p;
+	size_t				 n;
+
+	p = format_room(in->json, record_max(in->tpl, v->line->len,
+	    v->pathlen));
+	if (p == NULL)
+		return -1;
+	n = record_encode(in->tpl, v, p) - 1;
+	st->fields.len = 0;
+	if (flat_walk(p, n, in->oc->message_key, leaf, &r) == -1)
+		return -1;
+	if (r.time == 0)
+		timestamp_rfc3339(v->time, RECORD_TIME_LEN, &r.time);
+	if ((p = format_room(out, HEC_TIME)) == NULL)
+		return -1;
+	out->len += (size_t)snprintf(p, HEC_TIME, "{\"time\":%llu.%06llu,",
+	    (unsigned long long)(r.time / 1000000000),
+	    (unsigned long long)(r.time % 1000000000 / 1000));
+	if (PUT(out, "\"host\":") == -1 ||
+	    put_string(out, oc->id_seed, strlen(oc->id_seed)) == -1 ||
+	    PUT(out, ",\"source\":") == -1 ||
+	    put_string(out, v->path, v->pathlen) == -1 ||
+	    PUT(out, ",\"sourcetype\":") == -1 ||
+	    put_string(out, oc->hec_sourcetype,
+	    strlen(oc->hec_sourcetype)) == -1)
+		return -1;
+	if (*oc->hec_index != '\0' && (PUT(out, ",\"index\":") == -1 ||
+	    put_string(out, oc->hec_index, strlen(oc->hec_index)) == -1))
+		return -1;
+	if (PUT(out, ",\"event\":") == -1 || (r.event != NULL ?
+	    format_put(out, r.event, r.eventlen) : PUT(out, "\"\"")) == -1)
+		return -1;
+	if (st->fields.len > 0 && (PUT(out, ",\"fields\":{") == -1 ||
+	    format_put(out, st->fields.p, st->fields.len) == -1 ||
+	    PUT(out, "}") == -1))
+		return -1;
+	return PUT(out, "}\n");
+}
+
+static void
+close_hec(void *arg)
+{
+	struct hec	*st = arg;
+
+	if (st == NULL)
+		return;
+	format_buf_free(&st->fields);
+	free(st);
+}
+
+static void *
+open_hec(const struct config *cfg, const struct labels *lb,
+    struct batch_frame *f)
+{
+	return calloc(1, sizeof(struct hec));
+}
+
+const struct format_ops format_splunk_hec = {
+	.name = "splunk_hec",
+	.content_type = "application/json",
+	.open = open_hec,
+	.close = close_hec,
+	.make = make,
+};
