@@ -1,15 +1,17 @@
-"""The test receiver's Loki decoder.
+"""The test receiver's Loki and HEC decoders.
 
-1. Bodies copied from Loki's documents (each cited by title) are decoded;
-   every class of body the documents forbid, or Loki is known to refuse,
-   is decoded too.
-Check that the documents' examples decode to what they say and that each
-forbidden body is refused.
+1. Bodies copied from the backends' documents (each cited by title) are
+   decoded; every class of body the documents forbid, or the backend is
+   known to refuse, is decoded too.
+Check that the documents' examples decode to what they say, and that each
+forbidden body is refused (for HEC, with the code and event number HEC
+gives).
 """
 import json
 
 import pytest
 
+import decode_hec
 import decode_loki
 
 NS = "1570818238000000000"
@@ -132,3 +134,109 @@ def test_loki_limits_can_be_lifted_and_time_window_checked():
     for ts in (now - 8 * day, now + 3600 * 10**9):
         with pytest.raises(decode_loki.LokiError, match="too (old|new)"):
             decode_loki.decode(one([str(ts), "x"]), now_ns=now)
+
+
+# -- Splunk HEC ---------------------------------------------------------
+
+# "HTTP Event Collector examples", Basic example and Batching example.
+HEC_BASIC = b'{"event": "Hello, world!", "sourcetype": "manual"}'
+HEC_BATCH = (b'{"event": "Pony 1 has left the barn"}{"event": "Pony 2 has '
+             b'left the barn"}{"event": "Pony 3 has left the barn", '
+             b'"nested": {"key1": "value1"}}')
+
+
+def test_hec_docs_basic_example_decodes():
+    assert decode_hec.decode(HEC_BASIC) == [
+        {"time": None, "time_str": None, "host": None, "source": None,
+         "sourcetype": "manual", "index": None, "event": "Hello, world!",
+         "fields": None}]
+
+
+def test_hec_docs_batch_example_needs_unknown_keys():
+    # Splunk takes the "nested" key; sidelog's envelope must not have one.
+    with pytest.raises(decode_hec.HecError) as e:
+        decode_hec.decode(HEC_BATCH)
+    assert (e.value.code, e.value.event) == (6, 2)
+    events = decode_hec.decode(HEC_BATCH, unknown_keys=True)
+    assert [x["event"][:6] for x in events] == ["Pony 1", "Pony 2", "Pony 3"]
+
+
+@pytest.mark.parametrize("sep", [b"", b"\n", b"\r\n", b" \n\t"])
+def test_hec_events_may_be_stacked_with_or_without_white_space(sep):
+    body = sep.join(b'{"event": "e%d"}' % i for i in range(3)) + sep
+    assert [x["event"] for x in decode_hec.decode(body)] == ["e0", "e1", "e2"]
+
+
+@pytest.mark.parametrize("raw,seconds", [
+    # "Format events for HTTP Event Collector": "<sec>.<ms>", its example.
+    (b"1433188255.500", 1433188255.5),
+    (b'"1433188255.500"', 1433188255.5),
+    (b"1426279439", 1426279439.0),
+    (b'"1700000000.123456"', 1700000000.123456)])
+def test_hec_time_keeps_its_text(raw, seconds):
+    (e,) = decode_hec.decode(b'{"time": %s, "event": "x"}' % raw)
+    assert e["time"] == seconds
+    assert e["time_str"] == raw.strip(b'"').decode()
+
+
+def test_hec_fields_flat_strings_and_string_arrays_decode():
+    # "Automate indexed field extractions with HTTP Event Collector".
+    fields = {"club": "glee", "wins": ["regionals", "nationals"]}
+    body = json.dumps({"event": "x", "fields": fields, "host": "h",
+                       "source": "/var/log/app.log", "index": "main"})
+    (e,) = decode_hec.decode(body.encode())
+    assert (e["fields"], e["host"], e["source"], e["index"]) == \
+        (fields, "h", "/var/log/app.log", "main")
+
+
+BAD_HEC = {
+    "empty": (b"", 5, None),
+    "white-space": (b" \n", 5, None),
+    "no-event": (b'{"event":"a"}\n{"host":"h"}', 12, 1),
+    "null-event": (b'{"event":null}', 12, 0),
+    "blank-event": (b'{"event":""}', 13, 0),
+    "empty-object-event": (b'{"event":{}}', 13, 0),
+    "unknown-key": (b'{"event":"a","level":"info"}', 6, 0),
+    "time-iso": (b'{"event":"a","time":"2015-06-01T19:50:55Z"}', 6, 0),
+    "time-bool": (b'{"event":"a","time":true}', 6, 0),
+    "time-negative": (b'{"event":"a","time":-1}', 6, 0),
+    "time-null": (b'{"event":"a","time":null}', 6, 0),
+    "time-nan": (b'{"event":"a","time":NaN}', 6, 0),
+    "host-number": (b'{"event":"a","host":1}', 6, 0),
+    "index-null": (b'{"event":"a","index":null}', 6, 0),
+    # open-telemetry/opentelemetry-collector-contrib#17308: what Splunk
+    # answers to nested fields.
+    "fields-nested-object": (
+        b'{"fields":{"keyMap":{"field": "value"}}, "event": "hello world"}',
+        15, 0),
+    "fields-nested-array": (
+        b'{"fields":{"keyArray":["A", [1]]}, "event": "hello world"}',
+        15, 0),
+    "fields-number": (b'{"event":"a","fields":{"n":1}}', 15, 0),
+    "fields-not-object": (b'{"event":"a","fields":"k=v"}', 15, 0),
+    "truncated-second": (b'{"event":"a"}\n{"event":"b"', 6, 1),
+    "junk-between": (b'{"event":"a"},{"event":"b"}', 6, 1),
+    "top-array": (b'[{"event":"a"}]', 6, 0),
+    "top-string": (b'"a"', 6, 0),
+    "duplicate-key": (b'{"event":"a","event":"b"}', 6, 0),
+    "lone-surrogate": (b'{"event":"\\udc00"}', 6, 0),
+    "not-utf8": (b'{"event":"\xff"}', 6, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_HEC))
+def test_hec_refuses_with_code_and_event(name):
+    body, code, event = BAD_HEC[name]
+    with pytest.raises(decode_hec.HecError) as e:
+        decode_hec.decode(body)
+    assert (e.value.code, e.value.event) == (code, event)
+
+
+def test_hec_replies_are_the_documented_ones():
+    assert decode_hec.reply(0) == (200, b'{"text":"Success","code":0}')
+    assert decode_hec.reply(6, 3) == (
+        400, b'{"text":"Invalid data format","code":6,'
+             b'"invalid-event-number":3}')
+    assert decode_hec.reply(9) == (503, b'{"text":"Server is busy","code":9}')
+    assert [decode_hec.reply(c)[0] for c in (2, 3, 4, 5)] == \
+        [401, 401, 403, 400]
