@@ -66,6 +66,16 @@ def pki(tmp_path_factory):
     return p.make(tmp_path_factory.mktemp("pki"))
 
 
+@pytest.fixture(scope="session")
+def otlp_decoder():
+    """The independent OTLP/HTTP JSON decoder (otlp_decode.py): one node
+    process for the whole run."""
+    from otlp_decode import OtlpDecoder
+    d = OtlpDecoder()
+    yield d
+    d.close()
+
+
 @pytest.fixture(autouse=True)
 def no_leftover_sidelog():
     """A failed test must not leave its sidelog running (and eating the

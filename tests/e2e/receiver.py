@@ -1,12 +1,18 @@
 """A log backend for tests and the demo: HTTPS (OpenSSL, through Python's
-ssl module, so a TLS stack that is not sidelog's), gzip NDJSON or
-Elasticsearch _bulk, with faults injected on demand.
+ssl module, so a TLS stack that is not sidelog's), gzip NDJSON,
+Elasticsearch _bulk, Loki push, Splunk HEC or OTLP/HTTP JSON, with faults
+injected on demand.
 
 In a test:
     rx = Receiver(tls=certs).start()
     rx.faults = [Fault(status=503, retry_after=1), Fault(reset=True)]
     ... rx.records, rx.requests, rx.codes ...
     rx.stop()
+
+With fmt="loki", "hec" or "otlp", each body is decoded by a strict
+decoder written from the backend's documents (decode_loki, decode_hec,
+otlp_decode); a body it refuses is answered 400 in the backend's own
+shape and its error kept in rx.decode_errors, which a test expects empty.
 
 Standalone (the demo): python3 receiver.py --port 8443 --cert c --key k
 """
@@ -21,6 +27,19 @@ import sys
 import threading
 import time
 import zlib
+
+import decode_hec
+import decode_loki
+
+FORMATS = ("ndjson", "bulk", "loki", "hec", "otlp")
+TYPED = ("loki", "hec", "otlp")     # decoded by a strict decoder
+JSON = [("Content-Type", "application/json")]
+TEXT = [("Content-Type", "text/plain; charset=utf-8")]
+# HEC codes for a fault's status (decode_hec.STATUS the other way round).
+HEC_CODE = {400: 6, 401: 2, 403: 4, 500: 8, 503: 9}
+# google.rpc.Code for an OTLP error reply's Status (OTLP/HTTP "Failures").
+GRPC_CODE = {400: 3, 401: 16, 403: 7, 404: 5, 408: 4, 413: 8, 429: 8,
+             500: 13, 502: 14, 503: 14, 504: 4}
 
 
 class Fault:
@@ -41,13 +60,29 @@ class Receiver:
     def __init__(self, tls=None, client_ca=None, bulk=False,
                  max_body=None, reject_mark=None, item_faults=None,
                  host="127.0.0.1", port=0, versions=None, bulk_pad=0,
-                 filter_path=True):
+                 filter_path=True, fmt="ndjson", partial_mark=None,
+                 hec_busy=0, hec_token=None, loki_limits=None):
+        self.fmt = "bulk" if bulk else fmt
+        if self.fmt not in FORMATS:
+            raise ValueError("fmt: %r is not one of %s" % (fmt, FORMATS))
         self.records = []          # every accepted document, parsed
-        self.raw = []              # every accepted line, bytes
+        self.raw = []              # every accepted line, bytes (ndjson, bulk)
+        self.bodies = []           # every accepted body, inflated (TYPED)
+        self.decode_errors = []    # why each refused TYPED body was refused
         self.requests = 0
         self.codes = {}
         self.faults = []           # consumed one per request, in order
-        self.bulk = bulk
+        self.bulk = self.fmt == "bulk"
+        self.partial_mark = partial_mark  # otlp: partialSuccess rejects it
+        self.hec_busy = hec_busy   # hec: answer this many requests 503
+        self.hec_token = hec_token  # hec: "Authorization: Splunk <token>"
+        self.loki_limits = loki_limits  # None: Loki's defaults; {}: none
+        self.otlp = None
+        if self.fmt == "otlp":
+            # Another helper's module; imported only here, so the other
+            # formats work without it.
+            from otlp_decode import OtlpDecoder
+            self.otlp = OtlpDecoder()
         self.max_body = max_body   # 413 when the decoded body is larger
         self.reject_mark = reject_mark  # 400 when a record holds it
         self.item_faults = item_faults or {}  # message substring -> status
@@ -95,6 +130,33 @@ class Receiver:
                 out.append(int(m.group(1)))
         return out
 
+    def _records(self, body, headers):
+        """The records of one inflated TYPED body, each with "message";
+        raises ValueError (decode_hec.HecError for hec) if refused."""
+        ctype = (headers.get("Content-Type") or "").split(";")[0]
+        if self.fmt in ("loki", "otlp") and \
+                ctype.strip().lower() != "application/json":
+            # Loki reads anything else as protobuf, OTLP/HTTP too.
+            raise ValueError("Content-Type %r is not application/json"
+                             % ctype)
+        if self.fmt == "loki":
+            return [dict(e, message=e["line"]) for e in
+                    decode_loki.decode(body, self.loki_limits)]
+        if self.fmt == "hec":
+            return [dict(e, message=_hec_message(e["event"])) for e in
+                    decode_hec.decode(body)]
+        return self.otlp.records(self.otlp.decode(body))
+
+    def _refusal(self, status, msg, event=None):
+        """(body, headers) of an error reply in this format's shape."""
+        if self.fmt == "hec" and status in HEC_CODE:
+            ev = event if status == 400 else None
+            return decode_hec.reply(HEC_CODE[status], ev)[1], JSON
+        if self.fmt == "otlp":
+            st = {"code": GRPC_CODE.get(status, 2), "message": msg}
+            return json.dumps(st).encode(), JSON
+        return msg.encode(), TEXT
+
     def _next_fault(self):
         with self.lock:
             return self.faults.pop(0) if self.faults else None
@@ -114,13 +176,15 @@ class Receiver:
                 pass
 
             def _reply(self, status, body=b"", headers=()):
+                # Counted first, so that a client holding the reply sees it.
+                rx._count(status)
                 self.send_response(status)
                 for k, v in headers:
                     self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
+                if status != 204:   # RFC 9110 8.6: never with a 204
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                rx._count(status)
 
             def do_POST(self):
                 with rx.lock:
@@ -131,6 +195,9 @@ class Receiver:
                 body = self.rfile.read(n)
                 f = rx._next_fault()
                 if f is not None and self._fault(f):
+                    return
+                if rx.fmt in TYPED:
+                    self._typed(body)
                     return
                 if self.headers.get("Content-Encoding") == "gzip":
                     body = gzip.decompress(body)
@@ -170,14 +237,100 @@ class Receiver:
                     return True
                 if f.status is not None:
                     hdrs = []
+                    body = f.body
+                    if not body and rx.fmt in TYPED and f.status >= 400:
+                        body, hdrs = rx._refusal(
+                            f.status, self.responses.get(
+                                f.status, ("error",))[0])
+                        hdrs = list(hdrs)
                     if f.retry_after is not None:
                         hdrs.append(("Retry-After", str(f.retry_after)))
                     if f.close:
                         hdrs.append(("Connection", "close"))
                         self.close_connection = True
-                    self._reply(f.status, f.body, hdrs)
+                    self._reply(f.status, body, hdrs)
                     return True
                 return False
+
+            def _refuse(self, status, msg, event=None):
+                self._reply(status, *rx._refusal(status, msg, event))
+
+            def _decode_error(self, err):
+                with rx.lock:
+                    rx.decode_errors.append("%s: %s" % (rx.fmt, err))
+                if isinstance(err, decode_hec.HecError):
+                    self._reply(*err.reply(), JSON)
+                else:
+                    self._refuse(400, str(err), 0)
+
+            def _hec_gate(self):
+                """Splunk's token check, then hec_busy; True if it
+                answered."""
+                code = None
+                if rx.hec_token is not None:
+                    auth = self.headers.get("Authorization")
+                    if auth is None:
+                        code = 2
+                    elif not auth.startswith("Splunk "):
+                        code = 3
+                    elif auth[len("Splunk "):] != rx.hec_token:
+                        code = 4
+                with rx.lock:
+                    if code is None and rx.hec_busy > 0:
+                        rx.hec_busy -= 1
+                        code = 9
+                if code is None:
+                    return False
+                self._reply(*decode_hec.reply(code), JSON)
+                return True
+
+            def _typed(self, body):
+                if rx.fmt == "hec" and self._hec_gate():
+                    return
+                try:
+                    body = _inflate(body,
+                                    self.headers.get("Content-Encoding"))
+                    if rx.max_body is not None and len(body) > rx.max_body:
+                        self._refuse(413, "request body too large")
+                        return
+                    recs = rx._records(body, self.headers)
+                except decode_hec.HecError as e:
+                    if e.code == 5:   # the probe's empty POST (SPEC)
+                        self._reply(*e.reply(), JSON)
+                    else:
+                        self._decode_error(e)
+                    return
+                except ValueError as e:
+                    self._decode_error(e)
+                    return
+                mark = rx.reject_mark
+                bad = [i for i, r in enumerate(recs)
+                       if mark and mark in r["message"]]
+                if bad:
+                    self._refuse(400, "record %d refused" % bad[0], bad[0])
+                    return
+                mark = rx.partial_mark if rx.fmt == "otlp" else None
+                kept = [r for r in recs if not (mark and mark in
+                                                r["message"])]
+                with rx.lock:
+                    rx.records.extend(kept)
+                    rx.bodies.append(body)
+                self._accepted(len(recs) - len(kept))
+
+            def _accepted(self, rejected):
+                if rx.fmt == "loki":
+                    self._reply(204)
+                elif rx.fmt == "hec":
+                    self._reply(*decode_hec.reply(0), JSON)
+                elif rejected:
+                    # OTLP "Partial Success"; int64 is a string in JSON.
+                    ps = {"rejectedLogRecords": str(rejected),
+                          "errorMessage": "%d log records hold the "
+                          "partial mark" % rejected}
+                    self._reply(200, json.dumps(
+                        {"partialSuccess": ps}).encode(), JSON)
+                else:
+                    self._reply(200, b"{}", JSON)
 
             def _filtered(self, reply):
                 """Elasticsearch's filter_path for the paths sidelog asks
@@ -250,15 +403,39 @@ class Receiver:
         return Handler
 
 
+def _hec_message(event):
+    """What rx.seqs() reads of a HEC event: the string itself, or an
+    object's message, or the object as JSON."""
+    if isinstance(event, str):
+        return event
+    if isinstance(event, dict) and isinstance(event.get("message"), str):
+        return event["message"]
+    return json.dumps(event)
+
+
+def _inflate(body, encoding):
+    """The body as the backend reads it: gzip (the only Content-Encoding
+    Loki's documents name) or none."""
+    if encoding in (None, "", "identity"):
+        return body
+    if encoding != "gzip":
+        raise ValueError("unsupported Content-Encoding %r" % encoding)
+    try:
+        return gzip.decompress(body)
+    except (OSError, EOFError, zlib.error) as e:
+        raise ValueError("gzip: %s" % e) from None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=8443)
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--seconds", type=float, default=0)
+    ap.add_argument("--format", default="ndjson", choices=FORMATS)
     args = ap.parse_args()
     rx = Receiver(tls=(args.cert, args.key) if args.cert else None,
-                  port=args.port).start()
+                  port=args.port, fmt=args.format).start()
     print("receiver: listening on %d" % rx.port, flush=True)
     try:
         end = time.time() + args.seconds if args.seconds else None
