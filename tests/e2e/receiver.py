@@ -145,7 +145,8 @@ class Receiver:
         if self.fmt == "hec":
             return [dict(e, message=_hec_message(e["event"])) for e in
                     decode_hec.decode(body)]
-        return self.otlp.records(self.otlp.decode(body))
+        from otlp_decode import records
+        return records(self.otlp.decode(body))
 
     def _refusal(self, status, msg, event=None):
         """(body, headers) of an error reply in this format's shape."""
