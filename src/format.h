@@ -53,6 +53,12 @@ enum format_read {
 				   shorter */
 };
 
+/* What a reply of another status says, read by the format. */
+enum format_err {
+	FORMAT_ERR_STATUS,	/* what its status says (400: bisect ...) */
+	FORMAT_ERR_AGAIN,	/* not about the records: send them again */
+};
+
 /* The reading of a 2xx reply. */
 struct format_reply {
 	enum format_item *items;	/* per record, when the reply says */
@@ -98,6 +104,10 @@ struct format_ops {
 	enum format_read (*reply)(const struct config_output *,
 			    const char *body, size_t len, int cut_short,
 			    struct format_reply *);
+	/* What a reply of a status other than 2xx says, and a line for
+	 * the log in why (NULL: its status says all). */
+	enum format_err	 (*error)(int status, const char *body, size_t len,
+			    char *why, size_t whylen);
 	/* The part of a record's bytes that is the document, for
 	 * dead_letter (NULL: all of it). */
 	const char	*(*document)(const char *rec, size_t *len);
@@ -105,6 +115,8 @@ struct format_ops {
 
 const struct format_ops	*format_of(const struct config_output *);
 size_t		 format_loki_name(const char *key, char *out, size_t cap);
+int		 format_hec_error(const char *, size_t, int *code, char *text,
+		    size_t);
 char		*format_room(struct format_buf *, size_t);
 int		 format_put(struct format_buf *, const char *, size_t);
 void		 format_buf_free(struct format_buf *);

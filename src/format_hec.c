@@ -19,6 +19,7 @@
 
 #include "flat.h"
 #include "format.h"
+#include "json.h"
 #include "timestamp.h"
 
 #define HEC_TIME	48	/* {"time":18446744073.709551, */
@@ -151,10 +152,65 @@ open_hec(const struct config *cfg, const struct labels *lb,
 	return calloc(1, sizeof(struct hec));
 }
 
+/*
+ * HEC's error body, {"text":"..","code":N,"invalid-event-number":M}:
+ * read for the log.  Codes 6, 12, 13 and 15 (invalid data format, event
+ * field required or blank, bad indexed fields) are about events: 400
+ * bisects to them.  A 400 with another code is about HEC or its setup
+ * (7 incorrect index, 10 and 11 data channel, 9 server busy): the events
+ * are sent again, not set aside.  Other statuses keep their meaning.
+ */
+int
+format_hec_error(const char *body, size_t len, int *code, char *text,
+    size_t textlen)
+{
+	struct json_cur	 c;
+	const char	*k, *s;
+	size_t		 kl, sl;
+	uint64_t	 n;
+	int		 i = 0, rc;
+
+	*code = -1;
+	*text = '\0';
+	json_cur_init(&c, body, len, 1024);
+	if (json_enter(&c, '{') == -1)
+		return -1;
+	while ((rc = json_member(&c, &i, &k, &kl)) == 1) {
+		if (kl == 4 && memcmp(k, "code", 4) == 0) {
+			if (json_uint(&c, 1000, &n) == -1)
+				return -1;
+			*code = (int)n;
+		} else if (kl == 4 && memcmp(k, "text", 4) == 0 &&
+		    json_peek(&c) == '"') {
+			if (json_string(&c, &s, &sl) == -1)
+				return -1;
+			snprintf(text, textlen, "%.*s", (int)sl, s);
+		} else if (json_skip(&c) == -1)
+			return -1;
+	}
+	return rc == 0 && *code >= 0 ? 0 : -1;
+}
+
+static enum format_err
+error(int status, const char *body, size_t len, char *why, size_t whylen)
+{
+	char	 text[128];
+	int	 code;
+
+	if (format_hec_error(body, len, &code, text, sizeof(text)) == -1)
+		return FORMAT_ERR_STATUS;
+	snprintf(why, whylen, "HEC code %d: %s", code, text);
+	if (status != 400 || code == 6 || code == 12 || code == 13 ||
+	    code == 15)
+		return FORMAT_ERR_STATUS;
+	return FORMAT_ERR_AGAIN;
+}
+
 const struct format_ops format_splunk_hec = {
 	.name = "splunk_hec",
 	.content_type = "application/json",
 	.open = open_hec,
 	.close = close_hec,
 	.make = make,
+	.error = error,
 };

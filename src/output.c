@@ -671,6 +671,10 @@ reply(struct output *o, struct batch *b, const struct http_resp *r)
 			format_2xx(o, b, r);
 		else
 			delivered(o, b, batch_records(b));
+	} else if (o->fmt->error != NULL && o->fmt->error(r->status, r->body,
+	    r->bodylen, ex, sizeof(ex)) == FORMAT_ERR_AGAIN) {
+		snprintf(why, sizeof(why), "%d %s", r->status, ex);
+		retry(o, b, r->retry_after, why);
 	} else if ((r->status == 413 || r->status == 400 ||
 	    r->status == 422) && batch_records(b) > 1)
 		split(o, b, r->status);
