@@ -167,7 +167,7 @@ format_hec_error(const char *body, size_t len, int *code, char *text,
 	struct json_cur	 c;
 	const char	*k, *s;
 	size_t		 kl, sl;
-	uint64_t	 n;
+	uint64_t	 n = UINT64_MAX;
 	int		 i = 0, rc;
 
 	*code = -1;
@@ -179,7 +179,6 @@ format_hec_error(const char *body, size_t len, int *code, char *text,
 		if (kl == 4 && memcmp(k, "code", 4) == 0) {
 			if (json_uint(&c, 1000, &n) == -1)
 				return -1;
-			*code = (int)n;
 		} else if (kl == 4 && memcmp(k, "text", 4) == 0 &&
 		    json_peek(&c) == '"') {
 			if (json_string(&c, &s, &sl) == -1)
@@ -188,7 +187,10 @@ format_hec_error(const char *body, size_t len, int *code, char *text,
 		} else if (json_skip(&c) == -1)
 			return -1;
 	}
-	return rc == 0 && *code >= 0 ? 0 : -1;
+	if (rc == -1 || n == UINT64_MAX)
+		return -1;
+	*code = (int)n;
+	return 0;
 }
 
 static enum format_err

@@ -304,7 +304,7 @@ group(const char *raw, const uint32_t *ends, int n,
 			}
 			memcpy(o, g[e[i].grp].stream, g[e[i].grp].len);
 			o += g[e[i].grp].len;
-			memcpy(o, LOKI_VALUES + 1, sizeof(LOKI_VALUES) - 2);
+			memcpy(o, &LOKI_VALUES[1], sizeof(LOKI_VALUES) - 2);
 			o += sizeof(LOKI_VALUES) - 2;
 		} else
 			*o++ = ',';
