@@ -395,17 +395,22 @@ find_key(const struct cfgp_key *k, const char *name)
 	return NULL;
 }
 
-/* A "KEY = VALUE" whose key is free-form: fields.*, headers.*, metadata. */
+/* A "KEY = VALUE" whose key is free-form: fields.*, headers.*,
+ * headers_file.*, metadata; prefix is the kind's. */
 static void
-set_pair(struct cfgp *p, const char *name, const char *value, int line)
+set_pair(struct cfgp *p, const char *prefix, const char *name,
+    const char *value, int line)
 {
 	const struct config_pair	**arr;
 	int				 *n;
-	const char			 *key = name + strlen(p->sec->prefix);
+	const char			 *key = name + strlen(prefix);
 
 	if (p->in != NULL) {
 		arr = &p->in->fields;
 		n = &p->in->nfields;
+	} else if (prefix == p->sec->prefix2) {
+		arr = &p->cfg->output.header_files;
+		n = &p->cfg->output.nheader_files;
 	} else if (strcmp(p->sec->name, "output") == 0) {
 		arr = &p->cfg->output.headers;
 		n = &p->cfg->output.nheaders;
@@ -415,7 +420,7 @@ set_pair(struct cfgp *p, const char *name, const char *value, int line)
 	}
 	if (*key == '\0') {
 		cfgp_error(p, line, p->section, name, "name missing after "
-		    "\"%s\"", p->sec->prefix);
+		    "\"%s\"", prefix);
 		return;
 	}
 	if (add_pair(p, arr, n, key, value, line) == -1)
@@ -477,9 +482,12 @@ set_key(struct cfgp *p, const char *name, const char *raw, int line)
 			cfgp_error(p, line, p->section, name, "%s", err);
 		return;
 	}
-	if (p->sec->prefix != NULL && strncmp(name, p->sec->prefix,
+	if (p->sec->prefix2 != NULL && strncmp(name, p->sec->prefix2,
+	    strlen(p->sec->prefix2)) == 0)
+		set_pair(p, p->sec->prefix2, name, v, line);
+	else if (p->sec->prefix != NULL && strncmp(name, p->sec->prefix,
 	    strlen(p->sec->prefix)) == 0)
-		set_pair(p, name, v, line);
+		set_pair(p, p->sec->prefix, name, v, line);
 	else
 		unknown_key(p, name, line);
 }
@@ -733,6 +741,8 @@ print_config(const struct config *c, FILE *fp, int redact)
 		print_keys(fp, cfgp_sections[3].keys, (const char *)c);
 		print_pairs(fp, "headers.", c->output.headers,
 		    c->output.nheaders, redact);
+		print_pairs(fp, "headers_file.", c->output.header_files,
+		    c->output.nheader_files, 0);
 	}
 	fprintf(fp, "\n[stdout]\n");
 	print_keys(fp, cfgp_sections[4].keys, (const char *)c);

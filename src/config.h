@@ -72,6 +72,8 @@ struct config_output {
 	uint64_t		 retry_max_ms;
 	const struct config_pair *headers;
 	int			 nheaders;
+	const struct config_pair *header_files;	/* headers_file.NAME = PATH */
+	int			 nheader_files;
 	const char		*auth_user;
 	const char		*auth_password_file;
 	const char		*auth_bearer_token_file;

@@ -257,7 +257,7 @@ is_tchar(char c)
 }
 
 static void
-check_header(struct cfgp *p, const struct config_pair *h)
+check_header(struct cfgp *p, const struct config_pair *h, const char *kind)
 {
 	static const char	*ours[] = { "Host", "Content-Length",
 	    "Content-Encoding", "Transfer-Encoding", "Connection", "Expect",
@@ -267,7 +267,7 @@ check_header(struct cfgp *p, const struct config_pair *h)
 	const char		*s;
 	size_t			 i;
 
-	snprintf(name, sizeof(name), "headers.%s", h->key);
+	snprintf(name, sizeof(name), "%s%s", kind, h->key);
 	for (s = h->key; *s != '\0'; s++)
 		if (!is_tchar(*s)) {
 			cfgp_error(p, h->line, "output", name, "not a valid "
@@ -288,6 +288,35 @@ check_header(struct cfgp *p, const struct config_pair *h)
 	    (*o->auth_user != '\0' || *o->auth_bearer_token_file != '\0'))
 		cfgp_error(p, h->line, "output", name, "conflicts with "
 		    "auth.*");
+}
+
+/* headers_file.NAME = PATH: a header name, a file there now (it is
+ * re-read when it changes), and not a header given twice. */
+static void
+check_header_file(struct cfgp *p, const struct config_pair *h)
+{
+	const struct config_output *o = &p->cfg->output;
+	struct config_pair	 named = { h->key, "", h->line };
+	char			 name[160];
+	int			 fd, i;
+
+	check_header(p, &named, "headers_file.");
+	snprintf(name, sizeof(name), "headers_file.%s", h->key);
+	for (i = 0; i < o->nheaders; i++)
+		if (strcasecmp(o->headers[i].key, h->key) == 0)
+			cfgp_error(p, h->line, "output", name, "also given as "
+			    "headers.%s", o->headers[i].key);
+	if (h->value[0] != '/') {
+		cfgp_error(p, h->line, "output", name, "\"%s\" is not an "
+		    "absolute path", h->value);
+		return;
+	}
+	fd = open(h->value, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		cfgp_error(p, h->line, "output", name, "cannot read \"%s\": %s",
+		    h->value, strerror(errno));
+	else
+		close(fd);
 }
 
 static void
@@ -520,7 +549,9 @@ check_output(struct cfgp *p)
 	check_tls(p);
 	check_auth(p);
 	for (i = 0; i < o->nheaders; i++)
-		check_header(p, &o->headers[i]);
+		check_header(p, &o->headers[i], "headers.");
+	for (i = 0; i < o->nheader_files; i++)
+		check_header_file(p, &o->header_files[i]);
 	check_es(p);
 	check_format_keys(p);
 	check_batch_limits(p);

@@ -36,6 +36,7 @@ struct cfgp_section {
 	const char		*name;
 	const struct cfgp_key	*keys;
 	const char		*prefix;	/* free-form keys; "": any */
+	const char		*prefix2;	/* a second kind, or NULL */
 };
 
 extern const struct cfgp_section cfgp_sections[];	/* config_keys.c */

@@ -131,7 +131,7 @@ const struct cfgp_section cfgp_sections[] = {
 	{ "sidelog", sidelog_keys, NULL },
 	{ "input", input_keys, "fields." },
 	{ "metadata", metadata_keys, "" },
-	{ "output", output_keys, "headers." },
+	{ "output", output_keys, "headers.", "headers_file." },
 	{ "stdout", stdout_keys, NULL },
 	{ NULL }
 };

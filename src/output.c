@@ -27,17 +27,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/base64.h>
-
 #include "batch.h"
 #include "conn.h"
 #include "format.h"
 #include "http.h"
 #include "log.h"
 #include "output.h"
+#include "output_auth.h"
 
 #define OUTPUT_HEAD_MAX		(16 * 1024)	/* request head with headers */
-#define OUTPUT_SECRET_MAX	4096	/* a password or token file */
 #define OUTPUT_CHECK_MS		1000	/* files re-checked at most this often */
 #define OUTPUT_EXCERPT		200	/* bytes of a reply body in a log line */
 #define OUTPUT_REPLY_MAX	(64 * 1024)	/* of a reply body kept, but a
@@ -48,12 +46,6 @@ struct slot {
 	struct conn	*c;
 	struct batch	*b;		/* in flight, or NULL */
 	char		 head[OUTPUT_HEAD_MAX];
-};
-
-struct secret {
-	struct stat	 st;
-	uint64_t	 checked;
-	int		 loaded;
 };
 
 struct output {
@@ -78,10 +70,8 @@ struct output {
 	int				 failures;	/* in a row */
 	uint64_t			 rnd;
 	struct loop_timer		*batch_timer, *retry_timer;
-	struct secret			 secret;
-	char				 authz[OUTPUT_SECRET_MAX * 2];
+	struct output_auth		*auth;
 	char				 hostport[300];
-	const char			**headers;
 	int				 dlfd;
 	uint64_t			 dlsize;
 	uint64_t			 dlpending;	/* written, not synced */
@@ -720,75 +710,6 @@ on_done(void *arg, struct conn *c, enum conn_result res,
 
 /* --- requests ----------------------------------------------------------- */
 
-/* Reads a Secret file when it changed: its content, trailing newline
- * and spaces removed, into buf.  0 if unchanged or read, -1 on error. */
-static int
-read_secret(struct output *o, const char *path, char *buf, size_t len,
-    int *changed)
-{
-	struct stat	 st;
-	ssize_t		 n;
-	int		 fd;
-
-	*changed = 0;
-	if (stat(path, &st) == 0 && o->secret.loaded &&
-	    st.st_ino == o->secret.st.st_ino &&
-	    st.st_mtim.tv_nsec == o->secret.st.st_mtim.tv_nsec &&
-	    st.st_mtim.tv_sec == o->secret.st.st_mtim.tv_sec &&
-	    st.st_size == o->secret.st.st_size)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd == -1 ? -1 : read(fd, buf, len - 1);
-	if (fd != -1)
-		close(fd);
-	if (n < 0) {
-		log_error("output: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
-	    buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		n--;
-	buf[n] = '\0';
-	o->secret.st = st;
-	o->secret.loaded = 1;
-	*changed = 1;
-	return 0;
-}
-
-/* The Authorization value, rebuilt when its Secret file changed. */
-static void
-refresh_auth(struct output *o)
-{
-	const struct config_output	*oc = o->oc;
-	char				 s[OUTPUT_SECRET_MAX];
-	char				 pair[OUTPUT_SECRET_MAX + 256];
-	size_t				 n;
-	int				 changed;
-
-	if (loop_now(o->lp) - o->secret.checked < OUTPUT_CHECK_MS &&
-	    o->secret.loaded)
-		return;
-	o->secret.checked = loop_now(o->lp);
-	if (*oc->auth_bearer_token_file != '\0') {
-		if (read_secret(o, oc->auth_bearer_token_file, s, sizeof(s),
-		    &changed) == 0 && changed)
-			snprintf(o->authz, sizeof(o->authz), "%s %s",
-			    oc->auth_scheme, s);
-	} else if (*oc->auth_password_file != '\0') {
-		if (read_secret(o, oc->auth_password_file, s, sizeof(s),
-		    &changed) == -1 || !changed)
-			return;
-		snprintf(pair, sizeof(pair), "%s:%s", oc->auth_user, s);
-		memcpy(o->authz, "Basic ", 6);
-		if (mbedtls_base64_encode((unsigned char *)o->authz + 6,
-		    sizeof(o->authz) - 6, &n, (unsigned char *)pair,
-		    strlen(pair)) != 0)
-			o->authz[0] = '\0';
-		explicit_bzero(pair, sizeof(pair));
-	}
-	explicit_bzero(s, sizeof(s));
-}
-
 /* New connections use new certificates once their files changed. */
 static void
 refresh_tls(struct output *o)
@@ -829,9 +750,8 @@ start(struct output *o, struct slot *s, struct batch *b)
 	req.content_type = o->fmt->content_type;
 	req.content_encoding = o->oc->compression == COMPRESS_GZIP ? "gzip" :
 	    NULL;
-	req.authorization = o->authz[0] ? o->authz : NULL;
-	req.headers = o->headers;
-	req.nheaders = o->oc->nheaders;
+	req.authorization = output_auth_authz(o->auth);
+	req.headers = output_auth_headers(o->auth, &req.nheaders);
 	req.content_length = len;
 	headlen = http_request_head(&req, s->head, sizeof(s->head));
 	if (headlen == 0) {
@@ -871,7 +791,7 @@ kick(struct output *o)
 		loop_timer_set(o->retry_timer, o->next_try - now);
 		return;
 	}
-	refresh_auth(o);
+	output_auth_refresh(o->auth, loop_now(o->lp));
 	refresh_tls(o);
 	if (o->oc->u.tls && o->tls == NULL) {
 		o->next_try = now + o->oc->retry_max_ms;
@@ -896,18 +816,10 @@ static int
 setup_headers(struct output *o)
 {
 	const struct config_output	*oc = o->oc;
-	char				*h;
-	int				 i;
 
-	o->headers = calloc((size_t)oc->nheaders + 1, sizeof(*o->headers));
-	if (o->headers == NULL)
+	o->auth = output_auth_new(oc);
+	if (o->auth == NULL)
 		return -1;
-	for (i = 0; i < oc->nheaders; i++) {
-		if (asprintf(&h, "%s: %s", oc->headers[i].key,
-		    oc->headers[i].value) == -1)
-			return -1;
-		o->headers[i] = h;
-	}
 	if ((oc->u.tls && oc->u.port == 443) || (!oc->u.tls &&
 	    oc->u.port == 80))
 		snprintf(o->hostport, sizeof(o->hostport), strchr(oc->u.host,
@@ -1008,7 +920,7 @@ output_new(struct loop *lp, const struct config *cfg,
 		}
 		o->tls_checked = loop_now(lp);
 	}
-	refresh_auth(o);
+	output_auth_refresh(o->auth, loop_now(o->lp));
 	return o;
 }
 
@@ -1032,9 +944,7 @@ output_free(struct output *o)
 	format_buf_free(&o->fjson);
 	format_buf_free(&o->fout);
 	free(o->slots);
-	for (i = 0; o->headers != NULL && o->headers[i] != NULL; i++)
-		free((char *)o->headers[i]);
-	free(o->headers);
+	output_auth_free(o->auth);
 	if (o->zinit) {
 		deflateEnd(&o->zopen);
 		deflateEnd(&o->zpart);
@@ -1044,7 +954,6 @@ output_free(struct output *o)
 	loop_timer_free(o->retry_timer);
 	if (o->dlfd != -1)
 		close(o->dlfd);
-	explicit_bzero(o->authz, sizeof(o->authz));
 	free(o->path);
 	free(o);
 }

@@ -1,0 +1,224 @@
+/*
+ * output_auth.c: the Authorization value (basic auth from
+ * auth.password_file, or "<auth.scheme> <token>" from
+ * auth.bearer_token_file) and the request's extra headers: headers.*
+ * as written, headers_file.* from the files' content.  A file is read
+ * again at most once a second, and only when its inode, size or mtime
+ * changed; a file that cannot be read, or whose value would break the
+ * request head (a control byte), keeps the value it had, and says so.
+ * Secrets never reach the log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/base64.h>
+
+#include "log.h"
+#include "output_auth.h"
+
+#define AUTH_SECRET_MAX	4096	/* a password, token or header file */
+#define AUTH_CHECK_MS	1000	/* files looked at at most this often */
+
+struct secret {
+	struct stat	 st;
+	int		 loaded;
+};
+
+struct output_auth {
+	const struct config_output	*oc;
+	struct secret			 auth;
+	struct secret			*files;	/* one a headers_file.* */
+	uint64_t			 checked;
+	int				 fresh;
+	char				 authz[AUTH_SECRET_MAX * 2];
+	const char			**headers;	/* headers.*, then
+							   headers_file.* */
+	const char			**list;		/* those given */
+	int				 n;
+};
+
+/* Reads a Secret file when it changed: its content, trailing newline
+ * and spaces removed, into buf.  0 if unchanged or read, -1 on error. */
+static int
+read_secret(struct secret *sec, const char *path, char *buf, size_t len,
+    int *changed)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	int		 fd;
+
+	*changed = 0;
+	if (stat(path, &st) == 0 && sec->loaded &&
+	    st.st_ino == sec->st.st_ino &&
+	    st.st_mtim.tv_nsec == sec->st.st_mtim.tv_nsec &&
+	    st.st_mtim.tv_sec == sec->st.st_mtim.tv_sec &&
+	    st.st_size == sec->st.st_size)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd == -1 ? -1 : read(fd, buf, len - 1);
+	if (fd != -1)
+		close(fd);
+	if (n < 0) {
+		log_error("output: %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
+	    buf[n - 1] == ' ' || buf[n - 1] == '\t'))
+		n--;
+	buf[n] = '\0';
+	sec->st = st;
+	sec->loaded = 1;
+	*changed = 1;
+	return 0;
+}
+
+static void
+refresh_authz(struct output_auth *a)
+{
+	const struct config_output	*oc = a->oc;
+	char				 s[AUTH_SECRET_MAX];
+	char				 pair[AUTH_SECRET_MAX + 256];
+	size_t				 n;
+	int				 changed;
+
+	if (*oc->auth_bearer_token_file != '\0') {
+		if (read_secret(&a->auth, oc->auth_bearer_token_file, s,
+		    sizeof(s), &changed) == 0 && changed)
+			snprintf(a->authz, sizeof(a->authz), "%s %s",
+			    oc->auth_scheme, s);
+	} else if (*oc->auth_password_file != '\0') {
+		if (read_secret(&a->auth, oc->auth_password_file, s, sizeof(s),
+		    &changed) == 0 && changed) {
+			snprintf(pair, sizeof(pair), "%s:%s", oc->auth_user, s);
+			memcpy(a->authz, "Basic ", 6);
+			if (mbedtls_base64_encode((unsigned char *)a->authz + 6,
+			    sizeof(a->authz) - 6, &n, (unsigned char *)pair,
+			    strlen(pair)) != 0)
+				a->authz[0] = '\0';
+			explicit_bzero(pair, sizeof(pair));
+		}
+	}
+	explicit_bzero(s, sizeof(s));
+}
+
+/* headers_file.* i: "Name: value" again if its file changed. */
+static void
+refresh_file(struct output_auth *a, int i)
+{
+	const struct config_pair	*h = &a->oc->header_files[i];
+	char				 s[AUTH_SECRET_MAX], *line;
+	const char			*c;
+	int				 changed, k = a->oc->nheaders + i;
+
+	if (read_secret(&a->files[i], h->value, s, sizeof(s), &changed) ==
+	    -1 || !changed)
+		goto done;
+	for (c = s; *c != '\0'; c++)
+		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
+			log_error("output: %s (headers_file.%s) holds a control "
+			    "byte: the header keeps its value", h->value,
+			    h->key);
+			goto done;
+		}
+	if (asprintf(&line, "%s: %s", h->key, s) == -1) {
+		log_error("output: out of memory for header %s", h->key);
+		goto done;
+	}
+	if (a->headers[k] != NULL)
+		explicit_bzero((char *)a->headers[k], strlen(a->headers[k]));
+	free((char *)a->headers[k]);
+	a->headers[k] = line;
+done:
+	explicit_bzero(s, sizeof(s));
+}
+
+/* Every file looked at again, at most once an AUTH_CHECK_MS. */
+void
+output_auth_refresh(struct output_auth *a, uint64_t now)
+{
+	int	 i;
+
+	if (!a->fresh && now - a->checked < AUTH_CHECK_MS)
+		return;
+	a->fresh = 0;
+	a->checked = now;
+	refresh_authz(a);
+	for (i = 0; i < a->oc->nheader_files; i++)
+		refresh_file(a, i);
+}
+
+struct output_auth *
+output_auth_new(const struct config_output *oc)
+{
+	struct output_auth	*a = calloc(1, sizeof(*a));
+	char			*h;
+	int			 i;
+
+	if (a == NULL)
+		return NULL;
+	a->oc = oc;
+	a->fresh = 1;
+	a->n = oc->nheaders + oc->nheader_files;
+	a->headers = calloc((size_t)a->n + 1, sizeof(*a->headers));
+	a->list = calloc((size_t)a->n + 1, sizeof(*a->list));
+	a->files = calloc((size_t)oc->nheader_files + 1, sizeof(*a->files));
+	if (a->headers == NULL || a->list == NULL || a->files == NULL) {
+		output_auth_free(a);
+		return NULL;
+	}
+	for (i = 0; i < oc->nheaders; i++) {
+		if (asprintf(&h, "%s: %s", oc->headers[i].key,
+		    oc->headers[i].value) == -1) {
+			output_auth_free(a);
+			return NULL;
+		}
+		a->headers[i] = h;
+	}
+	return a;
+}
+
+void
+output_auth_free(struct output_auth *a)
+{
+	int	 i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; a->headers != NULL && i < a->n; i++)
+		if (a->headers[i] != NULL) {
+			explicit_bzero((char *)a->headers[i],
+			    strlen(a->headers[i]));
+			free((char *)a->headers[i]);
+		}
+	free(a->headers);
+	free(a->list);
+	free(a->files);
+	explicit_bzero(a->authz, sizeof(a->authz));
+	free(a);
+}
+
+const char *
+output_auth_authz(const struct output_auth *a)
+{
+	return a->authz[0] != '\0' ? a->authz : NULL;
+}
+
+/* The extra headers, "Name: value" each; a headers_file.* whose file
+ * was never read is left out (NULL), so *n counts those given. */
+const char **
+output_auth_headers(const struct output_auth *a, int *n)
+{
+	int	 i, k = 0;
+
+	for (i = 0; i < a->n; i++)
+		if (a->headers[i] != NULL)
+			a->list[k++] = a->headers[i];
+	a->list[k] = NULL;
+	*n = k;
+	return a->list;
+}
