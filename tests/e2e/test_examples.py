@@ -99,6 +99,7 @@ def remap(ini, tmp, pki, port):
     shutil.copy(pki["ca"][0], secret / "ca.crt")
     (secret / "token").write_text("t0ken\n")
     (secret / "password").write_text("s3cret\n")
+    (secret / "tenant").write_text("team-a\n")
     (tmp / "podinfo").mkdir()
     (tmp / "podinfo" / "labels").write_text('app="web"\n')
     ini = ini.replace("/etc/sidelog-secret", str(secret))
@@ -127,8 +128,10 @@ def test_every_example_ini_checks_and_ships(validator, tmp_path, pki,
     for i, (name, ini) in enumerate(example_inis(validator)):
         d = tmp_path / ("ex%d" % i)
         d.mkdir()
-        bulk = re.search(r"^format = elasticsearch", ini, re.M) is not None
-        rx = Receiver(tls=pki["server"], bulk=bulk).start()
+        fmt = re.search(r"^format = (\w+)", ini, re.M)
+        fmt = {"elasticsearch": "bulk", "splunk_hec": "hec"}.get(
+            fmt.group(1), fmt.group(1)) if fmt else "ndjson"
+        rx = Receiver(tls=pki["server"], fmt=fmt).start()
         try:
             text, target = remap(ini, d, pki, rx.port)
             conf = d / "sidelog.ini"
@@ -149,5 +152,6 @@ def test_every_example_ini_checks_and_ships(validator, tmp_path, pki,
             p.terminate()
             assert p.wait(30) == 0, name
             assert got, "%s: %s" % (name, (d / "err").read_text()[-1500:])
+            assert rx.decode_errors == [], name
         finally:
             rx.stop()
