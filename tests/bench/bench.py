@@ -18,6 +18,13 @@ and syslog-ng 3.38's http() have no gzip).  Batches wait at most 100 ms
 (sidelog's batch_timeout, syslog-ng's batch-timeout), so the last
 batch's wait does not dominate a run of a few seconds.
 
+Formats: the same 4 files shipped by sidelog in each [output] format
+(ndjson, elasticsearch, otlp, loki, splunk_hec) to the same sink: CPU
+seconds per GiB of log, and the bytes each puts on the wire (gzip) and
+in its bodies, in all and per line.  A run ends when sidelog's /metrics
+counts every line delivered (the sink counts lines, and only ndjson
+and _bulk bodies have one a record).
+
 Steady state: what a sidecar costs in a pod that logs, not catching up:
 100, 1,000 and 10,000 lines/s of the same lines, each stamped with its
 write time, appended to one file for 60 s (tests/bench/writer.c) and
@@ -28,7 +35,7 @@ write-to-backend latency (p50, p99, max), and the sink's CPU.
 
     python3 tests/bench/bench.py [--size-mib N] [--steady-seconds N]
         [--steady-rates 100,1000,10000]
-        [--only read|ship|peers|syslog-ng|rsyslog|steady|all]
+        [--only read|ship|peers|syslog-ng|rsyslog|formats|steady|all]
 """
 import argparse
 import array
@@ -236,19 +243,22 @@ def sink_count(stats):
     try:
         return [int(x) for x in stats.read_text().split()]
     except (OSError, ValueError):
-        return [0, 0, 0, 0]
+        return [0, 0, 0, 0, 0]
 
 
-def run_shipper(name, cmd, stats, nlines, env=None, timeout=1800):
-    """Runs a shipper until the sink counted every record."""
+def run_shipper(name, cmd, stats, nlines, env=None, timeout=1800,
+                done=None):
+    """Runs a shipper until the sink counted every record (or until
+    done() says how many were delivered, when the sink cannot count
+    them)."""
     t0 = time.monotonic()
     p = Proc(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
              env=env)
     last, stall = -1, time.monotonic()
     while True:
         p.sample()
-        recs = sink_count(stats)[0]
-        if recs >= nlines:
+        recs = done() if done else sink_count(stats)[0]
+        if recs is not None and recs >= nlines:
             break
         if recs != last:
             last, stall = recs, time.monotonic()
@@ -323,6 +333,55 @@ def bench_ship(binary, files, nlines, tmp, certs, peers):
             log("sidelog / %s rate: %.2f" % (peer.__name__,
                                              v[0] / res["sidelog"][0]))
     return res
+
+
+FORMATS = [("ndjson", "/ingest"), ("elasticsearch", "/_bulk"),
+           ("otlp", "/v1/logs"), ("loki", "/loki/api/v1/push"),
+           ("splunk_hec", "/services/collector/event")]
+
+
+def bench_formats(binary, files, nlines, tmp, certs):
+    """The same files shipped in each format: CPU per GiB of log, and
+    the bytes each puts on the wire (gzip) and in its bodies."""
+    size = sum(f.stat().st_size for f in files)
+    rows = []
+    for fmt, path in FORMATS:
+        sink, port, stats = start_sink(tmp, certs)
+        listen = free_port()
+        try:
+            d = tmp / ("fmt-" + fmt)
+            d.mkdir()
+            conf = d / "sidelog.ini"
+            conf.write_text(
+                "[sidelog]\ncheckpoint_dir = %s\nlisten = 127.0.0.1:%d\n"
+                "[input.bench]\npaths = %s/bench-*.log\n"
+                "[metadata]\nkubernetes.namespace = bench\n"
+                "kubernetes.container.name = app\n"
+                "[output]\nurl = https://localhost:%d%s\nformat = %s\n"
+                "tls.ca_file = %s\nbatch_timeout = 100ms\n"
+                % (d / "pvc", listen, files[0].parent, port, path, fmt,
+                   certs["ca"][0]))
+            r = run_shipper(fmt, [binary, "run", "-c", str(conf)], stats,
+                            nlines, done=lambda: scrape(
+                                listen, "sidelog_records_delivered_total"))
+            c = sink_count(stats)
+            rows.append((fmt, r, c[4], c[1]))
+        finally:
+            sink.kill()
+    log("\nFormats: the same %d lines, %.0f MiB in 4 files, shipped by "
+        "sidelog in each format (gzip, HTTPS)" % (nlines, size / 2**20))
+    log("%-14s %8s %8s %11s %10s %9s %10s %9s" % (
+        "", "wall s", "MB/s", "CPU s/GiB", "wire MiB", "wire B/l",
+        "body MiB", "body B/l"))
+    for fmt, r, wire, body in rows:
+        if r is None:
+            log("%-14s %8s" % (fmt, "failed"))
+            continue
+        wall, cpu, _ = r
+        log("%-14s %8.2f %8.1f %11.2f %10.1f %9.1f %10.1f %9.1f" % (
+            fmt, wall, size / 1e6 / wall, cpu / (size / 2**30),
+            wire / 2**20, wire / nlines, body / 2**20, body / nlines))
+    return rows
 
 
 # --- peers ----------------------------------------------------------------
@@ -607,7 +666,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--only", choices=["read", "ship", "peers", "syslog-ng",
-                                       "rsyslog", "steady", "all"],
+                                       "rsyslog", "formats", "steady",
+                                       "all"],
                     default="all")
     ap.add_argument("--steady-seconds", type=int, default=60)
     ap.add_argument("--steady-rates", default="100,1000,10000",
@@ -661,6 +721,10 @@ def bench_ship_all(binary, args, data_dir, size, tmp, certs):
         os.link(f, link) if os.stat(f).st_dev == os.stat(
             ship_dir).st_dev else shutil.copy(f, link)
         links.append(link)
+    if args.only in ("formats", "all"):
+        bench_formats(binary, links, total, tmp, certs)
+    if args.only == "formats":
+        return
     peers = {"ship": [], "syslog-ng": [syslog_ng],
              "rsyslog": [rsyslog]}.get(args.only, [rsyslog, syslog_ng])
     if peers:

@@ -7,7 +7,8 @@
  * benchmark polls.  A record is a line that is not empty (rsyslog's
  * omelasticsearch ends each document with a blank line); a _bulk path
  * counts every other one (action lines are not records) and answers
- * with a reply without errors.
+ * with a reply without errors, an item a record.  It also counts the
+ * bytes received as they came (the wire's: compressed when they were).
  *
  * Given a LATFILE (the steady-state benchmark), it also finds the
  * writer's "wt=NANOSECONDS" stamp (CLOCK_MONOTONIC) in every received
@@ -40,7 +41,7 @@
 #define BUF	(256 * 1024)
 #define STAMPS	65536		/* per request; more than any batch */
 
-static atomic_ullong	 records, bytes, requests, unstamped;
+static atomic_ullong	 records, bytes, requests, unstamped, wire;
 static SSL_CTX		*ctx;
 static int		 latfd = -1;
 static pthread_mutex_t	 latmu = PTHREAD_MUTEX_INITIALIZER;
@@ -149,7 +150,8 @@ stamps_flush(struct stamps *s)
 
 /* Inflates (or not) one body of len bytes, of which have are in buf. */
 static int
-body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
+body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk,
+    unsigned long long *nrec)
 {
 	static __thread unsigned char	 out[BUF];
 	static __thread struct stamps	 st;
@@ -196,10 +198,44 @@ body(struct conn *c, char *buf, size_t have, size_t len, int gz, int bulk)
 		inflateEnd(&z);
 	if (latfd != -1)
 		stamps_flush(&st);
-	records += bulk ? nl / 2 : nl;
+	*nrec = bulk ? nl / 2 : nl;
+	records += *nrec;
 	bytes += raw;
+	wire += len;
 	requests++;
 	return 0;
+}
+
+/* A _bulk reply without errors, one created item a record. */
+static int
+bulk_ok(struct conn *c, unsigned long long n)
+{
+	static const char	 item[] = "{\"create\":{\"status\":201}}";
+	static __thread char	*r;
+	static __thread size_t	 cap;
+	size_t			 need = 128 + n * sizeof(item), len, i;
+	char			 head[128];
+	int			 hl;
+
+	if (need > cap) {
+		free(r);
+		r = malloc(need);
+		cap = r ? need : 0;
+		if (r == NULL)
+			return -1;
+	}
+	len = (size_t)sprintf(r, "{\"took\":0,\"errors\":false,\"items\":[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			r[len++] = ',';
+		memcpy(r + len, item, sizeof(item) - 1);
+		len += sizeof(item) - 1;
+	}
+	r[len++] = ']';
+	r[len++] = '}';
+	hl = snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\n\r\n", len);
+	return wr(c, head, (size_t)hl) == -1 ? -1 : wr(c, r, len);
 }
 
 static void *
@@ -213,8 +249,7 @@ serve(void *arg)
 	int		 gz, bulk;
 	const char	*ok = "HTTP/1.1 200 OK\r\nContent-Type: application/json"
 	    "\r\nContent-Length: 2\r\n\r\n{}";
-	const char	*okb = "HTTP/1.1 200 OK\r\nContent-Type: application/json"
-	    "\r\nContent-Length: 36\r\n\r\n{\"took\":0,\"errors\":false,\"items\":[]}";
+	unsigned long long nrec;
 
 	if (c->ssl != NULL && SSL_accept(c->ssl) != 1)
 		goto out;
@@ -238,9 +273,9 @@ serve(void *arg)
 		n = (ssize_t)(have - (size_t)(p - buf));
 		if ((size_t)n > len)
 			goto out;	/* no pipelining from our clients */
-		if (body(c, p, (size_t)n, len, gz, bulk) == -1)
+		if (body(c, p, (size_t)n, len, gz, bulk, &nrec) == -1)
 			goto out;
-		if (wr(c, bulk ? okb : ok, strlen(bulk ? okb : ok)) == -1)
+		if (bulk ? bulk_ok(c, nrec) == -1 : wr(c, ok, strlen(ok)) == -1)
 			goto out;
 		have = 0;
 	}
@@ -263,8 +298,8 @@ stats(void *arg)
 	for (;;) {
 		f = fopen(tmp, "w");
 		if (f != NULL) {
-			fprintf(f, "%llu %llu %llu %llu\n", records, bytes,
-			    requests, unstamped);
+			fprintf(f, "%llu %llu %llu %llu %llu\n", records,
+			    bytes, requests, unstamped, wire);
 			fclose(f);
 			rename(tmp, path);
 		}
