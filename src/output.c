@@ -29,7 +29,9 @@
 
 #include "batch.h"
 #include "conn.h"
+#include "flat.h"
 #include "format.h"
+#include "json.h"
 #include "http.h"
 #include "log.h"
 #include "output.h"
@@ -968,21 +970,42 @@ output_reply_cap(const struct config_output *oc)
 }
 
 /*
+ * The most a format that builds records apart (make()) makes of a
+ * record whose JSON is json bytes: that JSON escaped into a string
+ * (Loki's loki.line = record) is at most twice as long, and each value
+ * gets a key (its dotted name's prefix at most FLAT_PREFIX_MAX) and a
+ * wrapper ({"key":..,"value":{"intValue":..}}), for at most
+ * JSON_MAX_TOKENS values of a JSON line and the template's own.
+ */
+static size_t
+made_max(size_t json)
+{
+	return 2 * json + (JSON_MAX_TOKENS + 2 * CONFIG_MAX_PAIRS + 16) *
+	    (FLAT_PREFIX_MAX + 64);
+}
+
+/*
  * What batches may hold past memory_limit: a batch opens while what is
  * held leaves room for its body, and its gzip form grows after; a part
- * cut from a refused batch is a copy beside it.  The body is
- * batch_max_bytes, or one record when that is larger.
+ * cut from a refused batch is a copy beside it; a batch whose body is
+ * built as it is sent (Loki's streams) holds that too.  The body is
+ * batch_max_bytes, or one record when that is larger.  A format that
+ * builds records apart adds its buffers: the record's JSON, the record
+ * made, and its parts.
  */
 size_t
 output_overshoot(const struct config *cfg)
 {
-	size_t	 body = cfg->output.batch_max_bytes, one;
+	const struct format_ops	*f = format_of(&cfg->output);
+	size_t			 body = cfg->output.batch_max_bytes, json, one;
 
-	one = 7 * config_longest_line(cfg) + format_of(&cfg->output)->extra +
-	    64 * 1024;
+	json = 7 * config_longest_line(cfg) + f->extra + 64 * 1024;
+	one = f->make != NULL ? made_max(json) : json;
 	if (one > body)
 		body = one;
-	return 3 * body;
+	if (f->make == NULL)
+		return 3 * body;
+	return 4 * body + json + 2 * made_max(json);
 }
 
 void

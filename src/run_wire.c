@@ -64,7 +64,7 @@ run_budget_say(const struct config *cfg, char *line, size_t len, char *warn,
 
 	run_budget(cfg, &b);
 	snprintf(line, len, "memory: at most %llu KiB: batches %llu KiB "
-	    "(memory_limit and one batch past it), line buffers %llu KiB, "
+	    "(memory_limit and what may pass it), line buffers %llu KiB, "
 	    "replies %llu KiB, the rest %llu KiB; and about 1 KiB a file "
 	    "followed", (unsigned long long)b.total >> 10,
 	    (unsigned long long)b.batches >> 10,
