@@ -474,9 +474,9 @@ check_loki(struct cfgp *p)
 		}
 		format_loki_name(k, seen[n], sizeof(seen[n]));
 		if (strncmp(seen[n], "__", 2) == 0)
-			cfgp_error(p, line, "output", "loki.labels", "\"%s\" "
-			    "would be the label %s: Loki keeps names that begin "
-			    "with __ for itself", k, seen[n]);
+			cfgp_error(p, line, "output", "loki.labels",
+			    "\"%s\" would be the label %s: Loki keeps names "
+			    "that begin with __ for itself", k, seen[n]);
 		for (i = 0; i < n; i++)
 			if (strcmp(seen[i], seen[n]) == 0)
 				cfgp_error(p, line, "output", "loki.labels",

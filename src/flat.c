@@ -14,7 +14,7 @@
 
 struct walk {
 	struct json_cur	 c;
-	const char	*whole;		/* a key whose value is one leaf */
+	const char	*whole;		/* its value is one leaf */
 	char		 prefix[FLAT_PREFIX_MAX];
 	flat_fn		*fn;
 	void		*arg;

@@ -12,6 +12,7 @@
 
 #include "batch.h"
 #include "config.h"
+#include "flat.h"
 #include "labels.h"
 #include "record.h"
 
@@ -119,7 +120,14 @@ int		 format_hec_error(const char *, size_t, int *code, char *text,
 		    size_t);
 char		*format_room(struct format_buf *, size_t);
 int		 format_put(struct format_buf *, const char *, size_t);
+int		 format_put_string(struct format_buf *, const char *, size_t);
+int		 format_put_text(struct format_buf *, const char *, size_t);
+int		 format_put_member(struct format_buf *,
+		    const struct flat_leaf *);
 void		 format_buf_free(struct format_buf *);
+
+/* A string literal's bytes into a format_buf. */
+#define FORMAT_PUT(b, lit)	format_put(b, lit, sizeof(lit) - 1)
 
 extern const struct format_ops format_ndjson;
 extern const struct format_ops format_elasticsearch;

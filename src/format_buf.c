@@ -41,6 +41,42 @@ format_put(struct format_buf *b, const char *s, size_t n)
 	return 0;
 }
 
+/* s, len bytes of text that is not JSON yet, as a JSON string. */
+int
+format_put_string(struct format_buf *b, const char *s, size_t len)
+{
+	char	*p = format_room(b, len * 6 + 2);
+
+	if (p == NULL)
+		return -1;
+	*p = '"';
+	b->len += record_escape(p + 1, s, len) + 2;
+	b->p[b->len - 1] = '"';
+	return 0;
+}
+
+/* A JSON value as a JSON string: a string as it is, anything else (a
+ * number, true, an object) its text, escaped and quoted. */
+int
+format_put_text(struct format_buf *b, const char *v, size_t len)
+{
+	return *v == '"' ? format_put(b, v, len) :
+	    format_put_string(b, v, len);
+}
+
+/* "dotted.key": of a leaf, after a comma unless b is empty. */
+int
+format_put_member(struct format_buf *b, const struct flat_leaf *l)
+{
+	char	*k;
+
+	if ((b->len > 0 ? FORMAT_PUT(b, ",\"") : FORMAT_PUT(b, "\"")) == -1 ||
+	    (k = format_room(b, flat_key_len(l))) == NULL)
+		return -1;
+	b->len = (size_t)(flat_key_put(k, l) - b->p);
+	return FORMAT_PUT(b, "\":");
+}
+
 void
 format_buf_free(struct format_buf *b)
 {

@@ -36,38 +36,6 @@ struct rec {
 	size_t			 eventlen;
 };
 
-#define PUT(b, lit)	format_put(b, lit, sizeof(lit) - 1)
-
-/* A JSON string of s, len bytes of text that is not JSON yet. */
-static int
-put_string(struct format_buf *b, const char *s, size_t len)
-{
-	char	*p = format_room(b, len * 6 + 2);
-
-	if (p == NULL)
-		return -1;
-	*p = '"';
-	b->len += record_escape(p + 1, s, len) + 2;
-	b->p[b->len - 1] = '"';
-	return 0;
-}
-
-/* "dotted.key":"value", the value a string whatever its JSON type. */
-static int
-field(struct format_buf *b, const struct flat_leaf *l)
-{
-	char	*k;
-
-	if ((b->len > 0 ? PUT(b, ",\"") : PUT(b, "\"")) == -1 ||
-	    (k = format_room(b, flat_key_len(l))) == NULL)
-		return -1;
-	b->len = (size_t)(flat_key_put(k, l) - b->p);
-	if (PUT(b, "\":") == -1)
-		return -1;
-	return *l->value == '"' ? format_put(b, l->value, l->len) :
-	    put_string(b, l->value, l->len);
-}
-
 static int
 leaf(void *arg, const struct flat_leaf *l)
 {
@@ -85,7 +53,8 @@ leaf(void *arg, const struct flat_leaf *l)
 	}
 	if (*oc->file_key != '\0' && flat_key_is(l, oc->file_key))
 		return 0;	/* the source */
-	return field(r->fields, l);
+	return format_put_member(r->fields, l) == -1 ? -1 :
+	    format_put_text(r->fields, l->value, l->len);
 }
 
 static int
@@ -113,25 +82,26 @@ make(const struct format_in *in, struct format_buf *out)
 	out->len += (size_t)snprintf(p, HEC_TIME, "{\"time\":%llu.%06llu,",
 	    (unsigned long long)(r.time / 1000000000),
 	    (unsigned long long)(r.time % 1000000000 / 1000));
-	if (PUT(out, "\"host\":") == -1 ||
-	    put_string(out, oc->id_seed, strlen(oc->id_seed)) == -1 ||
-	    PUT(out, ",\"source\":") == -1 ||
-	    put_string(out, v->path, v->pathlen) == -1 ||
-	    PUT(out, ",\"sourcetype\":") == -1 ||
-	    put_string(out, oc->hec_sourcetype,
+	if (FORMAT_PUT(out, "\"host\":") == -1 ||
+	    format_put_string(out, oc->id_seed, strlen(oc->id_seed)) == -1 ||
+	    FORMAT_PUT(out, ",\"source\":") == -1 ||
+	    format_put_string(out, v->path, v->pathlen) == -1 ||
+	    FORMAT_PUT(out, ",\"sourcetype\":") == -1 ||
+	    format_put_string(out, oc->hec_sourcetype,
 	    strlen(oc->hec_sourcetype)) == -1)
 		return -1;
-	if (*oc->hec_index != '\0' && (PUT(out, ",\"index\":") == -1 ||
-	    put_string(out, oc->hec_index, strlen(oc->hec_index)) == -1))
+	if (*oc->hec_index != '\0' && (FORMAT_PUT(out, ",\"index\":") == -1 ||
+	    format_put_string(out, oc->hec_index, strlen(oc->hec_index)) == -1))
 		return -1;
-	if (PUT(out, ",\"event\":") == -1 || (r.event != NULL ?
-	    format_put(out, r.event, r.eventlen) : PUT(out, "\"\"")) == -1)
+	if (FORMAT_PUT(out, ",\"event\":") == -1 || (r.event != NULL ?
+	    format_put(out, r.event, r.eventlen) :
+	    FORMAT_PUT(out, "\"\"")) == -1)
 		return -1;
-	if (st->fields.len > 0 && (PUT(out, ",\"fields\":{") == -1 ||
+	if (st->fields.len > 0 && (FORMAT_PUT(out, ",\"fields\":{") == -1 ||
 	    format_put(out, st->fields.p, st->fields.len) == -1 ||
-	    PUT(out, "}") == -1))
+	    FORMAT_PUT(out, "}") == -1))
 		return -1;
-	return PUT(out, "}\n");
+	return FORMAT_PUT(out, "}\n");
 }
 
 static void

@@ -40,7 +40,7 @@ struct loki {
 	struct label		 labels[LOKI_LABELS_MAX];
 	int			 n;
 	enum loki_line		 line;
-	char			*keys;		/* loki.labels, cut at commas */
+	char			*keys;		/* loki.labels, cut */
 	struct format_buf	 meta;		/* a record's metadata */
 };
 
@@ -55,39 +55,6 @@ struct rec {
 	size_t			 linelen;
 };
 
-#define PUT(b, lit)	format_put(b, lit, sizeof(lit) - 1)
-
-/* A JSON value's text as a JSON string: a string as it is, anything
- * else (a number, true, an array) escaped and quoted. */
-static int
-put_text(struct format_buf *b, const char *v, size_t len)
-{
-	char	*p;
-
-	if (*v == '"')
-		return format_put(b, v, len);
-	p = format_room(b, len * 6 + 2);
-	if (p == NULL)
-		return -1;
-	*p = '"';
-	b->len += record_escape(p + 1, v, len) + 2;
-	b->p[b->len - 1] = '"';
-	return 0;
-}
-
-/* "dotted.key":"value" into the metadata, after a comma but first. */
-static int
-meta(struct format_buf *b, const struct flat_leaf *l)
-{
-	char	*k;
-
-	if ((b->len > 0 ? PUT(b, ",\"") : PUT(b, "\"")) == -1 ||
-	    (k = format_room(b, flat_key_len(l))) == NULL)
-		return -1;
-	b->len = (size_t)(flat_key_put(k, l) - b->p);
-	return PUT(b, "\":") == -1 ? -1 : put_text(b, l->value, l->len);
-}
-
 static int
 leaf(void *arg, const struct flat_leaf *l)
 {
@@ -100,7 +67,8 @@ leaf(void *arg, const struct flat_leaf *l)
 	    &r->time) == 0)
 		return 0;
 	for (i = 0; i < r->st->n; i++)
-		if (r->value[i] == NULL && flat_key_is(l, r->st->labels[i].key)) {
+		if (r->value[i] == NULL &&
+		    flat_key_is(l, r->st->labels[i].key)) {
 			r->value[i] = l->value;
 			r->len[i] = l->len;
 			return 0;
@@ -112,7 +80,8 @@ leaf(void *arg, const struct flat_leaf *l)
 		r->linelen = l->len;
 		return 0;
 	}
-	return meta(&r->st->meta, l);
+	return format_put_member(&r->st->meta, l) == -1 ? -1 :
+	    format_put_text(&r->st->meta, l->value, l->len);
 }
 
 /* {"stream":{...}: the labels found, in loki.labels' order; one whose
@@ -122,20 +91,21 @@ stream(struct format_buf *out, const struct rec *r)
 {
 	int	 i, n = 0;
 
-	if (PUT(out, "{\"stream\":{") == -1)
+	if (FORMAT_PUT(out, "{\"stream\":{") == -1)
 		return -1;
 	for (i = 0; i < r->st->n; i++) {
 		if (r->value[i] == NULL || *r->value[i] == 'n' ||
 		    (r->len[i] == 2 && *r->value[i] == '"'))
 			continue;
-		if ((n++ > 0 && PUT(out, ",") == -1) || PUT(out, "\"") == -1 ||
+		if ((n++ > 0 && FORMAT_PUT(out, ",") == -1) ||
+		    FORMAT_PUT(out, "\"") == -1 ||
 		    format_put(out, r->st->labels[i].name,
 		    strlen(r->st->labels[i].name)) == -1 ||
-		    PUT(out, "\":") == -1 ||
-		    put_text(out, r->value[i], r->len[i]) == -1)
+		    FORMAT_PUT(out, "\":") == -1 ||
+		    format_put_text(out, r->value[i], r->len[i]) == -1)
 			return -1;
 	}
-	return n == 0 && PUT(out, LOKI_NOLABEL) == -1 ? -1 : 0;
+	return n == 0 && FORMAT_PUT(out, LOKI_NOLABEL) == -1 ? -1 : 0;
 }
 
 static int
@@ -163,17 +133,17 @@ make(const struct format_in *in, struct format_buf *out)
 		r.line = p;
 		r.linelen = n;
 	}
-	if (stream(out, &r) == -1 || PUT(out, LOKI_VALUES "[\"") == -1 ||
+	if (stream(out, &r) == -1 || FORMAT_PUT(out, LOKI_VALUES "[\"") == -1 ||
 	    format_put(out, ns, record_u64(ns, r.time)) == -1 ||
-	    PUT(out, "\",") == -1 ||
-	    (r.line != NULL ? put_text(out, r.line, r.linelen) :
-	    PUT(out, "\"\"")) == -1)
+	    FORMAT_PUT(out, "\",") == -1 ||
+	    (r.line != NULL ? format_put_text(out, r.line, r.linelen) :
+	    FORMAT_PUT(out, "\"\"")) == -1)
 		return -1;
-	if (st->meta.len > 0 && (PUT(out, ",{") == -1 ||
+	if (st->meta.len > 0 && (FORMAT_PUT(out, ",{") == -1 ||
 	    format_put(out, st->meta.p, st->meta.len) == -1 ||
-	    PUT(out, "}") == -1))
+	    FORMAT_PUT(out, "}") == -1))
 		return -1;
-	return PUT(out, "]]}");
+	return FORMAT_PUT(out, "]]}");
 }
 
 /* --- a batch's records, one stream per label set ---------------------- */
@@ -217,9 +187,9 @@ fnv(const char *p, size_t len)
 static int
 parts(const char *rec, size_t len, struct ent *e, struct grp *g)
 {
-	const char	*v = memmem(rec, len, LOKI_VALUES, sizeof(LOKI_VALUES) - 1);
-	const char	*d;
+	const char	*v, *d;
 
+	v = memmem(rec, len, LOKI_VALUES, sizeof(LOKI_VALUES) - 1);
 	if (v == NULL || len < 4)
 		return -1;
 	g->stream = rec;

@@ -32,16 +32,18 @@
 #include "log.h"
 #include "timestamp.h"
 
-#define OTLP_HEAD	"{\"resourceLogs\":[{\"resource\":{\"attributes\":["
-#define OTLP_SCOPE	"]},\"scopeLogs\":[{\"scope\":{\"name\":\"sidelog\"," \
-			"\"version\":\"" SIDELOG_VERSION "\"},\"logRecords\":["
+#define OTLP_HEAD	"{\"resourceLogs\":[{\"resource\":" \
+			"{\"attributes\":["
+#define OTLP_SCOPE	"]},\"scopeLogs\":[{\"scope\":" \
+			"{\"name\":\"sidelog\",\"version\":\"" \
+			SIDELOG_VERSION "\"},\"logRecords\":["
 #define OTLP_TAIL	"]}]}]}"
 #define OTLP_NUM_MAX	64	/* bytes of a number read as a double */
-#define OTLP_TIMES	96	/* {"timeUnixNano":..,"observedTimeUnixNano":.. */
+#define OTLP_TIMES	96	/* the two times, their names and quotes */
 
 struct otlp {
-	struct format_buf	 head;	/* the frame's head: the resource */
-	struct format_buf	 attrs;	/* a record's attributes, as built */
+	struct format_buf	 head;	/* the frame's: the resource */
+	struct format_buf	 attrs;	/* a record's attributes */
 };
 
 /* What one record's walk finds and writes. */
@@ -54,22 +56,6 @@ struct rec {
 };
 
 static int	any(struct format_buf *, struct json_cur *);
-
-#define PUT(b, lit)	format_put(b, lit, sizeof(lit) - 1)
-
-/* A JSON string of s, len bytes of text that is not JSON yet. */
-static int
-put_string(struct format_buf *b, const char *s, size_t len)
-{
-	char	*p = format_room(b, len * 6 + 2);
-
-	if (p == NULL)
-		return -1;
-	*p = '"';
-	b->len += record_escape(p + 1, s, len) + 2;
-	b->p[b->len - 1] = '"';
-	return 0;
-}
 
 /* The number at the cursor: an integer that int64 holds as intValue,
  * else a finite double as doubleValue, else its text as stringValue. */
@@ -92,17 +78,17 @@ number(struct format_buf *b, struct json_cur *c)
 	if (strpbrk(tmp, ".eE") == NULL) {
 		(void)strtoll(tmp, &end, 10);
 		if (errno == 0 && *end == '\0')
-			return PUT(b, "{\"intValue\":\"") == -1 ||
+			return FORMAT_PUT(b, "{\"intValue\":\"") == -1 ||
 			    format_put(b, tmp, len) == -1 ? -1 :
-			    PUT(b, "\"}");
+			    FORMAT_PUT(b, "\"}");
 	}
 	d = strtod(tmp, &end);
 	if (*end == '\0' && isfinite(d))
-		return PUT(b, "{\"doubleValue\":") == -1 ||
-		    format_put(b, tmp, len) == -1 ? -1 : PUT(b, "}");
+		return FORMAT_PUT(b, "{\"doubleValue\":") == -1 ||
+		    format_put(b, tmp, len) == -1 ? -1 : FORMAT_PUT(b, "}");
 text:
-	return PUT(b, "{\"stringValue\":\"") == -1 ||
-	    format_put(b, s, len) == -1 ? -1 : PUT(b, "\"}");
+	return FORMAT_PUT(b, "{\"stringValue\":\"") == -1 ||
+	    format_put(b, s, len) == -1 ? -1 : FORMAT_PUT(b, "\"}");
 }
 
 /* {"key":K,"value":...} for each member of the object entered. */
@@ -113,15 +99,16 @@ kvlist(struct format_buf *b, struct json_cur *c)
 	size_t		 kl;
 	int		 i = 0, rc;
 
-	if (PUT(b, "{\"kvlistValue\":{\"values\":[") == -1)
+	if (FORMAT_PUT(b, "{\"kvlistValue\":{\"values\":[") == -1)
 		return -1;
 	while ((rc = json_member(c, &i, &k, &kl)) == 1)
-		if ((i > 1 && PUT(b, ",") == -1) ||
-		    PUT(b, "{\"key\":\"") == -1 || format_put(b, k, kl) == -1 ||
-		    PUT(b, "\",\"value\":") == -1 || any(b, c) == -1 ||
-		    PUT(b, "}") == -1)
+		if ((i > 1 && FORMAT_PUT(b, ",") == -1) ||
+		    FORMAT_PUT(b, "{\"key\":\"") == -1 ||
+		    format_put(b, k, kl) == -1 ||
+		    FORMAT_PUT(b, "\",\"value\":") == -1 || any(b, c) == -1 ||
+		    FORMAT_PUT(b, "}") == -1)
 			return -1;
-	return rc == -1 ? -1 : PUT(b, "]}}");
+	return rc == -1 ? -1 : FORMAT_PUT(b, "]}}");
 }
 
 static int
@@ -129,12 +116,12 @@ array(struct format_buf *b, struct json_cur *c)
 {
 	int	 i = 0, rc;
 
-	if (PUT(b, "{\"arrayValue\":{\"values\":[") == -1)
+	if (FORMAT_PUT(b, "{\"arrayValue\":{\"values\":[") == -1)
 		return -1;
 	while ((rc = json_element(c, &i, ']')) == 1)
-		if ((i > 1 && PUT(b, ",") == -1) || any(b, c) == -1)
+		if ((i > 1 && FORMAT_PUT(b, ",") == -1) || any(b, c) == -1)
 			return -1;
-	return rc == -1 ? -1 : PUT(b, "]}}");
+	return rc == -1 ? -1 : FORMAT_PUT(b, "]}}");
 }
 
 /* The JSON value at the cursor as an AnyValue. */
@@ -148,15 +135,15 @@ any(struct format_buf *b, struct json_cur *c)
 	switch (json_peek(c)) {
 	case '"':
 		return json_string(c, &s, &len) == -1 ||
-		    PUT(b, "{\"stringValue\":\"") == -1 ||
-		    format_put(b, s, len) == -1 ? -1 : PUT(b, "\"}");
+		    FORMAT_PUT(b, "{\"stringValue\":\"") == -1 ||
+		    format_put(b, s, len) == -1 ? -1 : FORMAT_PUT(b, "\"}");
 	case 't':
 	case 'f':
 		return json_bool(c, &v) == -1 ? -1 : v ?
-		    PUT(b, "{\"boolValue\":true}") :
-		    PUT(b, "{\"boolValue\":false}");
+		    FORMAT_PUT(b, "{\"boolValue\":true}") :
+		    FORMAT_PUT(b, "{\"boolValue\":false}");
 	case 'n':
-		return json_skip(c) == -1 ? -1 : PUT(b, "{}");
+		return json_skip(c) == -1 ? -1 : FORMAT_PUT(b, "{}");
 	case '[':
 		return json_enter(c, '[') == -1 ? -1 : array(b, c);
 	case '{':
@@ -180,9 +167,10 @@ any_of(struct format_buf *b, const char *s, size_t len)
 static int
 attr_open(struct format_buf *b, const char *key, size_t keylen)
 {
-	return (b->len > 0 && PUT(b, ",") == -1) ||
-	    PUT(b, "{\"key\":\"") == -1 || format_put(b, key, keylen) == -1 ?
-	    -1 : PUT(b, "\",\"value\":");
+	return (b->len > 0 && FORMAT_PUT(b, ",") == -1) ||
+	    FORMAT_PUT(b, "{\"key\":\"") == -1 ||
+	    format_put(b, key, keylen) == -1 ?
+	    -1 : FORMAT_PUT(b, "\",\"value\":");
 }
 
 /* The same, named by a leaf's dotted key. */
@@ -191,11 +179,12 @@ attr_leaf(struct format_buf *b, const struct flat_leaf *l)
 {
 	char	*p;
 
-	if ((b->len > 0 && PUT(b, ",") == -1) || PUT(b, "{\"key\":\"") == -1 ||
+	if ((b->len > 0 && FORMAT_PUT(b, ",") == -1) ||
+	    FORMAT_PUT(b, "{\"key\":\"") == -1 ||
 	    (p = format_room(b, flat_key_len(l))) == NULL)
 		return -1;
 	b->len = (size_t)(flat_key_put(p, l) - b->p);
-	return PUT(b, "\",\"value\":");
+	return FORMAT_PUT(b, "\",\"value\":");
 }
 
 static int
@@ -221,7 +210,7 @@ leaf(void *arg, const struct flat_leaf *l)
 	else
 		rc = attr_leaf(r->attrs, l);
 	return rc == -1 || any_of(r->attrs, l->value, l->len) == -1 ? -1 :
-	    PUT(r->attrs, "}");
+	    FORMAT_PUT(r->attrs, "}");
 }
 
 static int
@@ -241,9 +230,9 @@ make(const struct format_in *in, struct format_buf *out)
 	n = record_encode(in->tpl, v, p);
 	st->attrs.len = 0;
 	if (v->id != NULL && (attr_open(&st->attrs, "log.record.uid", 14) ==
-	    -1 || PUT(&st->attrs, "{\"stringValue\":\"") == -1 ||
+	    -1 || FORMAT_PUT(&st->attrs, "{\"stringValue\":\"") == -1 ||
 	    format_put(&st->attrs, v->id, strlen(v->id)) == -1 ||
-	    PUT(&st->attrs, "\"}}") == -1))
+	    FORMAT_PUT(&st->attrs, "\"}}") == -1))
 		return -1;
 	if (flat_walk(p, n - 1, in->oc->message_key, leaf, &r) == -1)
 		return -1;
@@ -256,12 +245,12 @@ make(const struct format_in *in, struct format_buf *out)
 	    (unsigned long long)r.time);
 	out->len += n + (size_t)snprintf(p + n, OTLP_TIMES - n,
 	    "\"observedTimeUnixNano\":\"%llu\"", (unsigned long long)seen);
-	if (r.body != NULL && (PUT(out, ",\"body\":") == -1 ||
+	if (r.body != NULL && (FORMAT_PUT(out, ",\"body\":") == -1 ||
 	    any_of(out, r.body, r.bodylen) == -1))
 		return -1;
-	return PUT(out, ",\"attributes\":[") == -1 ||
+	return FORMAT_PUT(out, ",\"attributes\":[") == -1 ||
 	    format_put(out, st->attrs.p, st->attrs.len) == -1 ?
-	    -1 : PUT(out, "]}");
+	    -1 : FORMAT_PUT(out, "]}");
 }
 
 /* {"key":"<prefix><key>","value":{"stringValue":"<value>"}}, the key
@@ -272,14 +261,15 @@ attr_str(struct format_buf *b, const char *prefix, const char *key,
 {
 	char	*p;
 
-	if ((b->len > sizeof(OTLP_HEAD) - 1 && PUT(b, ",") == -1) ||
-	    PUT(b, "{\"key\":\"") == -1 ||
+	if ((b->len > sizeof(OTLP_HEAD) - 1 && FORMAT_PUT(b, ",") == -1) ||
+	    FORMAT_PUT(b, "{\"key\":\"") == -1 ||
 	    format_put(b, prefix, strlen(prefix)) == -1 ||
 	    (p = format_room(b, strlen(key) * 6)) == NULL)
 		return -1;
 	b->len += record_escape(p, key, strlen(key));
-	return PUT(b, "\",\"value\":{\"stringValue\":") == -1 ||
-	    put_string(b, value, strlen(value)) == -1 ? -1 : PUT(b, "}}");
+	return FORMAT_PUT(b, "\",\"value\":{\"stringValue\":") == -1 ||
+	    format_put_string(b, value, strlen(value)) == -1 ? -1 :
+	    FORMAT_PUT(b, "}}");
 }
 
 /* The resource: [metadata], then the labels as k8s.pod.label.NAME. */
@@ -289,7 +279,7 @@ resource(struct format_buf *b, const struct config *cfg,
 {
 	int	 i;
 
-	if (PUT(b, OTLP_HEAD) == -1)
+	if (FORMAT_PUT(b, OTLP_HEAD) == -1)
 		return -1;
 	for (i = 0; i < cfg->nmetadata; i++)
 		if (*cfg->metadata[i].value != '\0' && attr_str(b, "",
@@ -299,7 +289,7 @@ resource(struct format_buf *b, const struct config *cfg,
 		if (attr_str(b, "k8s.pod.label.", lb->pairs[i].key,
 		    lb->pairs[i].value) == -1)
 			return -1;
-	return PUT(b, OTLP_SCOPE);
+	return FORMAT_PUT(b, OTLP_SCOPE);
 }
 
 static void

@@ -997,7 +997,9 @@ size_t
 output_overshoot(const struct config *cfg)
 {
 	const struct format_ops	*f = format_of(&cfg->output);
-	size_t			 body = cfg->output.batch_max_bytes, json, one;
+	size_t			 body, json, one;
+
+	body = cfg->output.batch_max_bytes;
 
 	json = 7 * config_longest_line(cfg) + f->extra + 64 * 1024;
 	one = f->make != NULL ? made_max(json) : json;

@@ -21,8 +21,8 @@
 #include "log.h"
 #include "output_auth.h"
 
-#define AUTH_SECRET_MAX	4096	/* a password, token or header file */
-#define AUTH_CHECK_MS	1000	/* files looked at at most this often */
+#define AUTH_SECRET_MAX	4096	/* a password, token, header file */
+#define AUTH_CHECK_MS	1000	/* files looked at once this long */
 
 struct secret {
 	struct stat	 st;
@@ -32,13 +32,13 @@ struct secret {
 struct output_auth {
 	const struct config_output	*oc;
 	struct secret			 auth;
-	struct secret			*files;	/* one a headers_file.* */
+	struct secret			*files;	/* headers_file.* */
 	uint64_t			 checked;
 	int				 fresh;
 	char				 authz[AUTH_SECRET_MAX * 2];
-	const char			**headers;	/* headers.*, then
+	const char			**headers;	/* headers.*,
 							   headers_file.* */
-	const char			**list;		/* those given */
+	const char			**list;		/* those read */
 	int				 n;
 };
 
@@ -120,9 +120,9 @@ refresh_file(struct output_auth *a, int i)
 		goto done;
 	for (c = s; *c != '\0'; c++)
 		if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f) {
-			log_error("output: %s (headers_file.%s) holds a control "
-			    "byte: the header keeps its value", h->value,
-			    h->key);
+			log_error("output: %s (headers_file.%s) holds a "
+			    "control byte: the header keeps its value",
+			    h->value, h->key);
 			goto done;
 		}
 	if (asprintf(&line, "%s: %s", h->key, s) == -1) {
