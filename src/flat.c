@@ -11,6 +11,7 @@
 
 #include "flat.h"
 #include "json.h"
+#include "timestamp.h"
 
 struct walk {
 	struct json_cur	 c;
@@ -104,4 +105,12 @@ flat_key_put(char *out, const struct flat_leaf *l)
 		*out++ = '.';
 	memcpy(out, l->name, l->namelen);
 	return out + l->namelen;
+}
+
+/* Whether the leaf is key and an RFC 3339 time: then *ns is that time. */
+int
+flat_time(const struct flat_leaf *l, const char *key, uint64_t *ns)
+{
+	return flat_key_is(l, key) && *l->value == '"' &&
+	    timestamp_rfc3339(l->value + 1, l->len - 2, ns) == 0;
 }

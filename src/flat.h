@@ -7,6 +7,7 @@
 #define SIDELOG_FLAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Objects are followed into while their dotted name is no longer than
  * this; a deeper one is a leaf of its own, its value the object: so a
@@ -28,6 +29,7 @@ typedef int	flat_fn(void *arg, const struct flat_leaf *);
 int	flat_walk(const char *rec, size_t len, const char *whole, flat_fn *,
 	    void *arg);
 int	flat_key_is(const struct flat_leaf *, const char *key);
+int	flat_time(const struct flat_leaf *, const char *key, uint64_t *ns);
 size_t	flat_key_len(const struct flat_leaf *);
 char	*flat_key_put(char *out, const struct flat_leaf *);
 

@@ -42,9 +42,7 @@ leaf(void *arg, const struct flat_leaf *l)
 	struct rec			*r = arg;
 	const struct config_output	*oc = r->in->oc;
 
-	if (r->time == 0 && flat_key_is(l, oc->time_key) &&
-	    *l->value == '"' && timestamp_rfc3339(l->value + 1, l->len - 2,
-	    &r->time) == 0)
+	if (r->time == 0 && flat_time(l, oc->time_key, &r->time))
 		return 0;
 	if (r->event == NULL && flat_key_is(l, oc->message_key)) {
 		r->event = l->value;

@@ -62,9 +62,7 @@ leaf(void *arg, const struct flat_leaf *l)
 	const struct config_output	*oc = r->in->oc;
 	int				 i;
 
-	if (r->time == 0 && flat_key_is(l, oc->time_key) &&
-	    *l->value == '"' && timestamp_rfc3339(l->value + 1, l->len - 2,
-	    &r->time) == 0)
+	if (r->time == 0 && flat_time(l, oc->time_key, &r->time))
 		return 0;
 	for (i = 0; i < r->st->n; i++)
 		if (r->value[i] == NULL &&

@@ -194,9 +194,7 @@ leaf(void *arg, const struct flat_leaf *l)
 	const struct config_output	*oc = r->in->oc;
 	int				 rc;
 
-	if (r->time == 0 && flat_key_is(l, oc->time_key) &&
-	    *l->value == '"' && timestamp_rfc3339(l->value + 1, l->len - 2,
-	    &r->time) == 0)
+	if (r->time == 0 && flat_time(l, oc->time_key, &r->time))
 		return 0;
 	if (r->body == NULL && flat_key_is(l, oc->message_key)) {
 		r->body = l->value;
