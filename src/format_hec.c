@@ -55,6 +55,23 @@ leaf(void *arg, const struct flat_leaf *l)
 	    format_put_text(r->fields, l->value, l->len);
 }
 
+/* {"time":SECONDS.MICROS, at out: its length. */
+static size_t
+hec_time(char *out, uint64_t ns)
+{
+	uint64_t	 us = ns / 1000 % 1000000;
+	size_t		 n = sizeof("{\"time\":") - 1;
+	int		 i;
+
+	memcpy(out, "{\"time\":", n);
+	n += record_u64(out + n, ns / 1000000000);
+	out[n++] = '.';
+	for (i = 5; i >= 0; i--, us /= 10)
+		out[n + (size_t)i] = (char)('0' + us % 10);
+	out[n + 6] = ',';
+	return n + 7;
+}
+
 static int
 make(const struct format_in *in, struct format_buf *out)
 {
@@ -77,9 +94,7 @@ make(const struct format_in *in, struct format_buf *out)
 		timestamp_rfc3339(v->time, RECORD_TIME_LEN, &r.time);
 	if ((p = format_room(out, HEC_TIME)) == NULL)
 		return -1;
-	out->len += (size_t)snprintf(p, HEC_TIME, "{\"time\":%llu.%06llu,",
-	    (unsigned long long)(r.time / 1000000000),
-	    (unsigned long long)(r.time % 1000000000 / 1000));
+	out->len += hec_time(p, r.time);
 	if (FORMAT_PUT(out, "\"host\":") == -1 ||
 	    format_put_string(out, oc->id_seed, strlen(oc->id_seed)) == -1 ||
 	    FORMAT_PUT(out, ",\"source\":") == -1 ||

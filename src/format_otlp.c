@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,7 +38,6 @@
 			SIDELOG_VERSION "\"},\"logRecords\":["
 #define OTLP_TAIL	"]}]}]}"
 #define OTLP_NUM_MAX	64	/* bytes of a number read as a double */
-#define OTLP_TIMES	96	/* the two times, their names and quotes */
 
 struct otlp {
 	struct format_buf	 head;	/* the frame's: the resource */
@@ -56,6 +54,18 @@ struct rec {
 };
 
 static int	any(struct format_buf *, struct json_cur *);
+
+/* v in decimal. */
+static int
+put_u64(struct format_buf *b, uint64_t v)
+{
+	char	*p = format_room(b, 20);
+
+	if (p == NULL)
+		return -1;
+	b->len += record_u64(p, v);
+	return 0;
+}
 
 /* The number at the cursor: an integer that int64 holds as intValue,
  * else a finite double as doubleValue, else its text as stringValue. */
@@ -235,14 +245,13 @@ make(const struct format_in *in, struct format_buf *out)
 	if (flat_walk(p, n - 1, in->oc->message_key, leaf, &r) == -1)
 		return -1;
 	timestamp_rfc3339(v->time, RECORD_TIME_LEN, &seen);
-	p = format_room(out, OTLP_TIMES);
-	if (p == NULL)
+	/* timeUnixNano left out (0): unknown, as OTLP reads it. */
+	if (FORMAT_PUT(out, "{") == -1 || (r.time != 0 &&
+	    (FORMAT_PUT(out, "\"timeUnixNano\":\"") == -1 ||
+	    put_u64(out, r.time) == -1 || FORMAT_PUT(out, "\",") == -1)) ||
+	    FORMAT_PUT(out, "\"observedTimeUnixNano\":\"") == -1 ||
+	    put_u64(out, seen) == -1 || FORMAT_PUT(out, "\"") == -1)
 		return -1;
-	n = r.time == 0 ? (size_t)snprintf(p, OTLP_TIMES, "{") :
-	    (size_t)snprintf(p, OTLP_TIMES, "{\"timeUnixNano\":\"%llu\",",
-	    (unsigned long long)r.time);
-	out->len += n + (size_t)snprintf(p + n, OTLP_TIMES - n,
-	    "\"observedTimeUnixNano\":\"%llu\"", (unsigned long long)seen);
 	if (r.body != NULL && (FORMAT_PUT(out, ",\"body\":") == -1 ||
 	    any_of(out, r.body, r.bodylen) == -1))
 		return -1;

@@ -120,6 +120,16 @@ uescape(struct json_cur *c)
 	return 0;
 }
 
+/* Bytes a string may hold as they are: printable ASCII but " and \. */
+static const unsigned char plain[256] = {
+	['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /* A string; c->p at its opening quote. */
 static int
 string(struct json_cur *c)
@@ -128,7 +138,12 @@ string(struct json_cur *c)
 	size_t			 n;
 
 	c->p++;
-	while (c->p < c->end && *c->p != '"') {
+	for (;;) {
+		/* Most of a string is plain: one test a byte for it. */
+		while (c->p < c->end && plain[(unsigned char)*c->p])
+			c->p++;
+		if (c->p == c->end || *c->p == '"')
+			break;
 		u = (const unsigned char *)c->p;
 		if (*u < 0x20)
 			return -1;
