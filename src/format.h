@@ -109,6 +109,10 @@ struct format_ops {
 	 * the log in why (NULL: its status says all). */
 	enum format_err	 (*error)(int status, const char *body, size_t len,
 			    char *why, size_t whylen);
+	/* A dead letter is the record in the frame's head and tail: a
+	 * request of its own (the resource OTLP keeps there with it), to
+	 * send again as it is. */
+	int		 letter_framed;
 	/* The part of a record's bytes that is the document, for
 	 * dead_letter (NULL: all of it). */
 	const char	*(*document)(const char *rec, size_t *len);

@@ -371,6 +371,7 @@ fail:
 const struct format_ops format_loki = {
 	.name = "loki",
 	.content_type = "application/json",
+	.letter_framed = 1,
 	.open = open_loki,
 	.close = close_loki,
 	.make = make,

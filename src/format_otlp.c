@@ -409,6 +409,7 @@ const struct format_ops format_otlp = {
 	.content_type = "application/json",
 	.reply_max = 16 * 1024,
 	.context_apart = 1,
+	.letter_framed = 1,
 	.ids = ids,
 	.open = open_otlp,
 	.close = close_otlp,

@@ -323,11 +323,11 @@ dead_open(struct output *o)
 static int
 dead_letter(struct output *o, struct batch *b, int i)
 {
-	struct iovec	 iov[2];
+	struct iovec	 iov[4];
 	const char	*rec;
 	size_t		 len;
 	ssize_t		 n;
-	int		 nl;
+	int		 nl, k, j;
 
 	if (*o->oc->dead_letter == '\0') {
 		o->st.rejected++;
@@ -339,13 +339,21 @@ dead_letter(struct output *o, struct batch *b, int i)
 	if (o->fmt->document != NULL)
 		rec = o->fmt->document(rec, &len);
 	/* A line each, whether or not the format ends its records so. */
-	iov[0].iov_base = (void *)rec;
-	iov[0].iov_len = len;
-	iov[1].iov_base = "\n";
-	iov[1].iov_len = 1;
-	nl = len == 0 || rec[len - 1] != '\n';
-	len += (size_t)nl;
-	n = writev(o->dlfd, iov, 1 + nl);
+	k = 0;
+	if (o->fmt->letter_framed)
+		iov[k++] = (struct iovec){ (void *)o->frame.head,
+		    o->frame.headlen };
+	iov[k++] = (struct iovec){ (void *)rec, len };
+	if (o->fmt->letter_framed)
+		iov[k++] = (struct iovec){ (void *)o->frame.tail,
+		    o->frame.taillen };
+	nl = iov[k - 1].iov_len == 0 ||
+	    ((const char *)iov[k - 1].iov_base)[iov[k - 1].iov_len - 1] != '\n';
+	if (nl)
+		iov[k++] = (struct iovec){ "\n", 1 };
+	for (len = 0, j = 0; j < k; j++)
+		len += iov[j].iov_len;
+	n = writev(o->dlfd, iov, k);
 	if (n == (ssize_t)len) {
 		o->dlsize += len;
 		o->dlpending++;
