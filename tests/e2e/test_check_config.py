@@ -129,3 +129,35 @@ def test_memory_ceiling_is_printed_and_long_lines_warn(sidelog):
     assert err.startswith("%s: warning: the buffers for lines of "
                           "max_line_bytes (67108864) take 852" % f)
     assert err.endswith(" KiB, more than memory_limit (131072 KiB)\n")
+
+
+def test_format_limits_and_loki_labels(sidelog):
+    """Per-format checks: batch_max_bytes above a backend's documented
+    default limit warns (exit 0); Loki label keys that make a reserved,
+    a repeated or a sixteenth label are errors naming the key; keys of
+    another format warn that they are ignored."""
+    out_ = "[output]\nurl = https://h/v1/logs\n"
+    f = sidelog.write("otlp.ini", BASE + out_ + "format = otlp\n"
+                      "batch_max_bytes = 32m\nloki.line = record\n"
+                      "[sidelog]\nmemory_limit = 128m\n")
+    rc, _, err = sidelog("check", "-c", str(f))
+    assert rc == 0, err
+    assert ":8: warning: [output] batch_max_bytes: above the OTel " \
+        "Collector's default max_request_body_size (20 MiB)" in err
+    assert ":9: warning: [output] loki.line: ignored unless format = loki" in err
+    f = sidelog.write("loki.ini", BASE + out_ + "format = loki\n"
+                      "loki.labels = a.b, a_b, __x\n")
+    rc, _, err = sidelog("check", "-c", str(f))
+    assert rc == 2
+    assert ":8: [output] loki.labels: two keys make the label a_b" in err
+    assert "\"__x\" would be the label __x" in err
+    f = sidelog.write("many.ini", BASE + out_ + "format = loki\n"
+                      "loki.labels = %s\n" % ",".join(
+                          "k%d" % i for i in range(16)))
+    rc, _, err = sidelog("check", "-c", str(f))
+    assert rc == 2 and "more than 15 labels" in err
+    f = sidelog.write("line.ini", BASE.replace(
+        "[stdout]", "max_line_bytes = 1m\n[stdout]") + out_ +
+        "format = loki\n")
+    rc, _, err = sidelog("check", "-c", str(f))
+    assert rc == 0 and "above Loki's default max_line_size" in err

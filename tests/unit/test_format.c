@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,33 +216,60 @@ test_loki_line_record_and_no_label(void **state)
 	    "\"values\":[[\"" READ_NS "\",\"m\"]]}");
 }
 
-/* Records made one by one into a framed body, then grouped. */
+/* Whether [p, p+len) is one JSON value, however many values it holds
+ * (json_valid() stops at a line's JSON_MAX_TOKENS). */
+static int
+one_value(const char *p, size_t len)
+{
+	struct json_cur	 c;
+
+	json_cur_init(&c, p, len, INT_MAX);
+	return json_skip(&c) == 0 && json_done(&c);
+}
+
+/* Records made one by one into a framed body, then grouped; the
+ * result is kept until the next call. */
 static const char *
 grouped(const char *const *msgs, const char *const *times, int n)
 {
-	static char	 raw[1 << 16], out[1 << 16];
-	static uint32_t	 ends[64];
-	size_t		 len = fx.fr.headlen;
+	static char	*out;
+	char		*raw;
+	uint32_t	*ends;
+	size_t		 len = fx.fr.headlen, cap = 1 << 16;
 	ssize_t		 g;
 	int		 i;
 
+	raw = malloc(cap);
+	ends = calloc((size_t)n, sizeof(*ends));
+	assert_non_null(raw);
+	assert_non_null(ends);
 	memcpy(raw, fx.fr.head, fx.fr.headlen);
 	for (i = 0; i < n; i++) {
+		make_line(msgs[i], strlen(msgs[i]), "/p", NULL, times[i]);
+		if (len + strlen(fx.text) + 16 > cap) {
+			cap *= 2;
+			raw = realloc(raw, cap);
+			assert_non_null(raw);
+		}
 		if (i > 0) {
 			memcpy(raw + len, fx.fr.sep, fx.fr.seplen);
 			len += fx.fr.seplen;
 		}
-		make_line(msgs[i], strlen(msgs[i]), "/p", NULL, times[i]);
 		memcpy(raw + len, fx.text, strlen(fx.text));
 		len += strlen(fx.text);
 		ends[i] = (uint32_t)len;
 	}
 	memcpy(raw + len, fx.fr.tail, fx.fr.taillen);
 	len += fx.fr.taillen;
+	free(out);
+	out = malloc(len + 1);
+	assert_non_null(out);
 	g = fx.fr.group(raw, ends, n, &fx.fr, out);
 	assert_true(g > 0 && (size_t)g <= len);
 	out[g] = '\0';
-	assert_true(json_valid(out, (size_t)g));
+	assert_true(one_value(out, (size_t)g));
+	free(raw);
+	free(ends);
 	return out;
 }
 
@@ -268,8 +296,8 @@ test_loki_streams_grouped_in_time_order(void **state)
 static void
 test_loki_one_record_and_many_streams(void **state)
 {
-	static char	 bufs[64][32];
-	const char	*msgs[64], *times[64];
+	static char	 bufs[10000][64];
+	static const char *msgs[10000], *times[10000];
 	const char	*one[] = { "solo" }, *t1[] = { NULL };
 	const char	*s;
 	int		 i;
@@ -278,12 +306,15 @@ test_loki_one_record_and_many_streams(void **state)
 	    IN "parse = json\n", NULL);
 	assert_string_equal(grouped(one, t1, 1), "{\"streams\":[{\"stream\":"
 	    "{\"job\":\"sidelog\"},\"values\":[[\"" READ_NS "\",\"solo\"]]}]}");
-	for (i = 0; i < 64; i++) {
-		snprintf(bufs[i], sizeof(bufs[i]), "{\"n\":%d}", i % 7);
+	/* A maximal batch (batch_max_records' default), 7 streams, each
+	 * record's time going back: each stream once, its values sorted. */
+	for (i = 0; i < 10000; i++) {
+		snprintf(bufs[i], sizeof(bufs[i]), "{\"n\":%d,\"@timestamp\":"
+		    "\"2026-01-01T00:00:00.%06dZ\"}", i % 7, 9999 - i);
 		msgs[i] = bufs[i];
 		times[i] = NULL;
 	}
-	s = grouped(msgs, times, 64);
+	s = grouped(msgs, times, 10000);
 	for (i = 0; i < 7; i++) {
 		char	 want[32];
 
