@@ -15,8 +15,6 @@ rx.decode_errors.
 import gzip
 import http.client
 import json
-import sys
-import types
 
 import pytest
 
@@ -384,24 +382,6 @@ def test_hec_mode_faults_speak_hec(rx):
     assert post(rx, hec_body(1))[0] == 200 and rx.seqs() == [0]
 
 
-class StubOtlpDecoder:
-    """otlp_decode.OtlpDecoder's interface, for the receiver's plumbing
-    only; the real decoder is another helper's."""
-
-    def decode(self, body):
-        try:
-            return json.loads(body)["resourceLogs"]
-        except (ValueError, KeyError, TypeError) as e:
-            raise ValueError("not an ExportLogsServiceRequest: %s" % e)
-
-    def records(self, normalized):
-        return [{"message": lr["body"]["stringValue"],
-                 "time_ns": int(lr["timeUnixNano"]), "observed_ns": 0,
-                 "attrs": {}, "resource": {}, "scope": {}}
-                for rl in normalized for sl in rl["scopeLogs"]
-                for lr in sl["logRecords"]]
-
-
 def otlp_body(n):
     return json.dumps({"resourceLogs": [{"scopeLogs": [{"logRecords": [
         {"timeUnixNano": str(int(NS) + i),
@@ -410,10 +390,8 @@ def otlp_body(n):
 
 
 @pytest.fixture
-def otlp_rx(monkeypatch):
-    stub = types.ModuleType("otlp_decode")
-    stub.OtlpDecoder = StubOtlpDecoder
-    monkeypatch.setitem(sys.modules, "otlp_decode", stub)
+def otlp_rx():
+    """The receiver in otlp mode, with the real decoder (otlp_decode)."""
     r = Receiver(fmt="otlp", partial_mark="seq=000000001",
                  reject_mark="seq=000000007").start()
     yield r
