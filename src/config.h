@@ -78,6 +78,17 @@ struct config_output {
 	const char		*auth_password_file;
 	const char		*auth_bearer_token_file;
 	const char		*auth_scheme;
+	const char		*proxy;		/* "", none, or a URL */
+	const char		*proxy_user;
+	const char		*proxy_password_file;
+	const char		*proxy_tls_ca_file;
+	/* The proxy a run uses, decided by the checks (SPEC "Proxies"):
+	 * proxy_on, its URL's parts, why (for check and the log), and
+	 * user:password from an environment URL (NULL: none). */
+	int			 proxy_on;
+	struct value_url	 pu;
+	const char		*proxy_why;
+	const char		*proxy_userinfo;
 	const char		*tls_ca_file;
 	const char		*tls_cert_file;
 	const char		*tls_key_file;

@@ -15,6 +15,7 @@
 
 #include "bulk.h"
 #include "format.h"
+#include "proxy_env.h"
 #include "config.h"
 #include "config_int.h"
 #include "value.h"
@@ -529,6 +530,58 @@ check_batch_limits(struct cfgp *p)
 			    "and go to dead_letter");
 }
 
+/*
+ * Which proxy a run uses (proxy_env.c: the key, else the environment as
+ * curl reads it) and its URL's parts: http:// or https://, a host, a
+ * port, no path; user:password in an environment URL is kept apart.
+ */
+static void
+check_proxy(struct cfgp *p)
+{
+	struct config_output	*o = &p->cfg->output;
+	struct proxy_choice	 pc;
+	char			 err[VALUE_ERRLEN], url[PROXY_URL_MAX];
+	const char		*at, *rest, *key = "proxy";
+	int			 line = line_of(p, "output", "proxy");
+
+	if (*o->proxy_user != '\0' && *o->proxy_password_file == '\0')
+		cfgp_error(p, line_of(p, "output", "proxy.user"), "output",
+		    "proxy.user", "needs proxy.password_file");
+	if (proxy_env_pick(o->proxy, o->u.tls, o->u.host, o->u.port,
+	    &pc) == -1) {
+		cfgp_error(p, line, "output", key, "%s", pc.why);
+		return;
+	}
+	o->proxy_why = cfgp_strdup(p, pc.why);
+	if (pc.url[0] == '\0')
+		return;
+	/* user:password@ goes to proxy_userinfo, never to the log. */
+	rest = strstr(pc.url, "://");
+	rest = rest != NULL ? rest + 3 : pc.url;
+	at = strchr(rest, '@');
+	if (at != NULL && (strchr(rest, '/') == NULL ||
+	    at < strchr(rest, '/'))) {
+		snprintf(url, sizeof(url), "%.*s", (int)(at - rest), rest);
+		o->proxy_userinfo = cfgp_strdup(p, url);
+		snprintf(url, sizeof(url), "%.*s%s", (int)(rest - pc.url),
+		    pc.url, at + 1);
+	} else
+		snprintf(url, sizeof(url), "%s", pc.url);
+	explicit_bzero(pc.url, sizeof(pc.url));
+	if (value_url(url, &o->pu, err) == -1 ||
+	    strcmp(o->pu.path, "/") != 0) {
+		cfgp_error(p, line, "output", key, "the proxy (%s) is not "
+		    "http://HOST:PORT or https://HOST:PORT%s%s", pc.why,
+		    *err ? ": " : "", err);
+		return;
+	}
+	if (o->proxy_userinfo != NULL && *o->proxy_user != '\0')
+		cfgp_warn(p, line_of(p, "output", "proxy.user"), "output",
+		    "proxy.user", "the proxy's URL has credentials too; "
+		    "proxy.user wins");
+	o->proxy_on = 1;
+}
+
 static void
 check_output(struct cfgp *p)
 {
@@ -548,6 +601,7 @@ check_output(struct cfgp *p)
 	}
 	check_tls(p);
 	check_auth(p);
+	check_proxy(p);
 	for (i = 0; i < o->nheaders; i++)
 		check_header(p, &o->headers[i], "headers.");
 	for (i = 0; i < o->nheader_files; i++)

@@ -2,8 +2,8 @@
  * conn.c: a non-blocking HTTP/1.1 client connection, plain or TLS.
  *
  * States, one way except for keep-alive:
- *   CLOSED -> RESOLVING -> CONNECTING -> (HANDSHAKE) -> SENDING ->
- *   RECEIVING -> IDLE
+ *   CLOSED -> RESOLVING -> CONNECTING -> (PROXY_TLS) -> (TUNNEL_SEND
+ *   -> TUNNEL_RECV) -> (HANDSHAKE) -> SENDING -> RECEIVING -> IDLE
  *   IDLE -> SENDING (next request on the same connection), or CLOSED.
  * One timer bounds the whole request (connect, handshake, send, reply),
  * as [output] timeout says.  A kept-alive connection that the server
@@ -12,6 +12,16 @@
  * retries at once instead of counting it against the backend.  The
  * host name is resolved again for each new connection (resolve.c, off
  * the loop), so a Service that moves is followed.
+ *
+ * Through a proxy (SPEC "Proxies") the proxy's name is resolved and
+ * connected to instead; an https backend is then reached through
+ * CONNECT, and its TLS runs end to end inside the tunnel, verified as
+ * without a proxy; an http backend's requests go to the proxy as they
+ * are, in absolute form (output.c writes the target).  An https://
+ * proxy is spoken to over TLS first (PROXY_TLS), verified against its
+ * own name; the tunnel and the backend's TLS then run inside that
+ * session.  A proxy that refuses the tunnel is reported with its status
+ * (conn_proxy_status).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,11 +39,16 @@
 #include "resolve.h"
 
 #define CONN_READ	(16 * 1024)
+#define CONN_TUNNEL	2048	/* a CONNECT request, or a proxy's reply
+				   head (longer ones are refused) */
 
 enum cstate {
 	C_CLOSED,
 	C_RESOLVING,
 	C_CONNECTING,
+	C_PROXY_TLS,
+	C_TUNNEL_SEND,
+	C_TUNNEL_RECV,
 	C_HANDSHAKE,
 	C_SENDING,
 	C_RECEIVING,
@@ -42,6 +57,7 @@ enum cstate {
 
 static const char *const cstate_names[] = {
 	"idle", "resolving the host name", "connecting",
+	"in the TLS handshake with the proxy", "asking the proxy for a tunnel", "waiting for the proxy's tunnel",
 	"in the TLS handshake", "sending",
 	"waiting for the response", "idle"
 };
@@ -57,6 +73,8 @@ struct conn {
 	uint32_t			 events;
 	struct tls			*tls;
 	struct tls_conf			*tconf;
+	struct tls			*ptls;	/* to an https:// proxy */
+	struct tls_conf			*pconf;	/* the caller's */
 	struct loop_timer		*timer;
 	struct resolve			*rs;
 	struct resolve_addr		 addrs[RESOLVE_MAX_ADDRS];
@@ -69,6 +87,11 @@ struct conn {
 	int				 reused;	/* on a kept-alive connection */
 	int				 got_reply;	/* a response byte arrived */
 	char				 peer[300];
+	char				 target[300];	/* host:port, for CONNECT */
+	const char			*proxy_authz;	/* the caller's */
+	char				 tunnel[CONN_TUNNEL];
+	size_t				 tlen, tdone;
+	int				 proxy_status;	/* refused the tunnel */
 };
 
 static void	on_io(void *, uint32_t);
@@ -96,8 +119,13 @@ conn_new(struct loop *lp, const struct config_output *oc, size_t body_cap,
 		free(c);
 		return NULL;
 	}
-	snprintf(c->peer, sizeof(c->peer), strchr(oc->u.host, ':') ?
+	snprintf(c->target, sizeof(c->target), strchr(oc->u.host, ':') ?
 	    "[%s]:%d" : "%s:%d", oc->u.host, oc->u.port);
+	if (oc->proxy_on)
+		snprintf(c->peer, sizeof(c->peer), strchr(oc->pu.host, ':') ?
+		    "proxy [%s]:%d" : "proxy %s:%d", oc->pu.host, oc->pu.port);
+	else
+		snprintf(c->peer, sizeof(c->peer), "%s", c->target);
 	return c;
 }
 
@@ -109,6 +137,8 @@ close_conn(struct conn *c)
 	c->events = 0;
 	tls_free(c->tls);
 	c->tls = NULL;
+	tls_free(c->ptls);	/* after the session inside it */
+	c->ptls = NULL;
 	if (c->fd != -1)
 		close(c->fd);
 	c->fd = -1;
@@ -223,27 +253,30 @@ resolved(void *arg, const struct resolve_addr *addrs, int n,
 
 	c->rs = NULL;		/* ended by this call */
 	if (error != NULL) {
-		fail(c, "cannot resolve host: %s", error);
+		fail(c, "cannot resolve %s: %s", c->oc->proxy_on ? "the proxy" :
+		    "host", error);
 		return;
 	}
 	memcpy(c->addrs, addrs, (size_t)n * sizeof(addrs[0]));
 	c->naddrs = n;
 	c->next = 0;
 	if (try_connect(c) == -1)
-		fail(c, "cannot connect: %s", strerror(errno));
+		fail(c, "cannot connect to %s: %s", c->peer, strerror(errno));
 }
 
 static void
 start_connect(struct conn *c)
 {
+	const struct value_url	*u = c->oc->proxy_on ? &c->oc->pu : &c->oc->u;
+
 	c->state = C_RESOLVING;
-	c->rs = resolve_start(c->lp, c->oc->u.host, c->oc->u.port,
-	    resolved, c);
+	c->rs = resolve_start(c->lp, u->host, u->port, resolved, c);
 	if (c->rs == NULL)
 		fail(c, "cannot resolve host: %s", strerror(errno));
 }
 
 static void	open_path(struct conn *);
+static void	backend(struct conn *);
 
 static void
 connected(struct conn *c)
@@ -260,7 +293,8 @@ connected(struct conn *c)
 		close(c->fd);
 		c->fd = -1;
 		if (try_connect(c) == -1)
-			fail(c, "cannot connect: %s", strerror(err));
+			fail(c, "cannot connect to %s: %s", c->peer,
+			    strerror(err));
 		return;
 	}
 	c->naddrs = c->next = 0;
@@ -276,11 +310,45 @@ connected(struct conn *c)
 static void
 open_path(struct conn *c)
 {
+	if (c->oc->proxy_on && c->oc->pu.tls && c->ptls == NULL) {
+		c->ptls = c->pconf != NULL ? tls_new(c->pconf, c->fd) : NULL;
+		if (c->ptls == NULL) {
+			fail(c, "%s: TLS session setup failed", c->peer);
+			return;
+		}
+		c->state = C_PROXY_TLS;
+		return;
+	}
+	if (c->oc->proxy_on && c->oc->u.tls) {
+		c->tlen = http_connect_head(c->target, c->proxy_authz,
+		    c->tunnel, sizeof(c->tunnel));
+		c->tdone = 0;
+		if (c->tlen == 0) {
+			fail(c, "%s", "CONNECT request too long");
+			return;
+		}
+		c->state = C_TUNNEL_SEND;
+		want(c, EPOLLOUT);
+		return;
+	}
+	backend(c);
+}
+
+/* From here on the backend's: TLS, or plain HTTP; through an https://
+ * proxy, inside the proxy's session. */
+static void
+backend(struct conn *c)
+{
 	if (!c->oc->u.tls) {
+		if (c->ptls != NULL) {	/* requests go over it as they are */
+			c->tls = c->ptls;
+			c->ptls = NULL;
+		}
 		c->state = C_SENDING;
 		return;
 	}
-	c->tls = tls_new(c->tconf, c->fd);
+	c->tls = c->ptls != NULL ? tls_new_over(c->tconf, c->ptls) :
+	    tls_new(c->tconf, c->fd);
 	if (c->tls == NULL) {
 		fail(c, "%s", "TLS session setup failed");
 		return;
@@ -417,6 +485,117 @@ receive_some(struct conn *c)
 	}
 }
 
+/* --- the proxy's tunnel ------------------------------------------------ */
+
+static void
+proxy_handshake(struct conn *c)
+{
+	int	 rc = tls_handshake(c->ptls);
+
+	if (rc == TLS_WANT_READ || rc == TLS_WANT_WRITE)
+		want(c, rc == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
+	else if (rc != 0)
+		fail(c, "%s: TLS handshake failed (see above)", c->peer);
+	else {
+		log_debug("%s: %s", c->peer, tls_version(c->ptls));
+		open_path(c);
+	}
+}
+
+/* To the proxy, or from it: over its TLS session when it has one.
+ * Bytes, 0 at its end (recv), -2 when the socket wants waiting for
+ * (waited for), -1 on error. */
+static ssize_t
+proxy_io(struct conn *c, char *buf, size_t len, int out)
+{
+	ssize_t	 n;
+
+	if (c->ptls != NULL) {
+		n = out ? tls_write(c->ptls, buf, len) :
+		    tls_read(c->ptls, buf, len);
+		if (n == TLS_WANT_READ || n == TLS_WANT_WRITE) {
+			want(c, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
+			return -2;
+		}
+		return n < 0 ? -1 : n;
+	}
+	n = out ? send(c->fd, buf, len, MSG_NOSIGNAL) : recv(c->fd, buf,
+	    len, 0);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR)) {
+		want(c, out ? EPOLLOUT : EPOLLIN);
+		return -2;
+	}
+	return n;
+}
+
+static void
+tunnel_send(struct conn *c)
+{
+	ssize_t	 n;
+
+	while (c->tdone < c->tlen) {
+		n = proxy_io(c, c->tunnel + c->tdone, c->tlen - c->tdone, 1);
+		if (n == -2)
+			return;
+		if (n < 0) {
+			fail(c, "%s: send: %s", c->peer, c->ptls ? "TLS error" :
+			    strerror(errno));
+			return;
+		}
+		c->tdone += (size_t)n;
+	}
+	explicit_bzero(c->tunnel, c->tlen);	/* it may hold a password */
+	c->tlen = 0;
+	c->state = C_TUNNEL_RECV;
+	want(c, EPOLLIN);
+}
+
+/* The proxy's reply to CONNECT: a 2xx opens the tunnel, whose first
+ * bytes are then the backend's; anything else is the proxy's refusal. */
+static void
+tunnel_recv(struct conn *c)
+{
+	char	 line[128];
+	ssize_t	 n;
+	int	 head, status = 0;
+
+	for (;;) {
+		n = proxy_io(c, c->tunnel + c->tlen, sizeof(c->tunnel) - 1 -
+		    c->tlen, 0);
+		if (n == -2)
+			return;
+		if (n <= 0) {
+			fail(c, "%s closed the connection before its reply to "
+			    "CONNECT%s%s", c->peer, n == 0 ? "" : ": ",
+			    n == 0 ? "" : c->ptls ? "TLS error" :
+			    strerror(errno));
+			return;
+		}
+		c->tlen += (size_t)n;
+		head = http_connect_reply(c->tunnel, c->tlen, &status, line,
+		    sizeof(line));
+		if (head > 0)
+			break;
+		if (head == -1 || c->tlen == sizeof(c->tunnel) - 1) {
+			fail(c, "%s: not an HTTP reply to CONNECT", c->peer);
+			return;
+		}
+	}
+	if (status < 200 || status > 299) {
+		c->proxy_status = status;
+		fail(c, "%s refused the tunnel to %s: %s", c->peer, c->target,
+		    line);
+		return;
+	}
+	if ((size_t)head != c->tlen) {
+		fail(c, "%s sent bytes after its reply to CONNECT", c->peer);
+		return;
+	}
+	c->tlen = 0;
+	log_debug("%s: tunnel to %s open", c->peer, c->target);
+	backend(c);
+}
+
 static void
 handshake(struct conn *c)
 {
@@ -441,6 +620,15 @@ step(struct conn *c)
 	do {
 		before = c->state;
 		switch (c->state) {
+		case C_PROXY_TLS:
+			proxy_handshake(c);
+			break;
+		case C_TUNNEL_SEND:
+			tunnel_send(c);
+			break;
+		case C_TUNNEL_RECV:
+			tunnel_recv(c);
+			break;
 		case C_HANDSHAKE:
 			handshake(c);
 			break;
@@ -507,6 +695,30 @@ on_io(void *arg, uint32_t events)
  * Starts a request on this connection: head and body stay the caller's
  * until the done callback.  Returns -1 only if it cannot even start.
  */
+/* The Proxy-Authorization value for the next tunnel (NULL: none); the
+ * caller's, until then. */
+void
+conn_proxy_auth(struct conn *c, const char *value)
+{
+	c->proxy_authz = value;
+}
+
+/* The TLS configuration of an https:// proxy, for the next connection
+ * (the caller's; it outlives the connections). */
+void
+conn_proxy_tls(struct conn *c, struct tls_conf *pc)
+{
+	c->pconf = pc;
+}
+
+/* The status with which the proxy refused the last request's tunnel,
+ * or 0. */
+int
+conn_proxy_status(const struct conn *c)
+{
+	return c->proxy_status;
+}
+
 int
 conn_request(struct conn *c, struct tls_conf *tc, const char *head,
     size_t headlen, const char *body, size_t bodylen)
@@ -528,6 +740,7 @@ conn_request(struct conn *c, struct tls_conf *tc, const char *head,
 		tls_conf_free(c->tconf);
 		c->tconf = tc;
 	}
+	c->proxy_status = 0;
 	c->head = head;
 	c->headlen = headlen;
 	c->body = body;

@@ -37,5 +37,8 @@ int		 conn_request(struct conn *, struct tls_conf *,
 		    const char *head, size_t headlen, const char *body,
 		    size_t bodylen);
 int		 conn_is_busy(const struct conn *);
+void		 conn_proxy_auth(struct conn *, const char *);
+void		 conn_proxy_tls(struct conn *, struct tls_conf *);
+int		 conn_proxy_status(const struct conn *);
 
 #endif

@@ -115,9 +115,29 @@ http_request_head(const struct http_req *q, char *buf, size_t len)
 		    NULL);
 	if (q->authorization != NULL)
 		put(&h, "Authorization: ", q->authorization, "\r\n", NULL);
+	if (q->proxy_authorization != NULL)
+		put(&h, "Proxy-Authorization: ", q->proxy_authorization, "\r\n",
+		    NULL);
 	for (i = 0; i < q->nheaders; i++)
 		put(&h, q->headers[i], "\r\n", NULL);
 	put(&h, "Content-Length: ", cl, "\r\n\r\n", NULL);
+	return h.full ? 0 : h.off;
+}
+
+/* A proxy's CONNECT request for a tunnel to hostport (RFC 9110 9.3.6:
+ * the authority form, Host the same). */
+size_t
+http_connect_head(const char *hostport, const char *proxy_authorization,
+    char *buf, size_t len)
+{
+	struct head	 h = { buf, len, 0, 0 };
+
+	put(&h, "CONNECT ", hostport, " HTTP/1.1\r\nHost: ", hostport,
+	    "\r\nUser-Agent: sidelog/" SIDELOG_VERSION "\r\n", NULL);
+	if (proxy_authorization != NULL)
+		put(&h, "Proxy-Authorization: ", proxy_authorization, "\r\n",
+		    NULL);
+	put(&h, "\r\n", NULL);
 	return h.full ? 0 : h.off;
 }
 
@@ -692,4 +712,38 @@ http_resp_eof(struct http_resp *r)
 	}
 	r->keep_alive = 0;
 	return result(r);
+}
+
+/*
+ * A proxy's reply to CONNECT, the len bytes read so far: its head's
+ * length once it is whole, with *status and its status line (control
+ * bytes made spaces) in line; 0 while it is not; -1 if it is not an
+ * HTTP/1.x reply.  A 2xx reply is a tunnel from its head on (it has no
+ * body); another's body is not read: the connection is closed.
+ */
+int
+http_connect_reply(const char *buf, size_t len, int *status, char *line,
+    size_t linelen)
+{
+	const char	*end, *cr;
+	size_t		 n, i;
+
+	if (len < 12)
+		return memcmp(buf, "HTTP/1.", len < 7 ? len : 7) == 0 ? 0 : -1;
+	if (memcmp(buf, "HTTP/1.", 7) != 0 || !is_digit(buf[7]) ||
+	    buf[8] != ' ' || !is_digit(buf[9]) || !is_digit(buf[10]) ||
+	    !is_digit(buf[11]) || buf[9] == '0' ||
+	    (len > 12 && buf[12] != ' ' && buf[12] != '\r'))
+		return -1;
+	*status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 +
+	    (buf[11] - '0');
+	cr = memchr(buf, '\r', len);
+	n = cr != NULL ? (size_t)(cr - buf) : len;
+	if (n >= linelen)
+		n = linelen - 1;
+	for (i = 0; i < n; i++)
+		line[i] = buf[i] >= 0x20 && buf[i] < 0x7f ? buf[i] : ' ';
+	line[n] = '\0';
+	end = memmem(buf, len, "\r\n\r\n", 4);
+	return end == NULL ? 0 : (int)(end + 4 - buf);
 }

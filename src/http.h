@@ -49,6 +49,7 @@ struct http_req {
 	const char	*content_type;
 	const char	*content_encoding;	/* NULL: none */
 	const char	*authorization;		/* NULL: none; full value */
+	const char	*proxy_authorization;	/* NULL: none; full value */
 	const char *const *headers;	/* "Name: value" strings, n of them */
 	int		 nheaders;
 	uint64_t	 content_length;
@@ -56,6 +57,10 @@ struct http_req {
 
 size_t		 http_request_head(const struct http_req *, char *buf,
 		    size_t len);
+size_t		 http_connect_head(const char *hostport,
+		    const char *proxy_authorization, char *buf, size_t len);
+int		 http_connect_reply(const char *buf, size_t len, int *status,
+		    char *line, size_t linelen);
 void		 http_resp_init(struct http_resp *, char *body,
 		    size_t body_cap);
 enum http_rc	 http_resp_feed(struct http_resp *, const char *buf,

@@ -166,6 +166,8 @@ cmd_check(int argc, char **argv)
 	config_print(cfg, stdout);
 	run_budget_say(cfg, line, sizeof(line), warn, sizeof(warn));
 	printf("# %s\n", line);
+	if (cfg->output.enabled)
+		printf("# proxy: %s\n", cfg->output.proxy_why);
 	if (*warn != '\0')
 		fprintf(stderr, "%s: warning: %s\n", cfg->path, warn);
 	config_free(cfg);

@@ -66,6 +66,7 @@ struct output {
 	struct batch_pool		*pool;
 	int				 zinit;
 	struct tls_conf			*tls;
+	struct tls_conf			*ptls;		/* an https:// proxy's */
 	uint64_t			 tls_checked;
 	uint64_t			 next_try;	/* no request before */
 	uint64_t			 hold_until;	/* as a Retry-After asked */
@@ -708,7 +709,8 @@ on_done(void *arg, struct conn *c, enum conn_result res,
 		    "once", o->oc->url, error);
 		batch_queue_push(&o->q, b, 1);
 	} else if (res == CONN_FAILED) {
-		count_code(o, 0);
+		count_code(o, conn_proxy_status(c) ? OUTPUT_PROXY +
+		    conn_proxy_status(c) : 0);
 		retry(o, b, -1, error);
 	} else
 		reply(o, b, r);
@@ -721,25 +723,38 @@ on_done(void *arg, struct conn *c, enum conn_result res,
 /* --- requests ----------------------------------------------------------- */
 
 /* New connections use new certificates once their files changed. */
+/* *cur again from its files if they changed (or it is missing): the
+ * old one stays when the new one cannot be made (logged). */
 static void
-refresh_tls(struct output *o)
+renew_tls(struct tls_conf **cur, struct tls_conf *(*make)(
+    const struct config_output *), const struct config_output *oc,
+    const char *what)
 {
 	struct tls_conf	*t;
 
-	if (!o->oc->u.tls || loop_now(o->lp) - o->tls_checked <
-	    OUTPUT_CHECK_MS)
+	if (*cur != NULL && !tls_conf_stale(*cur))
+		return;
+	t = make(oc);
+	if (t == NULL)
+		return;
+	if (*cur != NULL)
+		log_info("tls: %s files changed; new connections use them",
+		    what);
+	tls_conf_free(*cur);
+	*cur = t;
+}
+
+static void
+refresh_tls(struct output *o)
+{
+	if ((!o->oc->u.tls && !(o->oc->proxy_on && o->oc->pu.tls)) ||
+	    loop_now(o->lp) - o->tls_checked < OUTPUT_CHECK_MS)
 		return;
 	o->tls_checked = loop_now(o->lp);
-	if (o->tls != NULL && !tls_conf_stale(o->tls))
-		return;
-	t = tls_conf_new(o->oc);
-	if (t == NULL)
-		return;		/* logged; the old one stays */
-	if (o->tls != NULL)
-		log_info("tls: certificate files changed; new connections "
-		    "use them");
-	tls_conf_free(o->tls);
-	o->tls = t;
+	if (o->oc->u.tls)
+		renew_tls(&o->tls, tls_conf_new, o->oc, "certificate");
+	if (o->oc->proxy_on && o->oc->pu.tls)
+		renew_tls(&o->ptls, tls_conf_proxy, o->oc, "the proxy's CA");
 }
 
 static int
@@ -761,6 +776,10 @@ start(struct output *o, struct slot *s, struct batch *b)
 	req.content_encoding = o->oc->compression == COMPRESS_GZIP ? "gzip" :
 	    NULL;
 	req.authorization = output_auth_authz(o->auth);
+	if (o->oc->proxy_on && !o->oc->u.tls)
+		req.proxy_authorization = output_auth_proxy(o->auth);
+	conn_proxy_auth(s->c, output_auth_proxy(o->auth));
+	conn_proxy_tls(s->c, o->ptls);
 	req.headers = output_auth_headers(o->auth, &req.nheaders);
 	req.content_length = len;
 	headlen = http_request_head(&req, s->head, sizeof(s->head));
@@ -843,8 +862,20 @@ setup_headers(struct output *o)
 static int
 setup_path(struct output *o)
 {
-	o->path = o->fmt->path != NULL ? o->fmt->path(o->oc) :
+	char	*p, *abs;
+
+	p = o->fmt->path != NULL ? o->fmt->path(o->oc) :
 	    strdup(o->oc->u.path);
+	if (p == NULL)
+		return -1;
+	/* Through a proxy, an http backend's target is its whole URL. */
+	if (o->oc->proxy_on && !o->oc->u.tls) {
+		if (asprintf(&abs, "http://%s%s", o->hostport, p) == -1)
+			abs = NULL;
+		free(p);
+		p = abs;
+	}
+	o->path = p;
 	return o->path == NULL ? -1 : 0;
 }
 
@@ -930,6 +961,13 @@ output_new(struct loop *lp, const struct config *cfg,
 		}
 		o->tls_checked = loop_now(lp);
 	}
+	if (o->oc->proxy_on && o->oc->pu.tls) {
+		o->ptls = tls_conf_proxy(o->oc);
+		if (o->ptls == NULL) {
+			output_free(o);
+			return NULL;
+		}
+	}
 	output_auth_refresh(o->auth, loop_now(o->lp));
 	return o;
 }
@@ -960,6 +998,7 @@ output_free(struct output *o)
 		deflateEnd(&o->zpart);
 	}
 	tls_conf_free(o->tls);
+	tls_conf_free(o->ptls);
 	loop_timer_free(o->batch_timer);
 	loop_timer_free(o->retry_timer);
 	if (o->dlfd != -1)

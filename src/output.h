@@ -19,6 +19,7 @@
 #include "tail_ack.h"
 
 #define OUTPUT_MAX_CODES	32	/* distinct status codes counted */
+#define OUTPUT_PROXY		1000	/* codes[].code of a proxy's status */
 
 struct output;
 
@@ -29,7 +30,9 @@ struct output_stats {
 	uint64_t	 held;		/* bytes of batches in memory */
 	int		 ncodes;
 	struct {
-		int	 code;		/* 0: no response (transport error) */
+		int	 code;		/* 0: no response (transport error);
+					   OUTPUT_PROXY + status: the proxy's
+					   refusal of a tunnel */
 		uint64_t n;
 	} codes[OUTPUT_MAX_CODES];
 };

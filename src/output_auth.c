@@ -6,7 +6,9 @@
  * again at most once a second, and only when its inode, size or mtime
  * changed; a file that cannot be read, or whose value would break the
  * request head (a control byte), keeps the value it had, and says so.
- * Secrets never reach the log.
+ * The proxy's Proxy-Authorization (basic, from proxy.user and
+ * proxy.password_file, or from user:password in an environment URL) is
+ * kept the same way.  Secrets never reach the log.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,11 +33,12 @@ struct secret {
 
 struct output_auth {
 	const struct config_output	*oc;
-	struct secret			 auth;
+	struct secret			 auth, proxy_sec;
 	struct secret			*files;	/* headers_file.* */
 	uint64_t			 checked;
 	int				 fresh;
 	char				 authz[AUTH_SECRET_MAX * 2];
+	char				 proxy[AUTH_SECRET_MAX * 2];
 	const char			**headers;	/* headers.*,
 							   headers_file.* */
 	const char			**list;		/* those read */
@@ -77,13 +80,52 @@ read_secret(struct secret *sec, const char *path, char *buf, size_t len,
 	return 0;
 }
 
+/* "Basic base64(user:password)" into out, or "" if it does not fit. */
+static void
+basic(char *out, size_t outlen, const char *user, const char *password)
+{
+	char	 pair[AUTH_SECRET_MAX + 256];
+	size_t	 n;
+
+	snprintf(pair, sizeof(pair), "%s:%s", user, password);
+	memcpy(out, "Basic ", 6);
+	if (mbedtls_base64_encode((unsigned char *)out + 6, outlen - 6, &n,
+	    (unsigned char *)pair, strlen(pair)) != 0)
+		out[0] = '\0';
+	explicit_bzero(pair, sizeof(pair));
+}
+
+static void
+refresh_proxy(struct output_auth *a)
+{
+	const struct config_output	*oc = a->oc;
+	char				 s[AUTH_SECRET_MAX];
+	const char			*colon;
+	int				 changed;
+
+	if (!oc->proxy_on)
+		return;
+	if (*oc->proxy_user != '\0') {
+		if (read_secret(&a->proxy_sec, oc->proxy_password_file, s,
+		    sizeof(s), &changed) == 0 && changed)
+			basic(a->proxy, sizeof(a->proxy), oc->proxy_user, s);
+		explicit_bzero(s, sizeof(s));
+	} else if (oc->proxy_userinfo != NULL && a->proxy[0] == '\0') {
+		/* user:password as the URL wrote it: sent as it is. */
+		colon = strchr(oc->proxy_userinfo, ':');
+		snprintf(s, sizeof(s), "%.*s", colon ? (int)(colon -
+		    oc->proxy_userinfo) : (int)strlen(oc->proxy_userinfo),
+		    oc->proxy_userinfo);
+		basic(a->proxy, sizeof(a->proxy), s, colon ? colon + 1 : "");
+		explicit_bzero(s, sizeof(s));
+	}
+}
+
 static void
 refresh_authz(struct output_auth *a)
 {
 	const struct config_output	*oc = a->oc;
 	char				 s[AUTH_SECRET_MAX];
-	char				 pair[AUTH_SECRET_MAX + 256];
-	size_t				 n;
 	int				 changed;
 
 	if (*oc->auth_bearer_token_file != '\0') {
@@ -93,15 +135,8 @@ refresh_authz(struct output_auth *a)
 			    oc->auth_scheme, s);
 	} else if (*oc->auth_password_file != '\0') {
 		if (read_secret(&a->auth, oc->auth_password_file, s, sizeof(s),
-		    &changed) == 0 && changed) {
-			snprintf(pair, sizeof(pair), "%s:%s", oc->auth_user, s);
-			memcpy(a->authz, "Basic ", 6);
-			if (mbedtls_base64_encode((unsigned char *)a->authz + 6,
-			    sizeof(a->authz) - 6, &n, (unsigned char *)pair,
-			    strlen(pair)) != 0)
-				a->authz[0] = '\0';
-			explicit_bzero(pair, sizeof(pair));
-		}
+		    &changed) == 0 && changed)
+			basic(a->authz, sizeof(a->authz), oc->auth_user, s);
 	}
 	explicit_bzero(s, sizeof(s));
 }
@@ -148,6 +183,7 @@ output_auth_refresh(struct output_auth *a, uint64_t now)
 	a->fresh = 0;
 	a->checked = now;
 	refresh_authz(a);
+	refresh_proxy(a);
 	for (i = 0; i < a->oc->nheader_files; i++)
 		refresh_file(a, i);
 }
@@ -199,6 +235,7 @@ output_auth_free(struct output_auth *a)
 	free(a->list);
 	free(a->files);
 	explicit_bzero(a->authz, sizeof(a->authz));
+	explicit_bzero(a->proxy, sizeof(a->proxy));
 	free(a);
 }
 
@@ -206,6 +243,12 @@ const char *
 output_auth_authz(const struct output_auth *a)
 {
 	return a->authz[0] != '\0' ? a->authz : NULL;
+}
+
+const char *
+output_auth_proxy(const struct output_auth *a)
+{
+	return a->proxy[0] != '\0' ? a->proxy : NULL;
 }
 
 /* The extra headers, "Name: value" each; a headers_file.* whose file

@@ -17,6 +17,7 @@ struct output_auth *output_auth_new(const struct config_output *);
 void		 output_auth_free(struct output_auth *);
 void		 output_auth_refresh(struct output_auth *, uint64_t now_ms);
 const char	*output_auth_authz(const struct output_auth *);
+const char	*output_auth_proxy(const struct output_auth *);
 const char	**output_auth_headers(const struct output_auth *, int *n);
 
 #endif

@@ -388,6 +388,8 @@ say_budget(const struct config *cfg)
 
 	run_budget_say(cfg, line, sizeof(line), warn, sizeof(warn));
 	log_info("%s", line);
+	if (cfg->output.enabled)
+		log_info("proxy: %s", cfg->output.proxy_why);
 	if (*warn != '\0')
 		log_warn("%s", warn);
 }

@@ -23,12 +23,17 @@ requests(struct metrics_buf *b, const struct output_stats *os)
 	int	 i;
 
 	metrics_printf(b, "# HELP sidelog_requests_total Requests by HTTP "
-	    "status; \"error\": no response.\n"
+	    "status; \"error\": no response; \"proxy_N\": the proxy refused "
+	    "the tunnel with status N.\n"
 	    "# TYPE sidelog_requests_total counter\n");
 	for (i = 0; i < os->ncodes; i++) {
 		if (os->codes[i].code == 0)
 			metrics_printf(b, "sidelog_requests_total{code=\"error\"}"
 			    " %llu\n", (unsigned long long)os->codes[i].n);
+		else if (os->codes[i].code > OUTPUT_PROXY)
+			metrics_printf(b, "sidelog_requests_total{code=\""
+			    "proxy_%d\"} %llu\n", os->codes[i].code -
+			    OUTPUT_PROXY, (unsigned long long)os->codes[i].n);
 		else
 			metrics_printf(b, "sidelog_requests_total{code=\"%d\"} "
 			    "%llu\n", os->codes[i].code,

@@ -47,8 +47,9 @@ run_budget(const struct config *cfg, struct run_budget *b)
 	}
 	b->lines = reader_buffer_bytes(cfg) + (cfg->emit_enabled ?
 	    emit_cap(cfg) : 0);
+	/* Through an https:// proxy a connection holds two TLS sessions. */
 	b->base = RUN_BASE_BYTES + (oc->enabled ? (uint64_t)oc->max_in_flight *
-	    RUN_CONN_BYTES : 0);
+	    RUN_CONN_BYTES * (oc->proxy_on && oc->pu.tls ? 2 : 1) : 0);
 	b->total = b->batches + b->replies + b->lines + b->base;
 }
 

@@ -53,6 +53,8 @@ struct tls {
 	mbedtls_ssl_context	 ssl;
 	struct tls_conf		*conf;
 	int			 fd;
+	struct tls		*outer;	/* the session it runs inside (an
+					   https:// proxy's), or NULL */
 };
 
 static void
@@ -162,17 +164,25 @@ find_bundle(struct tfile *f)
 	return -1;
 }
 
+/* The files: the backend's CAs and client certificate, or for an
+ * https:// proxy its CAs only (proxy.tls.ca_file, else tls.ca_file). */
 static int
-load_files(struct tls_conf *c, const struct config_output *o)
+load_files(struct tls_conf *c, const struct config_output *o, int proxy)
 {
-	if (*o->tls_ca_file != '\0')
-		snprintf(c->files[F_CA].path, PATH_MAX, "%s", o->tls_ca_file);
+	const char	*ca = o->tls_ca_file, *key = "tls.ca_file";
+
+	if (proxy && *o->proxy_tls_ca_file != '\0') {
+		ca = o->proxy_tls_ca_file;
+		key = "proxy.tls.ca_file";
+	}
+	if (*ca != '\0')
+		snprintf(c->files[F_CA].path, PATH_MAX, "%s", ca);
 	else if (o->tls_verify && find_bundle(&c->files[F_CA]) == -1)
 		return -1;
 	if (c->files[F_CA].path[0] != '\0' &&
-	    load_certs(&c->files[F_CA], "tls.ca_file", &c->ca) == -1)
+	    load_certs(&c->files[F_CA], key, &c->ca) == -1)
 		return -1;
-	if (*o->tls_cert_file == '\0')
+	if (proxy || *o->tls_cert_file == '\0')
 		return 0;
 	snprintf(c->files[F_CERT].path, PATH_MAX, "%s", o->tls_cert_file);
 	snprintf(c->files[F_KEY].path, PATH_MAX, "%s", o->tls_key_file);
@@ -202,7 +212,7 @@ static const int ciphersuites[] = {
 };
 
 static int
-setup_ssl(struct tls_conf *c, const struct config_output *o)
+setup_ssl(struct tls_conf *c, const struct config_output *o, int proxy)
 {
 	int	 rc;
 
@@ -229,13 +239,13 @@ setup_ssl(struct tls_conf *c, const struct config_output *o)
 			return -1;
 		}
 	}
-	snprintf(c->name, sizeof(c->name), "%s", *o->tls_server_name ?
-	    o->tls_server_name : o->u.host);
+	snprintf(c->name, sizeof(c->name), "%s", proxy ? o->pu.host :
+	    *o->tls_server_name ? o->tls_server_name : o->u.host);
 	return 0;
 }
 
-struct tls_conf *
-tls_conf_new(const struct config_output *o)
+static struct tls_conf *
+conf_new(const struct config_output *o, int proxy)
 {
 	struct tls_conf	*c;
 	psa_status_t	 ps;
@@ -265,11 +275,26 @@ tls_conf_new(const struct config_output *o)
 		tls_conf_free(c);
 		return NULL;
 	}
-	if (load_files(c, o) == -1 || setup_ssl(c, o) == -1) {
+	if (load_files(c, o, proxy) == -1 || setup_ssl(c, o, proxy) == -1) {
 		tls_conf_free(c);
 		return NULL;
 	}
 	return c;
+}
+
+/* The backend's: its CAs, client certificate, name. */
+struct tls_conf *
+tls_conf_new(const struct config_output *o)
+{
+	return conf_new(o, 0);
+}
+
+/* An https:// proxy's: its CAs, its name, verified as tls.verify says;
+ * no client certificate (that is for the backend, inside). */
+struct tls_conf *
+tls_conf_proxy(const struct config_output *o)
+{
+	return conf_new(o, 1);
 }
 
 static int
@@ -350,6 +375,33 @@ bio_recv(void *ctx, unsigned char *buf, size_t len)
 	if (errno == EAGAIN || errno == EINTR)
 		return MBEDTLS_ERR_SSL_WANT_READ;
 	return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET :
+	    MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+/* Inside an outer session: its WANT_* are the inner one's. */
+static int
+bio_send_over(void *ctx, const unsigned char *buf, size_t len)
+{
+	struct tls	*t = ctx;
+	ssize_t		 n = tls_write(t->outer, buf, len);
+
+	if (n >= 0)
+		return (int)n;
+	return n == TLS_WANT_READ ? MBEDTLS_ERR_SSL_WANT_READ :
+	    n == TLS_WANT_WRITE ? MBEDTLS_ERR_SSL_WANT_WRITE :
+	    MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int
+bio_recv_over(void *ctx, unsigned char *buf, size_t len)
+{
+	struct tls	*t = ctx;
+	ssize_t		 n = tls_read(t->outer, buf, len);
+
+	if (n >= 0)
+		return (int)n;
+	return n == TLS_WANT_READ ? MBEDTLS_ERR_SSL_WANT_READ :
+	    n == TLS_WANT_WRITE ? MBEDTLS_ERR_SSL_WANT_WRITE :
 	    MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
@@ -453,6 +505,20 @@ ssize_t
 tls_read(struct tls *t, void *buf, size_t len)
 {
 	return io_result(t, mbedtls_ssl_read(&t->ssl, buf, len), "read");
+}
+
+/* A session inside outer's (TLS to the backend through an https://
+ * proxy's tunnel); outer stays the caller's and must outlive it. */
+struct tls *
+tls_new_over(struct tls_conf *c, struct tls *outer)
+{
+	struct tls	*t = tls_new(c, -1);
+
+	if (t == NULL)
+		return NULL;
+	t->outer = outer;
+	mbedtls_ssl_set_bio(&t->ssl, t, bio_send_over, bio_recv_over, NULL);
+	return t;
 }
 
 const char *

@@ -25,11 +25,13 @@ struct tls_conf;
 struct tls;
 
 struct tls_conf	*tls_conf_new(const struct config_output *);
+struct tls_conf	*tls_conf_proxy(const struct config_output *);
 int		 tls_conf_stale(const struct tls_conf *);
 void		 tls_conf_ref(struct tls_conf *);
 void		 tls_conf_free(struct tls_conf *);
 
 struct tls	*tls_new(struct tls_conf *, int fd);
+struct tls	*tls_new_over(struct tls_conf *, struct tls *outer);
 int		 tls_handshake(struct tls *);
 ssize_t		 tls_write(struct tls *, const void *, size_t);
 ssize_t		 tls_read(struct tls *, void *, size_t);

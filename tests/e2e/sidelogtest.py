@@ -373,7 +373,7 @@ class Tmpfs:
 
 
 def ship_https(tmp_path, port, ca, n, extra="", extra_sidelog="",
-               extra_input=""):
+               extra_input="", start=True):
     """A pod whose app.log holds lines 0..n-1, shipping them over HTTPS to
     localhost:port (certificates from ca) with short timers; started.
     extra holds more [output] keys (or others that replace the
@@ -391,5 +391,6 @@ def ship_https(tmp_path, port, ca, n, extra="", extra_sidelog="",
     with open(pod.logs / "app.log", "wb") as f:
         for i in range(n):
             f.write(line(i))
-    pod.start()
+    if start:
+        pod.start()
     return pod
