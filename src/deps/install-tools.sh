@@ -12,8 +12,11 @@ set -eu
 
 build_pkgs="gcc make binutils tar gzip bzip2 xz-utils patch apt
 	debian-archive-keyring"
+# tinyproxy and squid are the real HTTP proxies of the proxy tests, run
+# by the tests in the foreground with their own configs (their Debian
+# packages' system services are not used); curl drives them there.
 test_pkgs="$build_pkgs python3 python3-pytest openssl clickhouse-server
-	nginx-light util-linux mount procps"
+	nginx-light util-linux mount procps tinyproxy squid curl"
 # rsyslog and syslog-ng conflict as packages (each is "the" system
 # logger), so the benchmark unpacks both under build/ (tests/bench/
 # bench.py) and only their libraries are installed.

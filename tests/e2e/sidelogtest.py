@@ -339,6 +339,300 @@ class Nginx:
         self.proc.wait(30)
 
 
+def _tail(path, n=2000):
+    """The end of a log file, for an assertion's message."""
+    try:
+        return path.read_text(errors="replace")[-n:]
+    except OSError:
+        return ""
+
+
+def _userinfo(auth):
+    """"user:password@" for a URL, percent-encoded; "" without auth."""
+    from urllib.parse import quote
+    return "%s:%s@" % (quote(auth[0], safe=""),
+                       quote(auth[1], safe="")) if auth else ""
+
+
+PROXIES = []  # started proxies, killed when Python exits
+
+
+def _spawn(proxy, cmd, stderr):
+    """Starts proxy's process, its stderr appended to a file; one that a
+    failed test left running is killed at exit (atexit)."""
+    import atexit
+    if not PROXIES:
+        atexit.register(_kill_proxies)
+    if proxy not in PROXIES:
+        PROXIES.append(proxy)
+    with open(stderr, "ab") as err:
+        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err)
+
+
+def _kill_proxies():
+    for p in PROXIES:
+        p.stop(kill=True)
+
+
+def _kill_live(proc, kill):
+    """Ends a proxy's process: SIGTERM (its orderly shutdown) or, with
+    kill, SIGKILL (a proxy that dies under its clients)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+TINYPROXY_CONF = """
+User %(user)s
+Group %(group)s
+Port %(port)d
+Listen 127.0.0.1
+Timeout 60
+LogFile "%(d)s/tinyproxy.log"
+LogLevel Info
+MaxClients 64
+Allow 127.0.0.1
+Allow ::1
+%(auth)s
+"""
+
+
+class Tinyproxy:
+    """Debian's tinyproxy on 127.0.0.1:port (a free one by default), in
+    the foreground with its config and log in directory d, as the
+    current user (root stays root: User/Group name the current ones).
+    No ConnectPort line, so CONNECT goes to any port; with auth=(user,
+    password), BasicAuth (both of [-A-Za-z0-9._], all that its config
+    takes).  At LogLevel Info its log has a line per request as it
+    arrives, whatever then becomes of it (each on one line):
+      CONNECT   Dec 03 08:52:59.741 [8593]: Request (file descriptor 5):
+        CONNECT localhost:35783 HTTP/1.1
+      CONNECT   Dec 03 08:52:59.796 [8593]: Request (file descriptor 5):
+        POST http://localhost:46259/ingest HTTP/1.1
+    then 'Established connection to host "localhost" ...' if it went
+    on; a refusal for credentials is not logged.
+
+    Tinyproxy 1.11.1 (Debian 12) answers a request without credentials
+    407, but wrong credentials "HTTP/1.0 401 Unauthorized" with
+    WWW-Authenticate (tinyproxy issue #532, fixed after 1.11.1), and
+    closes without reading a request's body."""
+
+    def __init__(self, d, auth=None, port=None):
+        import grp
+        import pwd
+        import shutil
+        assert shutil.which("tinyproxy"), "tinyproxy missing " \
+            "(sh src/deps/install-tools.sh test)"
+        # Its config's grammar takes no other characters there.
+        assert auth is None or all(re.fullmatch(r"[-A-Za-z0-9._]+", a)
+                                   for a in auth), \
+            "tinyproxy's BasicAuth takes only [-A-Za-z0-9._]: %r" % (auth,)
+        d.mkdir(exist_ok=True)
+        self.d = d
+        self.auth = auth
+        self.port = port or free_port()
+        self.logfile = d / "tinyproxy.log"
+        self.conf = d / "tinyproxy.conf"
+        self.conf.write_text(TINYPROXY_CONF % {
+            "user": pwd.getpwuid(os.geteuid()).pw_name,
+            "group": grp.getgrgid(os.getegid()).gr_name,
+            "port": self.port, "d": d,
+            "auth": "BasicAuth %s %s" % auth if auth else ""})
+        self.proc = None
+        self.start()
+
+    def url(self, auth=True, tls=False):
+        """http://[user:password@]127.0.0.1:port; auth: True for the
+        proxy's own credentials, False for none, or a (user, password);
+        tinyproxy speaks no TLS itself (tls must be False)."""
+        assert not tls, "tinyproxy is no https:// proxy"
+        cred = _userinfo(self.auth if auth is True else auth)
+        return "http://%s127.0.0.1:%d" % (cred, self.port)
+
+    def start(self):
+        """Starts it (again, on the same port) and waits until it
+        accepts connections."""
+        assert self.proc is None or self.proc.poll() is not None
+        before = self.logfile.stat().st_size if self.logfile.exists() else 0
+        self.proc = _spawn(self, ["tinyproxy", "-d", "-c", str(self.conf)],
+                           self.d / "tinyproxy.stderr")
+
+        # Its own word, not a TCP probe: that would log a "closed
+        # socket before read" error.
+        def up():
+            return self.proc.poll() is not None or \
+                self.logfile.exists() and b"Accepting connections" in \
+                self.logfile.read_bytes()[before:]
+        ok = wait_for(up, 20, 0.01)
+        assert ok and self.proc.poll() is None, \
+            "tinyproxy did not start:\n" + _tail(self.logfile) + \
+            _tail(self.d / "tinyproxy.stderr")
+        return self
+
+    def stop(self, kill=False):
+        """Stops it (SIGTERM, or SIGKILL with kill); start() again
+        brings it back on the same port."""
+        if self.proc is not None:
+            _kill_live(self.proc, kill)
+
+    def log(self):
+        return self.logfile.read_text(errors="replace") \
+            if self.logfile.exists() else ""
+
+
+SQUID_CONF = """
+http_port 127.0.0.1:%(port)d
+%(https_port)s
+%(auth)s
+acl local src 127.0.0.1/32 ::1
+%(access)s
+http_access deny all
+cache deny all
+pinger_enable off
+access_log stdio:%(d)s/access.log
+cache_log %(d)s/cache.log
+cache_store_log none
+buffered_logs off
+pid_filename %(d)s/squid.pid
+coredump_dir %(d)s
+shutdown_lifetime 0 seconds
+"""
+
+
+class Squid:
+    """Debian's squid (5.7, built with GnuTLS) on 127.0.0.1:port, in the
+    foreground (squid -N) with its config and logs in directory d: no
+    cache, no cache_dir (so no squid -z), CONNECT to any port allowed,
+    clients on localhost allowed; with auth=(user, password), basic auth
+    through basic_ncsa_auth and an htpasswd file made with openssl
+    passwd -apr1 (wrong or missing credentials: 407); with tls=(cert,
+    key), also an https_port on tls_port, so that squid is itself an
+    https:// proxy.
+
+    Squid refuses to run as root and, started as root, switches to
+    cache_effective_user (proxy), which could not reach the logs in a
+    pytest directory (/tmp/pytest-of-root is 0700); so as root it runs
+    in a user namespace of its own (unshare --user) as uid proxy mapped
+    to root outside: it is not root in its own eyes, and outside its
+    files are root's (this needs user namespaces, which this machine
+    allows).  Its service name (-n) is unique per port, so that its
+    shared memory segments (/dev/shm) do not collide.
+
+    access.log has a line per transaction once it is over (a tunnel's
+    once it is closed): time, ms, client, result/status, bytes, method,
+    target, user, ...:
+      1796287982.187 3 127.0.0.1 TCP_TUNNEL/200 1495 CONNECT
+        localhost:35783 shipper HIER_DIRECT/127.0.0.1 -
+      1796287982.195 0 127.0.0.1 TCP_MISS/200 221 POST
+        http://localhost:46259/ingest shipper HIER_DIRECT/127.0.0.1 -
+      1796287982.201 0 127.0.0.1 TCP_DENIED/407 3470 CONNECT
+        localhost:35783 - HIER_NONE/- text/html
+    (each on one line)."""
+
+    def __init__(self, d, auth=None, port=None, tls=None):
+        import shutil
+        assert shutil.which("squid"), "squid missing " \
+            "(sh src/deps/install-tools.sh test)"
+        d.mkdir(exist_ok=True)
+        self.d = d
+        self.auth = auth
+        self.port = port or free_port()
+        self.tls_port = free_port() if tls else None
+        self.service = "sidelogsq%d" % self.port
+        self.logfile = d / "access.log"
+        self.cachelog = d / "cache.log"
+        self.conf = d / "squid.conf"
+        if auth:
+            hashed = subprocess.run(
+                ["openssl", "passwd", "-apr1", "-stdin"], input=auth[1],
+                capture_output=True, text=True, check=True).stdout.strip()
+            (d / "htpasswd").write_text("%s:%s\n" % (auth[0], hashed))
+            auth_conf = (
+                "auth_param basic program /usr/lib/squid/basic_ncsa_auth "
+                "%s/htpasswd\n"
+                "auth_param basic children 2 startup=1\n"
+                "auth_param basic realm sidelog-test\n"
+                "acl authed proxy_auth REQUIRED" % d)
+            access = "http_access allow local authed"
+        else:
+            auth_conf = ""
+            access = "http_access allow local"
+        self.conf.write_text(SQUID_CONF % {
+            "port": self.port, "d": d, "auth": auth_conf, "access": access,
+            "https_port": "https_port 127.0.0.1:%d tls-cert=%s tls-key=%s"
+            % (self.tls_port, tls[0], tls[1]) if tls else ""})
+        self.proc = None
+        self.start()
+
+    def url(self, auth=True, tls=False):
+        """http(s)://[user:password@]127.0.0.1:port (tls: the https_port);
+        auth: True for the proxy's own credentials, False for none, or a
+        (user, password)."""
+        cred = _userinfo(self.auth if auth is True else auth)
+        if tls:
+            return "https://%s127.0.0.1:%d" % (cred, self.tls_port)
+        return "http://%s127.0.0.1:%d" % (cred, self.port)
+
+    def _shm_cleanup(self):
+        """Removes the shared memory segments that a killed squid of this
+        service name left (a new one would fail on them with EEXIST)."""
+        import glob
+        for f in glob.glob("/dev/shm/%s-*" % self.service):
+            os.unlink(f)
+
+    def start(self):
+        """Starts it (again, on the same ports) and waits until it
+        accepts connections."""
+        assert self.proc is None or self.proc.poll() is not None
+        self._shm_cleanup()
+        before = self.cachelog.stat().st_size \
+            if self.cachelog.exists() else 0
+        cmd = ["squid", "-N", "-n", self.service, "-f", str(self.conf)]
+        if os.geteuid() == 0:
+            import grp
+            import pwd
+            cmd = ["unshare", "--user",
+                   "--map-user=%d" % pwd.getpwnam("proxy").pw_uid,
+                   "--map-group=%d" % grp.getgrnam("proxy").gr_gid] + cmd
+        self.proc = _spawn(self, cmd, self.d / "squid.stderr")
+        # Its own word, not a TCP probe: that would log a line
+        # ("error:transaction-end-before-headers") in access.log.
+        want = [b"Accepting HTTP Socket connections at "]
+        if self.tls_port:
+            want.append(b"Accepting HTTPS Socket connections at ")
+
+        def up():
+            if self.proc.poll() is not None:
+                return True
+            text = self.cachelog.read_bytes()[before:] \
+                if self.cachelog.exists() else b""
+            return all(w in text for w in want)
+        ok = wait_for(up, 20, 0.01)
+        assert ok and self.proc.poll() is None, \
+            "squid did not start:\n" + _tail(self.cachelog) + \
+            _tail(self.d / "squid.stderr")
+        return self
+
+    def stop(self, kill=False):
+        """Stops it: SIGTERM (its listening ports close at once, the
+        process is gone two seconds later: squid's shutdown waits
+        shutdown_lifetime + 1 s), or SIGKILL with kill (at once);
+        start() again brings it back on the same ports."""
+        if self.proc is not None:
+            _kill_live(self.proc, kill)
+            self._shm_cleanup()
+
+    def log(self):
+        """access.log's text."""
+        return self.logfile.read_text(errors="replace") \
+            if self.logfile.exists() else ""
+
+
 class Tmpfs:
     """A small tmpfs mounted at path (a full disk on demand, with no harm
     to the machine's own); skips the test where mounting is not
