@@ -61,7 +61,7 @@ def test_tinyproxy_connect_by_key(tmp_path, pki):
                    % px.port)
         done(pod, rx)
         assert "CONNECT" in px.log() and ":%d" % rx.port in px.log()
-        assert "proxy: proxy = http://127.0.0.1:%d" % px.port in \
+        assert "proxy: [output] proxy: http://127.0.0.1:%d" % px.port in \
             pod.stderr()
         pod.assert_clean_stderr()
     finally:
@@ -82,8 +82,9 @@ def test_tinyproxy_absolute_form_for_http(tmp_path, pki):
         px.stop()
 
 
-def test_tinyproxy_auth_wrong_then_right(tmp_path, pki):
-    px = Tinyproxy(tmp_path / "px", auth=("sl", "right-pass"))
+def test_wrong_proxy_password_then_right(tmp_path, pki):
+    """squid answers a wrong password 407 (tinyproxy 1.11.1 says 401)."""
+    px = Squid(tmp_path / "px", auth=("sl", "right-pass"))
     rx = Receiver(tls=pki["server"]).start()
     pw = tmp_path / "proxy-password"
     pw.write_text("wrong-pass\n")
@@ -104,6 +105,22 @@ def test_tinyproxy_auth_wrong_then_right(tmp_path, pki):
         assert "wrong-pass" not in err and "right-pass" not in err
         assert "refused the tunnel" in err
     finally:
+        px.stop(kill=True)
+
+
+def test_tinyproxy_basic_auth_from_keys(tmp_path, pki):
+    px = Tinyproxy(tmp_path / "px", auth=("sl", "pw123"))
+    rx = Receiver(tls=pki["server"]).start()
+    pw = tmp_path / "proxy-password"
+    pw.write_text("pw123\n")
+    try:
+        pod = ship(tmp_path, pki, rx, "proxy = http://127.0.0.1:%d\n"
+                   "proxy.user = sl\nproxy.password_file = %s\n"
+                   % (px.port, pw))
+        done(pod, rx)
+        assert "CONNECT localhost:%d" % rx.port in px.log()
+        assert "pw123" not in pod.stderr()
+    finally:
         px.stop()
 
 
@@ -115,12 +132,14 @@ def test_squid_connect_with_auth_from_environment(tmp_path, pki):
     try:
         pod = ship(tmp_path, pki, rx, env=env)
         done(pod, rx)
-        assert "CONNECT localhost:%d" % rx.port in px.log()
+        # squid logs a tunnel once it closes.
+        assert wait_for(lambda: "CONNECT localhost:%d" % rx.port in
+                        px.log(), 10)
         err = pod.stderr()
         assert "s3cr3t" not in err
         assert "HTTPS_PROXY" in err
     finally:
-        px.stop()
+        px.stop(kill=True)
 
 
 def test_no_proxy_goes_direct(tmp_path, pki):
@@ -239,7 +258,8 @@ def test_https_proxy_tunnels_tls_in_tls(tmp_path, pki):
         pod = ship(tmp_path, pki, rx, "proxy = https://localhost:%d\n"
                    "proxy.tls.ca_file = %s\n" % (px.tls_port, pki["ca"][0]))
         done(pod, rx)
-        assert "CONNECT localhost:%d" % rx.port in px.log()
+        assert wait_for(lambda: "TCP_TUNNEL/200" in px.log() and
+                        "CONNECT localhost:%d" % rx.port in px.log(), 10)
         pod.assert_clean_stderr()
     finally:
-        px.stop()
+        px.stop(kill=True)
