@@ -186,6 +186,68 @@ test_request_head_has_the_exact_bytes(void **state)
 }
 
 static void
+test_connect_head_and_proxy_authorization(void **state)
+{
+	struct http_req	 q;
+	char		 buf[512];
+	size_t		 n;
+
+	n = http_connect_head("[::1]:8443", "Basic c2w6cHc=", buf,
+	    sizeof(buf));
+	assert_true(n > 0 && n < sizeof(buf));
+	buf[n] = '\0';
+	assert_string_equal(buf, "CONNECT [::1]:8443 HTTP/1.1\r\n"
+	    "Host: [::1]:8443\r\nUser-Agent: sidelog/" SIDELOG_VERSION "\r\n"
+	    "Proxy-Authorization: Basic c2w6cHc=\r\n\r\n");
+	assert_int_equal(http_connect_head("h:1", NULL, buf, 20), 0);
+	memset(&q, 0, sizeof(q));
+	q.method = "POST";
+	q.host = "h:8080";
+	q.path = "http://h:8080/x";
+	q.proxy_authorization = "Basic eA==";
+	n = http_request_head(&q, buf, sizeof(buf));
+	buf[n] = '\0';
+	assert_non_null(strstr(buf, "POST http://h:8080/x HTTP/1.1\r\n"));
+	assert_non_null(strstr(buf, "\r\nProxy-Authorization: Basic eA==\r\n"));
+}
+
+static int
+connect_reply(const char *s, int *status, char *line)
+{
+	return http_connect_reply(s, strlen(s), status, line, 64);
+}
+
+static void
+test_connect_reply_head_status_and_refusals(void **state)
+{
+	char	 line[64];
+	int	 st = 0;
+
+	assert_int_equal(connect_reply("HTTP/1.1 200 Connection established"
+	    "\r\n\r\n", &st, line), 39);
+	assert_int_equal(st, 200);
+	assert_string_equal(line, "HTTP/1.1 200 Connection established");
+	assert_int_equal(connect_reply("HTTP/1.0 407 Proxy Auth\r\n"
+	    "Proxy-Authenticate: Basic\r\n\r\nbody", &st, line), 54);
+	assert_int_equal(st, 407);
+	assert_int_equal(connect_reply("HTTP/1.1 200\r\n\r\n", &st, line),
+	    16);
+	assert_int_equal(connect_reply("HTTP/1.1 200 OK\r\n", &st, line), 0);
+	assert_int_equal(connect_reply("HTTP/1", &st, line), 0);
+	assert_int_equal(connect_reply("", &st, line), 0);
+	assert_int_equal(connect_reply("SSH-2.0-OpenSSH\r\n\r\n", &st,
+	    line), -1);
+	assert_int_equal(connect_reply("HTTP/2 200\r\n\r\n", &st, line), -1);
+	assert_int_equal(connect_reply("HTTP/1.1 099 x\r\n\r\n", &st, line),
+	    -1);
+	assert_int_equal(connect_reply("HTTP/1.1 2000\r\n\r\n", &st, line),
+	    -1);
+	assert_int_equal(connect_reply("HTTP/1.1 502 \x01" "bad\x7f\r\n\r\n", &st,
+	    line), 24);
+	assert_string_equal(line, "HTTP/1.1 502  bad ");
+}
+
+static void
 test_request_head_leaves_out_absent_encoding_and_auth(void **state)
 {
 	struct http_req	 q;
@@ -1078,6 +1140,8 @@ main(void)
 		cmocka_unit_test(test_feeding_after_the_end_consumes_nothing),
 		cmocka_unit_test(test_trailer_section_has_its_own_bound),
 		cmocka_unit_test(test_fuzz_ends_in_one_of_three_codes),
+		cmocka_unit_test(test_connect_head_and_proxy_authorization),
+		cmocka_unit_test(test_connect_reply_head_status_and_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
