@@ -25,6 +25,10 @@ in its bodies, in all and per line.  A run ends when sidelog's /metrics
 counts every line delivered (the sink counts lines, and only ndjson
 and _bulk bodies have one a record).
 
+Proxy: the same files over HTTPS directly and through tinyproxy's
+CONNECT tunnel (TLS end to end inside it): sidelog's CPU per GiB each
+way, and the proxy's own.
+
 Steady state: what a sidecar costs in a pod that logs, not catching up:
 100, 1,000 and 10,000 lines/s of the same lines, each stamped with its
 write time, appended to one file for 60 s (tests/bench/writer.c) and
@@ -35,7 +39,7 @@ write-to-backend latency (p50, p99, max), and the sink's CPU.
 
     python3 tests/bench/bench.py [--size-mib N] [--steady-seconds N]
         [--steady-rates 100,1000,10000]
-        [--only read|ship|peers|syslog-ng|rsyslog|formats|steady|all]
+        [--only read|ship|peers|syslog-ng|rsyslog|formats|proxy|steady|all]
 """
 import argparse
 import array
@@ -281,6 +285,23 @@ def run_shipper(name, cmd, stats, nlines, env=None, timeout=1800,
     return wall, cpu, p.hwm
 
 
+def ship_conf(d, files, port, certs, path="/ingest", sidelog="",
+              output="", metadata=""):
+    """A sidelog config in d (made) shipping files to the sink at port
+    over HTTPS, batches waiting at most 100 ms; its path."""
+    d.mkdir()
+    conf = d / "sidelog.ini"
+    conf.write_text(
+        "[sidelog]\ncheckpoint_dir = %s\n%s"
+        "[input.bench]\npaths = %s/bench-*.log\n"
+        "[metadata]\n%s"
+        "[output]\nurl = https://localhost:%d%s\n"
+        "tls.ca_file = %s\nbatch_timeout = 100ms\n%s"
+        % (d / "pvc", sidelog, files[0].parent, metadata, port, path,
+           certs["ca"][0], output))
+    return conf
+
+
 def bench_ship(binary, files, nlines, tmp, certs, peers):
     size = sum(f.stat().st_size for f in files)
     res, rx_cpu = {}, {}
@@ -288,15 +309,7 @@ def bench_ship(binary, files, nlines, tmp, certs, peers):
     res["gzip -1"] = (wall, cpu, None)
     sink, port, stats = start_sink(tmp, certs)
     try:
-        d = tmp / "ship-sidelog"
-        d.mkdir()
-        conf = d / "sidelog.ini"
-        conf.write_text(
-            "[sidelog]\ncheckpoint_dir = %s\n"
-            "[input.bench]\npaths = %s/bench-*.log\n"
-            "[output]\nurl = https://localhost:%d/ingest\n"
-            "tls.ca_file = %s\nbatch_timeout = 100ms\n"
-            % (d / "pvc", files[0].parent, port, certs["ca"][0]))
+        conf = ship_conf(tmp / "ship-sidelog", files, port, certs)
         res["sidelog"] = run_shipper("sidelog", [binary, "run", "-c",
                                                  str(conf)], stats, nlines)
         rx_cpu["sidelog"] = cpu_of(sink.pid)
@@ -349,18 +362,11 @@ def bench_formats(binary, files, nlines, tmp, certs):
         sink, port, stats = start_sink(tmp, certs)
         listen = free_port()
         try:
-            d = tmp / ("fmt-" + fmt)
-            d.mkdir()
-            conf = d / "sidelog.ini"
-            conf.write_text(
-                "[sidelog]\ncheckpoint_dir = %s\nlisten = 127.0.0.1:%d\n"
-                "[input.bench]\npaths = %s/bench-*.log\n"
-                "[metadata]\nkubernetes.namespace = bench\n"
-                "kubernetes.container.name = app\n"
-                "[output]\nurl = https://localhost:%d%s\nformat = %s\n"
-                "tls.ca_file = %s\nbatch_timeout = 100ms\n"
-                % (d / "pvc", listen, files[0].parent, port, path, fmt,
-                   certs["ca"][0]))
+            conf = ship_conf(tmp / ("fmt-" + fmt), files, port, certs, path,
+                             "listen = 127.0.0.1:%d\n" % listen,
+                             "format = %s\n" % fmt,
+                             "kubernetes.namespace = bench\n"
+                             "kubernetes.container.name = app\n")
             r = run_shipper(fmt, [binary, "run", "-c", str(conf)], stats,
                             nlines, done=lambda: scrape(
                                 listen, "sidelog_records_delivered_total"))
@@ -381,6 +387,48 @@ def bench_formats(binary, files, nlines, tmp, certs):
         log("%-14s %8.2f %8.1f %11.2f %10.1f %9.1f %10.1f %9.1f" % (
             fmt, wall, size / 1e6 / wall, cpu / (size / 2**30),
             wire / 2**20, wire / nlines, body / 2**20, body / nlines))
+    return rows
+
+
+def bench_proxy(binary, files, nlines, tmp, certs):
+    """The same files shipped over HTTPS directly and through tinyproxy's
+    CONNECT tunnel (TLS end to end inside it): what the tunnel costs
+    sidelog, and what the proxy spends relaying."""
+    from sidelogtest import Tinyproxy
+    size = sum(f.stat().st_size for f in files)
+    rows = []
+    for mode in ("direct", "tinyproxy CONNECT"):
+        sink, port, stats = start_sink(tmp, certs)
+        px = Tinyproxy(tmp / ("px-" + mode.split()[0])) \
+            if mode != "direct" else None
+        try:
+            conf = ship_conf(tmp / ("proxy-" + mode.split()[0]), files,
+                             port, certs, output="proxy = %s\n" % (
+                                 "http://127.0.0.1:%d" % px.port if px
+                                 else "none"))
+            c0 = cpu_of(px.proc.pid) if px else 0.0
+            r = run_shipper(mode, [binary, "run", "-c", str(conf)], stats,
+                            nlines)
+            pcpu = cpu_of(px.proc.pid) - c0 if px else None
+            rows.append((mode, r, pcpu))
+        finally:
+            sink.kill()
+            if px:
+                px.stop()
+    log("\nProxy: the same %d lines, %.0f MiB in 4 files, over HTTPS "
+        "directly and through a CONNECT tunnel" % (nlines, size / 2**20))
+    log("%-20s %8s %8s %11s %10s %15s" % ("", "wall s", "MB/s",
+                                          "CPU s/GiB", "peak RSS",
+                                          "proxy CPU s/GiB"))
+    for mode, r, pcpu in rows:
+        if r is None:
+            log("%-20s %8s" % (mode, "failed"))
+            continue
+        wall, cpu, hwm = r
+        log("%-20s %8.2f %8.1f %11.2f %10s %15s" % (
+            mode, wall, size / 1e6 / wall, cpu / (size / 2**30),
+            "%.1f MiB" % (hwm / 1024),
+            "%.2f" % (pcpu / (size / 2**30)) if pcpu is not None else "-"))
     return rows
 
 
@@ -666,8 +714,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--only", choices=["read", "ship", "peers", "syslog-ng",
-                                       "rsyslog", "formats", "steady",
-                                       "all"],
+                                       "rsyslog", "formats", "proxy",
+                                       "steady", "all"],
                     default="all")
     ap.add_argument("--steady-seconds", type=int, default=60)
     ap.add_argument("--steady-rates", default="100,1000,10000",
@@ -723,7 +771,9 @@ def bench_ship_all(binary, args, data_dir, size, tmp, certs):
         links.append(link)
     if args.only in ("formats", "all"):
         bench_formats(binary, links, total, tmp, certs)
-    if args.only == "formats":
+    if args.only in ("proxy", "all"):
+        bench_proxy(binary, links, total, tmp, certs)
+    if args.only in ("formats", "proxy"):
         return
     peers = {"ship": [], "syslog-ng": [syslog_ng],
              "rsyslog": [rsyslog]}.get(args.only, [rsyslog, syslog_ng])
