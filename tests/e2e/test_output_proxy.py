@@ -75,8 +75,8 @@ def test_tinyproxy_absolute_form_for_http(tmp_path, pki):
         pod = ship(tmp_path, pki, rx, "proxy = http://127.0.0.1:%d\n"
                    % px.port, tls=False)
         done(pod, rx)
-        assert "http://localhost:%d/ingest" % rx.port in px.log()
-        # Keep-alive to the proxy: far fewer connections than requests.
+        assert "POST http://localhost:%d/ingest" % rx.port in px.log()
+        assert "CONNECT localhost" not in px.log()
         pod.assert_clean_stderr()
     finally:
         px.stop()
