@@ -50,6 +50,8 @@ struct config_input {
 	enum read_from		 read_from;
 	uint64_t		 max_line_bytes;
 	const char		*multiline_start;	/* NULL: off */
+	const char		*include_lines;		/* NULL: off */
+	const char		*exclude_lines;		/* NULL: off */
 	uint64_t		 multiline_timeout_ms;
 	enum parse_mode		 parse;
 	const struct config_pair *fields;

@@ -203,7 +203,8 @@ check_path(struct cfgp *p, const char *sec, int line, const char *path)
 }
 
 static void
-check_regex(struct cfgp *p, const char *sec, const char *re)
+check_regex(struct cfgp *p, const char *sec, const char *key,
+    const char *re)
 {
 	regex_t	 rx;
 	char	 msg[128];
@@ -212,8 +213,8 @@ check_regex(struct cfgp *p, const char *sec, const char *re)
 	rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		regerror(rc, &rx, msg, sizeof(msg));
-		cfgp_error(p, line_of(p, sec, "multiline.start"), sec,
-		    "multiline.start", "bad regular expression: %s", msg);
+		cfgp_error(p, line_of(p, sec, key), sec, key,
+		    "bad regular expression: %s", msg);
 		return;
 	}
 	regfree(&rx);
@@ -240,7 +241,15 @@ check_input(struct cfgp *p, struct config_input *in)
 	if (*in->multiline_start == '\0')
 		in->multiline_start = NULL;
 	else
-		check_regex(p, sec, in->multiline_start);
+		check_regex(p, sec, "multiline.start", in->multiline_start);
+	if (*in->include_lines == '\0')
+		in->include_lines = NULL;
+	else
+		check_regex(p, sec, "include_lines", in->include_lines);
+	if (*in->exclude_lines == '\0')
+		in->exclude_lines = NULL;
+	else
+		check_regex(p, sec, "exclude_lines", in->exclude_lines);
 	if (p->cfg->output.enabled &&
 	    in->max_line_bytes > p->cfg->output.batch_max_bytes)
 		cfgp_error(p, line_of(p, sec, "max_line_bytes"), sec,

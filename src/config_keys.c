@@ -58,6 +58,8 @@ static const struct cfgp_key input_keys[] = {
 	{ "read_from", K_ENUM, I(read_from), "head", .choices = read_froms },
 	{ "max_line_bytes", K_SIZE, I(max_line_bytes), "64k", 256, 64 * MB },
 	{ "multiline.start", K_STR, I(multiline_start), "" },
+	{ "include_lines", K_STR, I(include_lines), "" },
+	{ "exclude_lines", K_STR, I(exclude_lines), "" },
 	{ "multiline.timeout", K_DUR, I(multiline_timeout_ms), "1s", 10,
 	    HOUR },
 	{ "parse", K_ENUM, I(parse), "none", .choices = parse_modes },

@@ -58,6 +58,39 @@ const struct watch_ops reader_watch_ops = {
 
 /* --- set-up ------------------------------------------------------------- */
 
+/* include_lines and exclude_lines, compiled, and a buffer to make a
+ * record the C string regexec() wants (musl has no REG_STARTEND). */
+static int
+setup_filter(const struct config_input *in, struct rinput *ri)
+{
+	if (in->include_lines == NULL && in->exclude_lines == NULL)
+		return 0;
+	ri->fbuf = malloc(in->max_line_bytes + 1);
+	if (ri->fbuf == NULL) {
+		log_error("input %s: out of memory", in->name);
+		return -1;
+	}
+	if (in->include_lines != NULL) {
+		if (regcomp(&ri->inc, in->include_lines, REG_EXTENDED |
+		    REG_NOSUB) != 0) {
+			log_error("input %s: include_lines does not compile",
+			    in->name);
+			return -1;
+		}
+		ri->has_inc = 1;
+	}
+	if (in->exclude_lines != NULL) {
+		if (regcomp(&ri->exc, in->exclude_lines, REG_EXTENDED |
+		    REG_NOSUB) != 0) {
+			log_error("input %s: exclude_lines does not compile",
+			    in->name);
+			return -1;
+		}
+		ri->has_exc = 1;
+	}
+	return 0;
+}
+
 static int
 setup_input(const struct config *cfg, const struct labels *labels, int i,
     struct rinput *ri)
@@ -78,6 +111,8 @@ setup_input(const struct config *cfg, const struct labels *labels, int i,
 		ri->has_re = 1;
 		ri->lcfg.multiline = &ri->re;
 	}
+	if (setup_filter(in, ri) == -1)
+		return -1;
 	ri->tpl = record_tpl_new(cfg, in, labels ? labels->pairs : NULL,
 	    labels ? labels->n : 0);
 	ri->otpl = ri->tpl;
@@ -98,6 +133,11 @@ free_inputs(struct rinput *ri, int n)
 	for (i = 0; ri != NULL && i < n; i++) {
 		if (ri[i].has_re)
 			regfree(&ri[i].re);
+		if (ri[i].has_inc)
+			regfree(&ri[i].inc);
+		if (ri[i].has_exc)
+			regfree(&ri[i].exc);
+		free(ri[i].fbuf);
 		if (ri[i].otpl != ri[i].tpl)
 			record_tpl_free(ri[i].otpl);
 		record_tpl_free(ri[i].tpl);
@@ -162,9 +202,15 @@ setup_buffers(struct reader *rd, const struct config *cfg)
 size_t
 reader_buffer_bytes(const struct config *cfg)
 {
-	size_t	 max = config_longest_line(cfg);
+	size_t	 max = config_longest_line(cfg), filters = 0;
+	int	 i;
 
-	return 2 * max + READER_READ_AHEAD + LINE_SCRATCH(max);
+	/* An input with a filter has a record's worth of its own. */
+	for (i = 0; i < cfg->ninputs; i++)
+		if (cfg->inputs[i].include_lines != NULL ||
+		    cfg->inputs[i].exclude_lines != NULL)
+			filters += cfg->inputs[i].max_line_bytes + 1;
+	return 2 * max + READER_READ_AHEAD + LINE_SCRATCH(max) + filters;
 }
 
 static void
@@ -409,6 +455,15 @@ reader_on_new(struct reader *rd, void (*fn)(void *), void *arg)
 {
 	rd->on_new = fn;
 	rd->on_new_arg = arg;
+}
+
+/* Who to tell when filtered records were acknowledged by the reader
+ * itself: their offsets are delivered, the checkpoint may move. */
+void
+reader_on_skip(struct reader *rd, void (*fn)(void *), void *arg)
+{
+	rd->on_skip = fn;
+	rd->on_skip_arg = arg;
 }
 
 /* Let go of a tail: swap the last one into its place. */
@@ -860,6 +915,7 @@ reader_stats(struct reader *rd, struct reader_stats *st)
 	st->files = rd->nopen;
 	st->followed = rd->ntails;
 	st->refused = refused_count(rd->refused);
+	memcpy(st->input_filtered, rd->filtered, sizeof(st->input_filtered));
 	for (i = 0; i < rd->ntails; i++) {
 		t = rd->tails[i].t;
 		st->skipped += tail_skipped(t);

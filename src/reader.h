@@ -36,6 +36,10 @@ struct reader_stats {
 	int		 undelivered;	/* files with bytes not yet delivered */
 	int		 at_risk;	/* gone (rotated, deleted), not read out */
 	uint64_t	 input_lag[CONFIG_MAX_INPUTS];
+	uint64_t	 input_filtered[CONFIG_MAX_INPUTS];	/* records
+							   include_lines or
+							   exclude_lines
+							   dropped */
 	int		 input_files[CONFIG_MAX_INPUTS];
 };
 
@@ -49,6 +53,7 @@ int		 reader_reconfigure(struct reader *, const struct config *,
 void		 reader_drop_sinks(struct reader *);
 void		 reader_pause(struct reader *, int);
 void		 reader_on_new(struct reader *, void (*)(void *), void *);
+void		 reader_on_skip(struct reader *, void (*)(void *), void *);
 void		 reader_free(struct reader *);
 int		 reader_pump(void *);
 void		 reader_kick(void *);

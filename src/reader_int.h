@@ -52,6 +52,9 @@ struct rinput {
 	struct line_cfg		 lcfg;
 	regex_t			 re;
 	int			 has_re;
+	regex_t			 inc, exc;	/* include_lines, exclude_lines */
+	int			 has_inc, has_exc;
+	char			*fbuf;		/* a record as a C string */
 	struct record_tpl	*tpl;
 	struct record_tpl	*otpl;	/* the output's: tpl, or without
 					   [metadata] and labels when its
@@ -65,6 +68,8 @@ struct reader {
 	struct output		*out;
 	unsigned		 sinks;		/* bits of enum tail_sink */
 	struct rinput		*inputs;
+	uint64_t		 filtered[CONFIG_MAX_INPUTS];	/* by index,
+							   across reloads */
 	struct rtail		*tails;		/* READER_MAX_TAILS at most */
 	int			 ntails, captails;
 	int			 nopen;		/* tails not parked */
@@ -85,6 +90,9 @@ struct reader {
 	uint64_t		 lines, bytes, cut, skipped_gone;
 	void			(*on_new)(void *);	/* a file joined */
 	void			*on_new_arg;
+	void			(*on_skip)(void *);	/* filtered records
+							   acknowledged */
+	void			*on_skip_arg;
 };
 
 void	reader_reap(struct reader *);

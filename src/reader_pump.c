@@ -38,7 +38,9 @@ struct pumpctx {
 	const char		*path;		/* file_key's value, and its */
 	size_t			 pathlen;	/* length, once a round */
 	char			 time[RECORD_TIME_LEN + 1];
+	struct rinput		*ri;
 	int			 full;
+	int			 skipped;	/* records filtered out */
 };
 
 /* The values of one record: its file, read time and, when anyone needs
@@ -79,6 +81,43 @@ emit_one(struct pumpctx *c, const struct record_vals *v, char *out)
  * Both sinks must have room before either takes the record, or a full
  * one would make the other see it twice.
  */
+/*
+ * Whether include_lines and exclude_lines keep the record: its text as
+ * cut (multiline joined) up to a NUL byte, since regexec() reads a C
+ * string.
+ */
+static int
+kept(const struct rinput *ri, const struct line_rec *rec)
+{
+	if (ri->fbuf == NULL)
+		return 1;
+	memcpy(ri->fbuf, rec->msg, rec->len);
+	ri->fbuf[rec->len] = '\0';
+	if (ri->has_inc && regexec(&ri->inc, ri->fbuf, 0, NULL, 0) != 0)
+		return 0;
+	return !(ri->has_exc && regexec(&ri->exc, ri->fbuf, 0, NULL, 0) == 0);
+}
+
+/* A filtered record is consumed: delivered for every sink, so that its
+ * offsets reach the checkpoint and a restart does not read it again. */
+static void
+skip(struct pumpctx *c, const struct line_rec *rec)
+{
+	struct reader	*rd = c->rd;
+	struct tail	*t = c->rt->t;
+	int		 s;
+
+	/* An acknowledgement gives back a sink's reference: take it. */
+	for (s = 0; s < TAIL_SINKS; s++)
+		if (rd->sinks & (1u << s)) {
+			tail_ref(t);
+			tail_ack(t, (enum tail_sink)s, tail_gen(t), rec->off,
+			    rec->end);
+		}
+	rd->filtered[tail_input(t)]++;
+	c->skipped++;
+}
+
 static int
 on_record(void *arg, const struct line_rec *rec)
 {
@@ -90,6 +129,10 @@ on_record(void *arg, const struct line_rec *rec)
 	char			 id[HASH_ID_LEN + 1], *pe = NULL;
 	size_t			 doclen = 0, elen;
 
+	if (!kept(c->ri, rec)) {
+		skip(c, rec);
+		goto counted;
+	}
 	values(c, rec, &v, id);
 	if (rd->emit != NULL) {
 		pe = emit_reserve(rd->emit, rd->cfg->emit_format == EMIT_JSON ?
@@ -113,6 +156,7 @@ on_record(void *arg, const struct line_rec *rec)
 		emit_commit(rd->emit, elen, t, tail_gen(t), rec->off,
 		    rec->end);
 	}
+counted:
 	rd->lines++;
 	rd->bytes += rec->end - rec->off;
 	rd->cut += rec->cut;
@@ -199,6 +243,7 @@ read_some(struct reader *rd, struct rtail *rt)
 	memset(&c, 0, sizeof(c));
 	c.rd = rd;
 	c.rt = rt;
+	c.ri = &rd->inputs[tail_input(t)];
 	c.tpl = rd->inputs[tail_input(t)].tpl;
 	c.otpl = rd->inputs[tail_input(t)].otpl;
 	c.path = tail_found_path(t);
@@ -212,6 +257,8 @@ read_some(struct reader *rd, struct rtail *rt)
 	    on_record, &c);
 	rt->pend_gen = tail_gen(t);
 	tail_consume(t, data, used);
+	if (c.skipped > 0 && rd->on_skip != NULL)
+		rd->on_skip(rd->on_skip_arg);
 	if (c.full)
 		return PUMP_FULL;
 	if (used > 0 && tail_read_off(t) < tail_size(t))

@@ -354,6 +354,7 @@ setup(struct run *r)
 	if (setup_timers(r) == -1)
 		return -1;
 	reader_on_new(r->rd, run_ckpt_joined, r);
+	reader_on_skip(r->rd, run_ckpt_acked, r);
 	return run_attach(r);
 }
 

@@ -140,6 +140,13 @@ reading(struct run *r, struct metrics_buf *b)
 		metrics_printf(b, "sidelog_lag_bytes{input=\"%s\"} %llu\n",
 		    r->cfg->inputs[i].name,
 		    (unsigned long long)st.input_lag[i]);
+	metrics_printf(b, "# HELP sidelog_lines_filtered_total Records "
+	    "include_lines or exclude_lines dropped (consumed: delivered), "
+	    "per input.\n# TYPE sidelog_lines_filtered_total counter\n");
+	for (i = 0; i < r->cfg->ninputs; i++)
+		metrics_printf(b, "sidelog_lines_filtered_total{input=\"%s\"} "
+		    "%llu\n", r->cfg->inputs[i].name,
+		    (unsigned long long)st.input_filtered[i]);
 }
 
 void
