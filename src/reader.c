@@ -58,6 +58,22 @@ const struct watch_ops reader_watch_ops = {
 
 /* --- set-up ------------------------------------------------------------- */
 
+/* One of an input's regexes, compiled (checked already by config_check.c:
+ * failing here is for memory). */
+static int
+compile(const struct config_input *in, const char *key, const char *re,
+    regex_t *rx, int *has)
+{
+	if (re == NULL)
+		return 0;
+	if (regcomp(rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
+		log_error("input %s: %s does not compile", in->name, key);
+		return -1;
+	}
+	*has = 1;
+	return 0;
+}
+
 /* include_lines and exclude_lines, compiled, and a buffer to make a
  * record the C string regexec() wants (musl has no REG_STARTEND). */
 static int
@@ -70,25 +86,9 @@ setup_filter(const struct config_input *in, struct rinput *ri)
 		log_error("input %s: out of memory", in->name);
 		return -1;
 	}
-	if (in->include_lines != NULL) {
-		if (regcomp(&ri->inc, in->include_lines, REG_EXTENDED |
-		    REG_NOSUB) != 0) {
-			log_error("input %s: include_lines does not compile",
-			    in->name);
-			return -1;
-		}
-		ri->has_inc = 1;
-	}
-	if (in->exclude_lines != NULL) {
-		if (regcomp(&ri->exc, in->exclude_lines, REG_EXTENDED |
-		    REG_NOSUB) != 0) {
-			log_error("input %s: exclude_lines does not compile",
-			    in->name);
-			return -1;
-		}
-		ri->has_exc = 1;
-	}
-	return 0;
+	return compile(in, "include_lines", in->include_lines, &ri->inc,
+	    &ri->has_inc) == -1 || compile(in, "exclude_lines",
+	    in->exclude_lines, &ri->exc, &ri->has_exc) == -1 ? -1 : 0;
 }
 
 static int
@@ -96,21 +96,14 @@ setup_input(const struct config *cfg, const struct labels *labels, int i,
     struct rinput *ri)
 {
 	const struct config_input	*in = &cfg->inputs[i];
-	int				 rc;
 
 	ri->lcfg.max_bytes = in->max_line_bytes;
 	ri->lcfg.parse = in->parse;
-	if (in->multiline_start != NULL) {
-		rc = regcomp(&ri->re, in->multiline_start, REG_EXTENDED |
-		    REG_NOSUB);
-		if (rc != 0) {
-			log_error("input %s: multiline.start does not compile",
-			    in->name);
-			return -1;
-		}
-		ri->has_re = 1;
+	if (compile(in, "multiline.start", in->multiline_start, &ri->re,
+	    &ri->has_re) == -1)
+		return -1;
+	if (ri->has_re)
 		ri->lcfg.multiline = &ri->re;
-	}
 	if (setup_filter(in, ri) == -1)
 		return -1;
 	ri->tpl = record_tpl_new(cfg, in, labels ? labels->pairs : NULL,
