@@ -13,32 +13,20 @@ line out. Give it the body after any Content-Encoding: gzip is undone.
 import json
 import os
 import select
-import shutil
 import struct
 import subprocess
 import tempfile
 import threading
 
-from sidelogtest import ROOT
+from sidelogtest import ROOT, npm_tool
 
 SRC = ROOT / "tests" / "e2e" / "otlp"
 DEST = ROOT / "build" / "otlp-decode"
 
 
 def install():
-    """Copy decode.mjs and package.json under build/, and run npm install
-    when there are no node_modules yet or package.json has changed."""
-    assert shutil.which("node") and shutil.which("npm"), "node/npm missing"
-    DEST.mkdir(parents=True, exist_ok=True)
-    old = DEST / "package.json"
-    fresh = not (DEST / "node_modules").exists() or not old.exists() or \
-        old.read_bytes() != (SRC / "package.json").read_bytes()
-    for f in ("package.json", "decode.mjs"):
-        shutil.copy(SRC / f, DEST / f)
-    if fresh:
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund",
-                        "--no-package-lock"], cwd=DEST, check=True,
-                       capture_output=True, timeout=600)
+    """decode.mjs and its npm packages under build/."""
+    npm_tool(SRC, DEST, "decode.mjs")
 
 
 class OtlpDecoder:

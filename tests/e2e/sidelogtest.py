@@ -688,3 +688,21 @@ def ship_https(tmp_path, port, ca, n, extra="", extra_sidelog="",
     if start:
         pod.start()
     return pod
+
+
+def npm_tool(src, dest, script):
+    """A Node.js tool of the tests: src's package.json and script copied
+    to dest (under build/), npm install run when there are no
+    node_modules yet or package.json changed."""
+    import shutil
+    assert shutil.which("node") and shutil.which("npm"), "node/npm missing"
+    dest.mkdir(parents=True, exist_ok=True)
+    old = dest / "package.json"
+    fresh = not (dest / "node_modules").exists() or not old.exists() or \
+        old.read_bytes() != (src / "package.json").read_bytes()
+    for f in ("package.json", script):
+        shutil.copy(src / f, dest / f)
+    if fresh:
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund",
+                        "--no-package-lock"], cwd=dest, check=True,
+                       capture_output=True, timeout=600)

@@ -21,7 +21,7 @@ import pytest
 
 from conftest import ROOT
 from receiver import Receiver
-from sidelogtest import LIVE, line, wait_for
+from sidelogtest import LIVE, line, npm_tool, wait_for
 
 SRC = ROOT / "tests" / "e2e" / "k8s-validate"
 DEST = ROOT / "build" / "k8s-validate"
@@ -31,18 +31,7 @@ MANIFESTS = sorted((ROOT / "examples" / "kubernetes").glob("*.yaml"))
 @pytest.fixture(scope="module")
 def validator():
     """node validate.mjs, with its npm packages installed once."""
-    assert shutil.which("node") and shutil.which("npm"), "node/npm missing"
-    DEST.mkdir(parents=True, exist_ok=True)
-    fresh = not (DEST / "node_modules").exists() or \
-        (SRC / "package.json").read_bytes() != \
-        (DEST / "package.json").read_bytes() if \
-        (DEST / "package.json").exists() else True
-    for f in ("package.json", "validate.mjs"):
-        shutil.copy(SRC / f, DEST / f)
-    if fresh:
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund",
-                        "--no-package-lock"], cwd=DEST, check=True,
-                       capture_output=True, timeout=600)
+    npm_tool(SRC, DEST, "validate.mjs")
 
     def run(*args):
         return subprocess.run(["node", str(DEST / "validate.mjs"), *args],
