@@ -1026,21 +1026,19 @@ orig_of(const struct redact *r, int k, size_t p)
 
 /*
  * Match [a, b) of the mask text as a span of the message: 1, or 0 when
- * it holds no byte outside the markers (it widens nothing).
+ * it lies inside one marker.  Over two markers and nothing else, it
+ * masks nothing more, but joins them: what a rule read across them is
+ * then one marker, which it is not read in again.
  */
 static int
 map_match(const struct redact *r, size_t a, size_t b, size_t *os,
     size_t *oe)
 {
-	int	 ka = mark_at(r, a), kb = mark_at(r, b - 1), k;
+	int	 ka = mark_at(r, a), kb = mark_at(r, b - 1);
 	int	 ina = ka >= 0 && a < r->marks[ka].tend;
 	int	 inb = kb >= 0 && b - 1 < r->marks[kb].tend;
-	int	 plain = !ina || !inb;
 
-	for (k = ka; !plain && k < kb; k++)
-		if (r->marks[k].tend < r->marks[k + 1].tstart)
-			plain = 1;
-	if (!plain)
+	if (ina && inb && ka == kb)
 		return 0;
 	*os = ina ? r->marks[ka].ostart : orig_of(r, ka, a);
 	*oe = inb ? r->marks[kb].oend : orig_of(r, kb, b - 1) + 1;

@@ -17,11 +17,13 @@
  *
  * Invariant: every byte any rule matched is inside a marker, every
  * other byte is kept, in order.  And then, since a marker changes what
- * lies beside it, the rules run again over the masked text until no
- * rule finds a match that is not wholly inside markers (a new match
- * widens the spans; at most REDACT_PASSES_MAX runs, else the whole
- * message becomes one marker).  So redacting the output again, without
- * a key, finds nothing outside the markers.
+ * lies beside it, the rules run again over the masked text until every
+ * match any rule finds there lies inside one marker (a match reaching
+ * out of its marker widens the spans or joins them; at most
+ * REDACT_PASSES_MAX runs, else the whole message becomes one marker).
+ * So redacting the output again, without a key, finds nothing outside
+ * the markers, and no built-in reads into a marker: the output of the
+ * built-ins is left as it is.
  *
  * Bounds: a message of len bytes gives at most REDACT_OUT_MAX(len)
  * bytes; when its markers would need more, spans close to each other
