@@ -10,26 +10,18 @@
  * proxy.password_file, or from user:password in an environment URL) is
  * kept the same way.  Secrets never reach the log.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <mbedtls/base64.h>
 
 #include "log.h"
 #include "output_auth.h"
+#include "secret.h"
 
 #define AUTH_SECRET_MAX	4096	/* a password, token, header file */
 #define AUTH_CHECK_MS	1000	/* files looked at once this long */
-
-struct secret {
-	struct stat	 st;
-	int		 loaded;
-};
 
 struct output_auth {
 	const struct config_output	*oc;
@@ -44,41 +36,6 @@ struct output_auth {
 	const char			**list;		/* those read */
 	int				 n;
 };
-
-/* Reads a Secret file when it changed: its content, trailing newline
- * and spaces removed, into buf.  0 if unchanged or read, -1 on error. */
-static int
-read_secret(struct secret *sec, const char *path, char *buf, size_t len,
-    int *changed)
-{
-	struct stat	 st;
-	ssize_t		 n;
-	int		 fd;
-
-	*changed = 0;
-	if (stat(path, &st) == 0 && sec->loaded &&
-	    st.st_ino == sec->st.st_ino &&
-	    st.st_mtim.tv_nsec == sec->st.st_mtim.tv_nsec &&
-	    st.st_mtim.tv_sec == sec->st.st_mtim.tv_sec &&
-	    st.st_size == sec->st.st_size)
-		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd == -1 ? -1 : read(fd, buf, len - 1);
-	if (fd != -1)
-		close(fd);
-	if (n < 0) {
-		log_error("output: %s: %s", path, strerror(errno));
-		return -1;
-	}
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
-	    buf[n - 1] == ' ' || buf[n - 1] == '\t'))
-		n--;
-	buf[n] = '\0';
-	sec->st = st;
-	sec->loaded = 1;
-	*changed = 1;
-	return 0;
-}
 
 /* "Basic base64(user:password)" into out, or "" if it does not fit. */
 static void
@@ -106,7 +63,7 @@ refresh_proxy(struct output_auth *a)
 	if (!oc->proxy_on)
 		return;
 	if (*oc->proxy_user != '\0') {
-		if (read_secret(&a->proxy_sec, oc->proxy_password_file, s,
+		if (secret_read(&a->proxy_sec, oc->proxy_password_file, s,
 		    sizeof(s), &changed) == 0 && changed)
 			basic(a->proxy, sizeof(a->proxy), oc->proxy_user, s);
 		explicit_bzero(s, sizeof(s));
@@ -129,12 +86,12 @@ refresh_authz(struct output_auth *a)
 	int				 changed;
 
 	if (*oc->auth_bearer_token_file != '\0') {
-		if (read_secret(&a->auth, oc->auth_bearer_token_file, s,
+		if (secret_read(&a->auth, oc->auth_bearer_token_file, s,
 		    sizeof(s), &changed) == 0 && changed)
 			snprintf(a->authz, sizeof(a->authz), "%s %s",
 			    oc->auth_scheme, s);
 	} else if (*oc->auth_password_file != '\0') {
-		if (read_secret(&a->auth, oc->auth_password_file, s, sizeof(s),
+		if (secret_read(&a->auth, oc->auth_password_file, s, sizeof(s),
 		    &changed) == 0 && changed)
 			basic(a->authz, sizeof(a->authz), oc->auth_user, s);
 	}
@@ -150,7 +107,7 @@ refresh_file(struct output_auth *a, int i)
 	const char			*c;
 	int				 changed, k = a->oc->nheaders + i;
 
-	if (read_secret(&a->files[i], h->value, s, sizeof(s), &changed) ==
+	if (secret_read(&a->files[i], h->value, s, sizeof(s), &changed) ==
 	    -1 || !changed)
 		goto done;
 	for (c = s; *c != '\0'; c++)
