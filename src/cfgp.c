@@ -160,6 +160,15 @@ cfgp_line(const struct cfgp *p, const char *section, const char *key)
 	return 0;
 }
 
+/* The line of a key, else of its section, else 0 (the file as a whole). */
+int
+cfgp_line_of(const struct cfgp *p, const char *section, const char *key)
+{
+	int	 line = cfgp_line(p, section, key);
+
+	return line != 0 ? line : cfgp_line(p, section, "");
+}
+
 /* Records section/key at line; 0 if new, else the line it was first at. */
 int
 cfgp_remember(struct cfgp *p, const char *section, const char *key, int line)

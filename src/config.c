@@ -187,7 +187,10 @@ set_value(struct cfgp *p, const struct cfgp_key *k, char *base,
 		*(const char **)dst = cfgp_strdup(p, v);
 		return *(const char **)dst == NULL ? -1 : 0;
 	case K_SIZE:
-		if (value_size(v, &n, err) == -1 || check_range(k, n, err) == -1)
+		if ((k->flags & KF_OFF) && *v == '\0')
+			n = 0;
+		else if (value_size(v, &n, err) == -1 ||
+		    check_range(k, n, err) == -1)
 			return -1;
 		*(uint64_t *)dst = n;
 		return 0;
@@ -405,7 +408,10 @@ set_pair(struct cfgp *p, const char *prefix, const char *name,
 	int				 *n;
 	const char			 *key = name + strlen(prefix);
 
-	if (p->in != NULL) {
+	if (p->in != NULL && prefix == p->sec->prefix2) {
+		arr = &p->in->redacts;
+		n = &p->in->nredacts;
+	} else if (p->in != NULL) {
 		arr = &p->in->fields;
 		n = &p->in->nfields;
 	} else if (prefix == p->sec->prefix2) {
@@ -671,6 +677,8 @@ print_value(FILE *fp, const struct cfgp_key *k, const char *base)
 		    *(const char *const *)v : "");
 		break;
 	case K_SIZE:
+		if ((k->flags & KF_OFF) && *(const uint64_t *)v == 0)
+			break;
 		value_format_size(*(const uint64_t *)v, buf, sizeof(buf));
 		fputs(buf, fp);
 		break;
@@ -731,6 +739,7 @@ print_config(const struct config *c, FILE *fp, int redact)
 		in = &c->inputs[i];
 		fprintf(fp, "\n[input.%s]\n", in->name);
 		print_keys(fp, cfgp_sections[1].keys, (const char *)in);
+		print_pairs(fp, "redact.", in->redacts, in->nredacts, 0);
 		print_pairs(fp, "fields.", in->fields, in->nfields, 0);
 	}
 	fprintf(fp, "\n[metadata]\n");

@@ -23,7 +23,8 @@
 
 enum watch_mode		{ WATCH_AUTO, WATCH_INOTIFY, WATCH_POLL };
 enum read_from		{ READ_HEAD, READ_TAIL };
-enum parse_mode		{ PARSE_NONE, PARSE_JSON, PARSE_CRI };
+enum parse_mode		{ PARSE_NONE, PARSE_JSON, PARSE_CRI, PARSE_LOGFMT,
+				  PARSE_REGEX };
 enum out_format		{ FORMAT_NDJSON, FORMAT_ELASTICSEARCH, FORMAT_OTLP,
 				  FORMAT_LOKI, FORMAT_SPLUNK_HEC };
 enum loki_line		{ LOKI_LINE_MESSAGE, LOKI_LINE_RECORD };
@@ -54,6 +55,17 @@ struct config_input {
 	const char		*exclude_lines;		/* NULL: off */
 	uint64_t		 multiline_timeout_ms;
 	enum parse_mode		 parse;
+	const char		*parse_regex;		/* NULL: off */
+	const char *const	*parse_fields;		/* its groups' names */
+	int			 nparse_fields;
+	const char		*time_key;		/* NULL: off */
+	const char		*time_format;		/* auto, ..., a pattern */
+	const char		*level_key;		/* NULL: off */
+	const char		*redact;		/* built-in rules; NULL: none */
+	const struct config_pair *redacts;		/* redact.NAME = ERE */
+	int			 nredacts;
+	const char		*redact_hash_key_file;	/* NULL: mask */
+	uint64_t		 max_read_rate;		/* bytes/s; 0: no limit */
 	const struct config_pair *fields;
 	int			 nfields;
 };

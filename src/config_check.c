@@ -20,15 +20,6 @@
 #include "config_int.h"
 #include "value.h"
 
-/* The line of a key, else of its section, else 0 (the file as a whole). */
-static int
-line_of(const struct cfgp *p, const char *section, const char *key)
-{
-	int	 line = cfgp_line(p, section, key);
-
-	return line != 0 ? line : cfgp_line(p, section, "");
-}
-
 /* --- record keys ------------------------------------------------------ */
 
 /* One key of the record with where it came from, for messages. */
@@ -116,17 +107,17 @@ base_rkeys(struct cfgp *p, struct rkey *r)
 
 	for (i = 0; i < 5; i++) {
 		if (*keys[i] != '\0' && !valid_dotted(keys[i])) {
-			cfgp_error(p, line_of(p, "output", names[i]), "output",
+			cfgp_error(p, cfgp_line_of(p, "output", names[i]), "output",
 			    names[i], "\"%s\" is not a valid dotted key",
 			    keys[i]);
 			continue;
 		}
 		add_rkey(r, &n, keys[i], "output", names[i],
-		    line_of(p, "output", names[i]), 0);
+		    cfgp_line_of(p, "output", names[i]), 0);
 	}
 	if (*p->cfg->labels_file != '\0')
 		add_rkey(r, &n, "kubernetes.labels", "metadata", "labels_file",
-		    line_of(p, "metadata", "labels_file"), 0);
+		    cfgp_line_of(p, "metadata", "labels_file"), 0);
 	for (i = 0; i < p->cfg->nmetadata; i++) {
 		const struct config_pair *m = &p->cfg->metadata[i];
 
@@ -151,7 +142,7 @@ input_rkeys(struct cfgp *p, const struct config_input *in, struct rkey *r,
 	snprintf(sec, sizeof(sec), "input.%s", in->name);
 	if (in->parse == PARSE_CRI)
 		add_rkey(r, &n, "stream", cfgp_strdup(p, sec), "parse",
-		    line_of(p, sec, "parse"), 0);
+		    cfgp_line_of(p, sec, "parse"), 0);
 	for (j = 0; j < in->nfields; j++) {
 		const struct config_pair *f = &in->fields[j];
 
@@ -213,7 +204,7 @@ check_regex(struct cfgp *p, const char *sec, const char *key,
 	rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
 	if (rc != 0) {
 		regerror(rc, &rx, msg, sizeof(msg));
-		cfgp_error(p, line_of(p, sec, key), sec, key,
+		cfgp_error(p, cfgp_line_of(p, sec, key), sec, key,
 		    "bad regular expression: %s", msg);
 		return;
 	}
@@ -227,7 +218,7 @@ check_input(struct cfgp *p, struct config_input *in)
 	int	 i, line;
 
 	snprintf(sec, sizeof(sec), "input.%s", in->name);
-	line = line_of(p, sec, "paths");
+	line = cfgp_line_of(p, sec, "paths");
 	if (in->npaths == 0)
 		cfgp_error(p, line, sec, "paths", "missing: each input needs "
 		    "at least one path");
@@ -235,7 +226,7 @@ check_input(struct cfgp *p, struct config_input *in)
 		check_path(p, sec, line, in->paths[i]);
 	for (i = 0; i < in->nexclude; i++)
 		if (strchr(in->exclude[i], '/') != NULL)
-			cfgp_error(p, line_of(p, sec, "exclude"), sec,
+			cfgp_error(p, cfgp_line_of(p, sec, "exclude"), sec,
 			    "exclude", "\"%s\": patterns match the file name, "
 			    "without '/'", in->exclude[i]);
 	if (*in->multiline_start == '\0')
@@ -250,9 +241,10 @@ check_input(struct cfgp *p, struct config_input *in)
 		in->exclude_lines = NULL;
 	else
 		check_regex(p, sec, "exclude_lines", in->exclude_lines);
+	cfgp_check_process(p, in, sec);
 	if (p->cfg->output.enabled &&
 	    in->max_line_bytes > p->cfg->output.batch_max_bytes)
-		cfgp_error(p, line_of(p, sec, "max_line_bytes"), sec,
+		cfgp_error(p, cfgp_line_of(p, sec, "max_line_bytes"), sec,
 		    "max_line_bytes", "must not exceed [output] "
 		    "batch_max_bytes, or a long line could never be sent");
 }
@@ -336,18 +328,18 @@ check_auth(struct cfgp *p)
 	const char		*s;
 
 	if (*o->auth_user != '\0' && *o->auth_password_file == '\0')
-		cfgp_error(p, line_of(p, "output", "auth.user"), "output",
+		cfgp_error(p, cfgp_line_of(p, "output", "auth.user"), "output",
 		    "auth.user", "needs auth.password_file");
 	if (*o->auth_user == '\0' && *o->auth_password_file != '\0')
-		cfgp_error(p, line_of(p, "output", "auth.password_file"),
+		cfgp_error(p, cfgp_line_of(p, "output", "auth.password_file"),
 		    "output", "auth.password_file", "needs auth.user");
 	if (*o->auth_user != '\0' && *o->auth_bearer_token_file != '\0')
-		cfgp_error(p, line_of(p, "output", "auth.bearer_token_file"),
+		cfgp_error(p, cfgp_line_of(p, "output", "auth.bearer_token_file"),
 		    "output", "auth.bearer_token_file", "cannot be combined "
 		    "with auth.user");
 	for (s = o->auth_scheme; *s != '\0'; s++)
 		if (!is_tchar(*s)) {
-			cfgp_error(p, line_of(p, "output", "auth.scheme"),
+			cfgp_error(p, cfgp_line_of(p, "output", "auth.scheme"),
 			    "output", "auth.scheme", "not one word (an HTTP "
 			    "token: Bearer, ApiKey, Splunk, ...)");
 			break;
@@ -364,13 +356,13 @@ check_tls(struct cfgp *p)
 	size_t			 i;
 
 	if (*o->tls_cert_file != '\0' && *o->tls_key_file == '\0')
-		cfgp_error(p, line_of(p, "output", "tls.cert_file"), "output",
+		cfgp_error(p, cfgp_line_of(p, "output", "tls.cert_file"), "output",
 		    "tls.cert_file", "needs tls.key_file too");
 	if (*o->tls_cert_file == '\0' && *o->tls_key_file != '\0')
-		cfgp_error(p, line_of(p, "output", "tls.key_file"), "output",
+		cfgp_error(p, cfgp_line_of(p, "output", "tls.key_file"), "output",
 		    "tls.key_file", "needs tls.cert_file too");
 	if (o->u.tls && !o->tls_verify)
-		cfgp_warn(p, line_of(p, "output", "tls.verify"), "output",
+		cfgp_warn(p, cfgp_line_of(p, "output", "tls.verify"), "output",
 		    "tls.verify", "off: the backend's certificate is not "
 		    "checked, and anyone on the path can read the logs and "
 		    "credentials");
@@ -399,11 +391,11 @@ check_es(struct cfgp *p)
 		return;
 	}
 	if (strstr(o->u.path, "/_bulk") == NULL)
-		cfgp_warn(p, line_of(p, "output", "url"), "output", "url",
+		cfgp_warn(p, cfgp_line_of(p, "output", "url"), "output", "url",
 		    "format = elasticsearch but the path has no /_bulk");
 	/* Every item's status must fit in the reply sidelog keeps. */
 	if (o->batch_max_records > BULK_REPLY_MAX / BULK_ITEM_MAX)
-		cfgp_error(p, line_of(p, "output", "batch_max_records"),
+		cfgp_error(p, cfgp_line_of(p, "output", "batch_max_records"),
 		    "output", "batch_max_records", "at most %d with format = "
 		    "elasticsearch: the _bulk reply (up to %d bytes an item) "
 		    "must fit in the %d MiB sidelog reads",
@@ -411,7 +403,7 @@ check_es(struct cfgp *p)
 		    BULK_REPLY_MAX >> 20);
 	for (s = strchr(o->es_index, '%'); s != NULL; s = strchr(s + 2, '%'))
 		if (s[1] == '\0' || strchr("YmdHjuVGgy%", s[1]) == NULL) {
-			cfgp_error(p, line_of(p, "output", "es.index"),
+			cfgp_error(p, cfgp_line_of(p, "output", "es.index"),
 			    "output", "es.index", "unsupported conversion "
 			    "\"%%%c\" (use %%Y %%m %%d %%H %%j %%u %%V %%G %%g "
 			    "%%y %%%%)", s[1] ? s[1] : ' ');
@@ -468,7 +460,7 @@ check_loki(struct cfgp *p)
 	const char		*s, *e;
 	int			 n = 0, i, line;
 
-	line = line_of(p, "output", "loki.labels");
+	line = cfgp_line_of(p, "output", "loki.labels");
 	for (s = o->loki_labels; *s != '\0'; s = *e ? e + 1 : e) {
 		e = s + strcspn(s, ",");
 		snprintf(key, sizeof(key), "%.*s", (int)(e - s), s);
@@ -526,7 +518,7 @@ check_batch_limits(struct cfgp *p)
 	for (i = 0; i < sizeof(lim) / sizeof(lim[0]); i++)
 		if (o->format == lim[i].format &&
 		    o->batch_max_bytes > lim[i].max)
-			cfgp_warn(p, line_of(p, "output", "batch_max_bytes"),
+			cfgp_warn(p, cfgp_line_of(p, "output", "batch_max_bytes"),
 			    "output", "batch_max_bytes", "above %s: batches "
 			    "will be refused (413) and split", lim[i].what);
 	if (o->format != FORMAT_LOKI)
@@ -551,10 +543,10 @@ check_proxy(struct cfgp *p)
 	struct proxy_choice	 pc;
 	char			 err[VALUE_ERRLEN], url[PROXY_URL_MAX];
 	const char		*at, *rest, *key = "proxy";
-	int			 line = line_of(p, "output", "proxy");
+	int			 line = cfgp_line_of(p, "output", "proxy");
 
 	if (*o->proxy_user != '\0' && *o->proxy_password_file == '\0')
-		cfgp_error(p, line_of(p, "output", "proxy.user"), "output",
+		cfgp_error(p, cfgp_line_of(p, "output", "proxy.user"), "output",
 		    "proxy.user", "needs proxy.password_file");
 	if (proxy_env_pick(o->proxy, o->u.tls, o->u.host, o->u.port,
 	    &pc) == -1) {
@@ -585,7 +577,7 @@ check_proxy(struct cfgp *p)
 		return;
 	}
 	if (o->proxy_userinfo != NULL && *o->proxy_user != '\0')
-		cfgp_warn(p, line_of(p, "output", "proxy.user"), "output",
+		cfgp_warn(p, cfgp_line_of(p, "output", "proxy.user"), "output",
 		    "proxy.user", "the proxy's URL has credentials too; "
 		    "proxy.user wins");
 	o->proxy_on = 1;
@@ -599,12 +591,12 @@ check_output(struct cfgp *p)
 	int			 i;
 
 	if (*o->url == '\0') {
-		cfgp_error(p, line_of(p, "output", "url"), "output", "url",
+		cfgp_error(p, cfgp_line_of(p, "output", "url"), "output", "url",
 		    "missing: where should logs go?");
 		return;
 	}
 	if (value_url(o->url, &o->u, err) == -1) {
-		cfgp_error(p, line_of(p, "output", "url"), "output", "url",
+		cfgp_error(p, cfgp_line_of(p, "output", "url"), "output", "url",
 		    "%s", err);
 		return;
 	}
@@ -621,10 +613,10 @@ check_output(struct cfgp *p)
 	if (o->format == FORMAT_LOKI)
 		check_loki(p);
 	if (o->retry_initial_ms > o->retry_max_ms)
-		cfgp_error(p, line_of(p, "output", "retry_initial"), "output",
+		cfgp_error(p, cfgp_line_of(p, "output", "retry_initial"), "output",
 		    "retry_initial", "must not exceed retry_max");
 	if (p->cfg->memory_limit < o->batch_max_bytes * 2)
-		cfgp_error(p, line_of(p, "sidelog", "memory_limit"), "sidelog",
+		cfgp_error(p, cfgp_line_of(p, "sidelog", "memory_limit"), "sidelog",
 		    "memory_limit", "must be at least twice [output] "
 		    "batch_max_bytes");
 }
@@ -642,15 +634,15 @@ check_sidelog(struct cfgp *p)
 	if (strchr(c->checkpoint_file, '/') != NULL ||
 	    strcmp(c->checkpoint_file, ".") == 0 ||
 	    strcmp(c->checkpoint_file, "..") == 0)
-		cfgp_error(p, line_of(p, "sidelog", "checkpoint_file"),
+		cfgp_error(p, cfgp_line_of(p, "sidelog", "checkpoint_file"),
 		    "sidelog", "checkpoint_file", "must be a file name, not a "
 		    "path (it lives in checkpoint_dir)");
 	if (*c->listen != '\0' && value_hostport(c->listen, host,
 	    sizeof(host), &port, err) == -1)
-		cfgp_error(p, line_of(p, "sidelog", "listen"), "sidelog",
+		cfgp_error(p, cfgp_line_of(p, "sidelog", "listen"), "sidelog",
 		    "listen", "%s", err);
 	if (c->shutdown_grace_ms >= c->shutdown_timeout_ms)
-		cfgp_error(p, line_of(p, "sidelog", "shutdown_grace"),
+		cfgp_error(p, cfgp_line_of(p, "sidelog", "shutdown_grace"),
 		    "sidelog", "shutdown_grace", "must be shorter than "
 		    "shutdown_timeout, or the final drain gets no time");
 }
@@ -678,7 +670,7 @@ check_files(struct cfgp *p)
 				continue;
 			fd = open(path, O_RDONLY | O_CLOEXEC);
 			if (fd == -1)
-				cfgp_error(p, line_of(p, s->name, k->name),
+				cfgp_error(p, cfgp_line_of(p, s->name, k->name),
 				    s->name, k->name, "cannot read \"%s\": %s",
 				    path, strerror(errno));
 			else

@@ -20,6 +20,7 @@ enum cfgp_type { K_STR, K_SIZE, K_DUR, K_INT, K_BOOL, K_ENUM, K_LIST };
 
 #define KF_NONEMPTY	0x01	/* required: "" is an error */
 #define KF_FILE		0x02	/* names a file sidelog must be able to read */
+#define KF_OFF		0x04	/* K_SIZE: "" is 0, which means off */
 
 struct cfgp_key {
 	const char		*name;
@@ -88,11 +89,17 @@ void	 cfgp_error(struct cfgp *, int line, const char *section,
 void	 cfgp_warn(struct cfgp *, int line, const char *section,
 	    const char *key, const char *, ...)
 	    __attribute__((format(printf, 5, 6)));
+int	 cfgp_line_of(const struct cfgp *, const char *section,
+	    const char *key);
 int	 cfgp_remember(struct cfgp *, const char *section, const char *key,
 	    int line);
 void	 cfgp_flush(struct cfgp *);
 
 /* config_check.c */
 void	 cfgp_check(struct cfgp *);
+
+/* config_process.c */
+void	 cfgp_check_process(struct cfgp *, struct config_input *,
+	    const char *sec);
 
 #endif

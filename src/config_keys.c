@@ -17,7 +17,8 @@ static const char *const log_levels[] = { "error", "warn", "info", "debug",
     NULL };
 static const char *const watch_modes[] = { "auto", "inotify", "poll", NULL };
 static const char *const read_froms[] = { "head", "tail", NULL };
-static const char *const parse_modes[] = { "none", "json", "cri", NULL };
+static const char *const parse_modes[] = { "none", "json", "cri", "logfmt",
+    "regex", NULL };
 static const char *const formats[] = { "ndjson", "elasticsearch", "otlp",
     "loki", "splunk_hec", NULL };
 static const char *const loki_lines[] = { "message", "record", NULL };
@@ -63,6 +64,17 @@ static const struct cfgp_key input_keys[] = {
 	{ "multiline.timeout", K_DUR, I(multiline_timeout_ms), "1s", 10,
 	    HOUR },
 	{ "parse", K_ENUM, I(parse), "none", .choices = parse_modes },
+	{ "parse.regex", K_STR, I(parse_regex), "" },
+	{ "parse.fields", K_LIST, I(parse_fields), "",
+	    .count = I(nparse_fields) },
+	{ "time.key", K_STR, I(time_key), "" },
+	{ "time.format", K_STR, I(time_format), "auto", .flags = KF_NONEMPTY },
+	{ "level.key", K_STR, I(level_key), "" },
+	{ "redact", K_STR, I(redact), "" },
+	{ "redact.hash_key_file", K_STR, I(redact_hash_key_file), "",
+	    .flags = KF_FILE },
+	{ "max_read_rate", K_SIZE, I(max_read_rate), "", 1 * KB, 16 * GB,
+	    .flags = KF_OFF },
 	{ NULL }
 };
 
@@ -137,7 +149,7 @@ static const struct cfgp_key stdout_keys[] = {
 /* In the order `check` prints them; "input" stands for every input.NAME. */
 const struct cfgp_section cfgp_sections[] = {
 	{ "sidelog", sidelog_keys, NULL },
-	{ "input", input_keys, "fields." },
+	{ "input", input_keys, "fields.", "redact." },
 	{ "metadata", metadata_keys, "" },
 	{ "output", output_keys, "headers.", "headers_file." },
 	{ "stdout", stdout_keys, NULL },

@@ -1,0 +1,146 @@
+/*
+ * config_process.c: the keys of an input's processing (SPEC
+ * "Processing"): parse.regex and the names of its groups, time.* and
+ * level.key, the redaction rules and their key file.  What each needs of
+ * the others is checked once the whole file is read; a key left empty
+ * becomes NULL, "off", for the reader.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "config_int.h"
+#include "redact.h"
+#include "timestamp.h"
+
+static const char *
+off_if_empty(const char *s)
+{
+	return s == NULL || *s == '\0' ? NULL : s;
+}
+
+static void
+check_parse(struct cfgp *p, struct config_input *in, const char *sec)
+{
+	regex_t	 rx;
+	char	 msg[128];
+	int	 rc, line = cfgp_line_of(p, sec, "parse.regex");
+
+	in->parse_regex = off_if_empty(in->parse_regex);
+	if (in->parse != PARSE_REGEX) {
+		if (in->parse_regex != NULL || in->nparse_fields > 0)
+			cfgp_error(p, line, sec, in->parse_regex != NULL ?
+			    "parse.regex" : "parse.fields", "only with "
+			    "parse = regex");
+		return;
+	}
+	if (in->parse_regex == NULL) {
+		cfgp_error(p, cfgp_line_of(p, sec, "parse"), sec, "parse",
+		    "regex needs parse.regex and parse.fields");
+		return;
+	}
+	rc = regcomp(&rx, in->parse_regex, REG_EXTENDED);
+	if (rc != 0) {
+		regerror(rc, &rx, msg, sizeof(msg));
+		cfgp_error(p, line, sec, "parse.regex", "bad regular "
+		    "expression: %s", msg);
+		return;
+	}
+	if (rx.re_nsub != (size_t)in->nparse_fields)
+		cfgp_error(p, cfgp_line_of(p, sec, "parse.fields"), sec,
+		    "parse.fields", "names %d fields but parse.regex has %zu "
+		    "groups", in->nparse_fields, rx.re_nsub);
+	regfree(&rx);
+}
+
+/* time.key and level.key name a field a parser made. */
+static void
+check_keys(struct cfgp *p, struct config_input *in, const char *sec)
+{
+	static const char	*keys[] = { "time.key", "level.key" };
+	const char		*vals[2], *why = NULL;
+	int			 i;
+
+	in->time_key = off_if_empty(in->time_key);
+	in->level_key = off_if_empty(in->level_key);
+	vals[0] = in->time_key;
+	vals[1] = in->level_key;
+	for (i = 0; i < 2; i++)
+		if (vals[i] != NULL && in->parse != PARSE_JSON &&
+		    in->parse != PARSE_LOGFMT && in->parse != PARSE_REGEX)
+			cfgp_error(p, cfgp_line_of(p, sec, keys[i]), sec,
+			    keys[i], "names a parsed field: needs parse = "
+			    "json, logfmt or regex");
+	if (timestamp_fmt_of(in->time_format, &why) == -1)
+		cfgp_error(p, cfgp_line_of(p, sec, "time.format"), sec,
+		    "time.format", "\"%s\": %s", in->time_format, why);
+	else if (in->time_key == NULL && strcmp(in->time_format, "auto") != 0)
+		cfgp_warn(p, cfgp_line_of(p, sec, "time.format"), sec,
+		    "time.format", "has no effect without time.key");
+}
+
+static void
+check_rules(struct cfgp *p, struct config_input *in, const char *sec)
+{
+	const struct config_pair	*r;
+	struct redact			*rd;
+	char				 name[160], err[256];
+	int				 i;
+
+	for (i = 0; i < in->nredacts; i++) {
+		r = &in->redacts[i];
+		snprintf(name, sizeof(name), "redact.%s", r->key);
+		if (strncmp(r->key, "hash", 4) == 0)
+			cfgp_error(p, r->line, sec, name, "unknown key (did you "
+			    "mean redact.hash_key_file?)");
+		else if (*r->value == '\0')
+			cfgp_error(p, r->line, sec, name, "empty: give the "
+			    "regular expression to mask");
+		else {
+			rd = redact_new(NULL, r, 1, err, sizeof(err));
+			if (rd == NULL)
+				cfgp_error(p, r->line, sec, name, "%s", err);
+			redact_free(rd);
+		}
+	}
+	in->redact = off_if_empty(in->redact);
+	if (in->redact == NULL)
+		return;
+	rd = redact_new(in->redact, NULL, 0, err, sizeof(err));
+	if (rd == NULL)
+		cfgp_error(p, cfgp_line_of(p, sec, "redact"), sec, "redact",
+		    "%s", err);
+	redact_free(rd);
+}
+
+static void
+check_key_file(struct cfgp *p, struct config_input *in, const char *sec)
+{
+	int	 fd, line = cfgp_line_of(p, sec, "redact.hash_key_file");
+
+	in->redact_hash_key_file = off_if_empty(in->redact_hash_key_file);
+	if (in->redact_hash_key_file == NULL)
+		return;
+	if (in->redact == NULL && in->nredacts == 0)
+		cfgp_warn(p, line, sec, "redact.hash_key_file", "no redact "
+		    "rule to use it");
+	fd = open(in->redact_hash_key_file, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		cfgp_error(p, line, sec, "redact.hash_key_file", "cannot read "
+		    "\"%s\": %s", in->redact_hash_key_file, strerror(errno));
+	else
+		close(fd);
+}
+
+void
+cfgp_check_process(struct cfgp *p, struct config_input *in, const char *sec)
+{
+	check_parse(p, in, sec);
+	check_keys(p, in, sec);
+	check_rules(p, in, sec);
+	check_key_file(p, in, sec);
+}
