@@ -82,8 +82,7 @@ make(const struct format_in *in, struct format_buf *out)
 	char				*p;
 	size_t				 n;
 
-	p = format_room(in->json, record_max(in->tpl, v->line->len,
-	    v->pathlen));
+	p = format_room(in->json, record_max(in->tpl, v));
 	if (p == NULL)
 		return -1;
 	n = record_encode(in->tpl, v, p) - 1;

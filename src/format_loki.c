@@ -117,8 +117,7 @@ make(const struct format_in *in, struct format_buf *out)
 	memset(&r, 0, sizeof(r));
 	r.in = in;
 	r.st = st;
-	p = format_room(in->json, record_max(in->tpl, in->v->line->len,
-	    in->v->pathlen));
+	p = format_room(in->json, record_max(in->tpl, in->v));
 	if (p == NULL)
 		return -1;
 	n = record_encode(in->tpl, in->v, p) - 1;	/* its newline */

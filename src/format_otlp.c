@@ -11,7 +11,8 @@
  * not an RFC 3339 time, then kept as an attribute), when it was read
  * (observedTimeUnixNano), the message as the body, and the rest of the
  * record as attributes by dotted name: log.file.path, log.record.uid
- * (the id), the input's fields, a JSON line's members.  JSON values
+ * (the id), the input's fields, a parsed line's members; level.key's
+ * severity as severityNumber and severityText.  JSON values
  * become AnyValues: a string stringValue, an integer intValue, another
  * number doubleValue, an array arrayValue, an object kvlistValue.
  *
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +31,7 @@
 #include "format.h"
 #include "json.h"
 #include "log.h"
+#include "parse.h"
 #include "timestamp.h"
 
 #define OTLP_HEAD	"{\"resourceLogs\":[{\"resource\":" \
@@ -213,12 +216,39 @@ leaf(void *arg, const struct flat_leaf *l)
 	}
 	if (*oc->id_key != '\0' && flat_key_is(l, oc->id_key))
 		return 0;	/* log.record.uid says it */
+	if (r->in->v->parsed != NULL && r->in->v->parsed->level != NULL &&
+	    flat_key_is(l, "log.level"))
+		return 0;	/* the severity says it */
 	if (*oc->file_key != '\0' && flat_key_is(l, oc->file_key))
 		rc = attr_open(r->attrs, "log.file.path", 13);
 	else
 		rc = attr_leaf(r->attrs, l);
 	return rc == -1 || any_of(r->attrs, l->value, l->len) == -1 ? -1 :
 	    FORMAT_PUT(r->attrs, "}");
+}
+
+/*
+ * level.key's severity: severityNumber when sidelog knows the level,
+ * severityText the level as the application wrote it (the spec's "as it
+ * is known at the source"), or log.level's name when it wrote a number.
+ */
+static int
+severity(struct format_buf *out, const struct parsed *p)
+{
+	char	 num[16];
+
+	if (p == NULL || p->level == NULL)
+		return 0;
+	if (p->severity > 0) {
+		snprintf(num, sizeof(num), "%d", p->severity);
+		if (FORMAT_PUT(out, ",\"severityNumber\":") == -1 ||
+		    format_put(out, num, strlen(num)) == -1)
+			return -1;
+	}
+	return FORMAT_PUT(out, ",\"severityText\":") == -1 ||
+	    (p->level_src != NULL ? format_put(out, p->level_src,
+	    p->level_srclen) : format_put(out, p->level, p->levellen)) == -1 ?
+	    -1 : 0;
 }
 
 static int
@@ -231,8 +261,7 @@ make(const struct format_in *in, struct format_buf *out)
 	size_t		 n;
 	uint64_t	 seen = 0;
 
-	p = format_room(in->json, record_max(in->tpl, v->line->len,
-	    v->pathlen));
+	p = format_room(in->json, record_max(in->tpl, v));
 	if (p == NULL)
 		return -1;
 	n = record_encode(in->tpl, v, p);
@@ -251,6 +280,8 @@ make(const struct format_in *in, struct format_buf *out)
 	    put_u64(out, r.time) == -1 || FORMAT_PUT(out, "\",") == -1)) ||
 	    FORMAT_PUT(out, "\"observedTimeUnixNano\":\"") == -1 ||
 	    put_u64(out, seen) == -1 || FORMAT_PUT(out, "\"") == -1)
+		return -1;
+	if (severity(out, v->parsed) == -1)
 		return -1;
 	if (r.body != NULL && (FORMAT_PUT(out, ",\"body\":") == -1 ||
 	    any_of(out, r.body, r.bodylen) == -1))

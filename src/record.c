@@ -11,12 +11,14 @@
  * becomes one U+FFFD (Unicode's recommended practice), control bytes
  * and DEL are escaped, a NUL is \u0000 and ends nothing.
  *
- * parse = json: a message that is strictly one JSON object (json.c
- * decides) has its members added at the top level of the record; its
+ * Parsed fields (parse.c: a JSON line's members, or logfmt's, or a
+ * regex's groups) are added at the top level of the record; their
  * time_key and message_key members (strings) take the place of the read
- * time and of the line; members named like a top-level key of sidelog's
- * are dropped, since the application must not be able to spoof
- * kubernetes.* or log.file.path; a repeated member keeps its first value.
+ * time and of the line, and time.key's time comes before both; members
+ * named like a top-level key of sidelog's are dropped, since the
+ * application must not be able to spoof kubernetes.* or log.file.path;
+ * a repeated member keeps its first value.  level.key's severity is
+ * log.level, written only when the record has one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 
 #include "hash.h"
 #include "json.h"
+#include "parse.h"
 #include "record.h"
 
 #define RECORD_MAX_KEYS		(2 * CONFIG_MAX_PAIRS + 16)
@@ -37,6 +40,7 @@ enum slot {
 	SLOT_OFFSET,
 	SLOT_ID,
 	SLOT_STREAM,		/* writes its own ",\"stream\":" or nothing */
+	SLOT_LEVEL,		/* writes its own [,]"level": or nothing */
 };
 
 /* The key tree while a template is built. */
@@ -51,6 +55,7 @@ struct node {
 struct seg {
 	size_t		 off, len;	/* static text before the slot */
 	enum slot	 slot;
+	int		 lead;		/* SLOT_LEVEL: after a sibling */
 };
 
 struct record_tpl {
@@ -58,9 +63,6 @@ struct record_tpl {
 	size_t		 textlen, textcap;
 	struct seg	*segs;
 	int		 nsegs, capsegs;
-	int		 json;		/* parse = json */
-	const char	*time_name;	/* top-level names json lines may set */
-	const char	*msg_name;
 	char		**top;		/* top-level names of sidelog's */
 	int		 ntop;
 };
@@ -335,6 +337,8 @@ build_tree(struct node *root, const struct config *cfg,
 		rc |= insert(root, o->id_key, SLOT_ID, NULL);
 	if (in->parse == PARSE_CRI)
 		rc |= insert(root, "stream", SLOT_STREAM, NULL);
+	if (in->level_key != NULL)
+		rc |= insert(root, "log.level", SLOT_LEVEL, NULL);
 	for (i = 0; context && i < cfg->nmetadata; i++)
 		if (*cfg->metadata[i].value != '\0')
 			rc |= insert(root, cfg->metadata[i].key, SLOT_NONE,
@@ -409,19 +413,29 @@ cut(struct record_tpl *t, enum slot slot)
 		t->segs = s;
 		t->capsegs = cap;
 	}
-	t->segs[t->nsegs++] = (struct seg){ start, t->textlen - start, slot };
+	t->segs[t->nsegs++] = (struct seg){ start, t->textlen - start, slot,
+	    0 };
 	return 0;
 }
 
+/*
+ * The members that may be missing (stream, log.level) write their own
+ * name and comma: stream is never first (the time is), log.level comes
+ * last in its object and knows whether a sibling is before it.
+ */
 static int
 flatten(struct record_tpl *t, const struct node *obj)
 {
-	const struct node	*n;
+	const struct node	*n, *level = NULL;
 	int			 first = 1, rc = text(t, "{", 1);
 
 	for (n = obj->child; n != NULL && rc == 0; n = n->next) {
 		if (n->slot == SLOT_STREAM) {
 			rc = cut(t, SLOT_STREAM);
+			continue;
+		}
+		if (n->slot == SLOT_LEVEL && !n->object) {
+			level = n;
 			continue;
 		}
 		if (!first)
@@ -435,6 +449,11 @@ flatten(struct record_tpl *t, const struct node *obj)
 			rc |= cut(t, n->slot);
 		else
 			rc |= text_string(t, n->value);
+	}
+	if (level != NULL && rc == 0) {
+		rc = cut(t, SLOT_LEVEL);
+		if (rc == 0)
+			t->segs[t->nsegs - 1].lead = !first;
 	}
 	return rc | text(t, "}", 1);
 }
@@ -485,14 +504,8 @@ tpl_new(const struct config *cfg, const struct config_input *in,
 		rc = flatten(t, &root);
 	if (rc == 0)
 		rc = cut(t, SLOT_NONE);
-	t->json = in->parse == PARSE_JSON;
-	if (rc == 0 && t->json)
+	if (rc == 0)
 		rc = top_names(t, &root);
-	/* A json line may set these only when they are top-level names. */
-	t->time_name = strchr(cfg->output.time_key, '.') ? NULL :
-	    cfg->output.time_key;
-	t->msg_name = strchr(cfg->output.message_key, '.') ? NULL :
-	    cfg->output.message_key;
 	node_free(root.child);
 	if (rc != 0) {
 		record_tpl_free(t);
@@ -533,12 +546,17 @@ record_tpl_free(struct record_tpl *t)
 
 /* --- encoding -------------------------------------------------------------- */
 
+/* Escaping is at most six bytes for one; parsed fields are copied as
+ * their JSON text is, and an unknown level as it was written. */
 size_t
-record_max(const struct record_tpl *t, size_t msglen, size_t pathlen)
+record_max(const struct record_tpl *t, const struct record_vals *v)
 {
-	/* Escaping is at most six bytes for one; a json line's members are
-	 * copied at most once more besides. */
-	return t->textlen + 7 * msglen + 6 * pathlen + RECORD_SLOT_BOUND;
+	size_t	 n = t->textlen + 6 * v->line->len + 6 * v->pathlen +
+	    RECORD_SLOT_BOUND;
+
+	if (v->parsed != NULL)
+		n += v->parsed->textlen + v->parsed->levellen;
+	return n;
 }
 
 static char *
@@ -551,26 +569,38 @@ quoted(char *o, const char *s, size_t len)
 }
 
 static char *
-slot(char *o, enum slot s, const struct record_vals *v,
-    const struct json_obj *j)
+slot_time(char *o, const struct record_vals *v)
 {
+	const struct parsed	*p = v->parsed;
+	const struct line_rec	*l = v->line;
+
+	if (p != NULL && p->time != NULL) {
+		memcpy(o, p->time, p->timelen);
+		return o + p->timelen;
+	}
+	if (p != NULL && p->obj.time != NULL) {
+		memcpy(o, p->obj.time, p->obj.timelen);
+		return o + p->obj.timelen;
+	}
+	if (l->time != NULL)
+		return quoted(o, l->time, l->timelen < 64 ? l->timelen : 64);
+	return quoted(o, v->time, RECORD_TIME_LEN);
+}
+
+static char *
+slot(char *o, const struct seg *sg, const struct record_vals *v)
+{
+	const struct parsed	*p = v->parsed;
 	const struct line_rec	*l = v->line;
 	size_t			 n;
 
-	switch (s) {
+	switch (sg->slot) {
 	case SLOT_TIME:
-		if (j != NULL && j->time != NULL) {
-			memcpy(o, j->time, j->timelen);
-			return o + j->timelen;
-		}
-		if (l->time != NULL)
-			return quoted(o, l->time, l->timelen < 64 ?
-			    l->timelen : 64);
-		return quoted(o, v->time, RECORD_TIME_LEN);
+		return slot_time(o, v);
 	case SLOT_MESSAGE:
-		if (j != NULL && j->msg != NULL) {
-			memcpy(o, j->msg, j->msglen);
-			return o + j->msglen;
+		if (p != NULL && p->obj.msg != NULL) {
+			memcpy(o, p->obj.msg, p->obj.msglen);
+			return o + p->obj.msglen;
 		}
 		return quoted(o, l->msg, l->len);
 	case SLOT_PATH:
@@ -595,6 +625,14 @@ slot(char *o, enum slot s, const struct record_vals *v,
 		memcpy(o, l->stream == LINE_STREAM_STDOUT ?
 		    ",\"stream\":\"stdout\"" : ",\"stream\":\"stderr\"", 18);
 		return o + 18;
+	case SLOT_LEVEL:
+		if (p == NULL || p->level == NULL)
+			return o;
+		if (sg->lead)
+			*o++ = ',';
+		memcpy(o, "\"level\":", 8);
+		memcpy(o + 8, p->level, p->levellen);
+		return o + 8 + p->levellen;
 	case SLOT_NONE:
 		break;
 	}
@@ -602,19 +640,24 @@ slot(char *o, enum slot s, const struct record_vals *v,
 }
 
 /* Members named like a top-level key of sidelog's are dropped: both
- * lists are sorted by name, one merge finds them. */
+ * lists are sorted by name, one merge finds them.  skip starts as the
+ * members' own marks (time, message, repeats). */
 static void
-drop_ours(const struct record_tpl *t, struct json_obj *j)
+drop_ours(const struct record_tpl *t, const struct json_obj *j,
+    unsigned char *skip)
 {
 	int	 i = 0, k = 0, c;
 
+	for (i = 0; i < j->n; i++)
+		skip[i] = (unsigned char)j->members[i].skip;
+	i = 0;
 	while (i < j->n && k < t->ntop) {
 		c = strcmp(j->members[j->byname[i]].key, t->top[k]);
 		if (c > 0)
 			k++;
 		else {
 			if (c == 0)
-				j->members[j->byname[i]].skip = 1;
+				skip[j->byname[i]] = 1;
 			i++;
 		}
 	}
@@ -622,14 +665,14 @@ drop_ours(const struct record_tpl *t, struct json_obj *j)
 
 /* The application's members that sidelog has no key of its own for. */
 static char *
-extras(char *o, const struct json_obj *j)
+extras(char *o, const struct json_obj *j, const unsigned char *skip)
 {
 	int	 i;
 
 	for (i = 0; i < j->n; i++) {
 		const struct json_member *m = &j->members[i];
 
-		if (m->skip)
+		if (skip[i])
 			continue;
 		*o++ = ',';
 		memcpy(o, m->name - 1, m->namelen + 2);	/* with its quotes */
@@ -645,27 +688,27 @@ size_t
 record_encode(const struct record_tpl *t, const struct record_vals *v,
     char *out)
 {
-	struct json_obj		 j, *jp = NULL;
+	const struct json_obj	*j = NULL;
+	unsigned char		 skip[JSON_MAX_MEMBERS];
 	char			*o = out;
 	int			 i;
 
-	if (t->json && json_object(v->line->msg, v->line->len, t->time_name,
-	    t->msg_name, &j) == 0) {
-		drop_ours(t, &j);
-		jp = &j;
+	if (v->parsed != NULL) {
+		j = &v->parsed->obj;
+		drop_ours(t, j, skip);
 	}
 	for (i = 0; i < t->nsegs; i++) {
 		const struct seg *s = &t->segs[i];
 
-		if (s->slot == SLOT_NONE && i == t->nsegs - 1 && jp != NULL) {
+		if (s->slot == SLOT_NONE && i == t->nsegs - 1 && j != NULL) {
 			/* Before the closing brace: the line's own members. */
 			memcpy(o, t->text + s->off, s->len - 1);
-			o = extras(o + s->len - 1, jp);
+			o = extras(o + s->len - 1, j, skip);
 			*o++ = '}';
 			break;
 		}
 		memcpy(o, t->text + s->off, s->len);
-		o = slot(o + s->len, s->slot, v, jp);
+		o = slot(o + s->len, s, v);
 	}
 	*o++ = '\n';
 	return (size_t)(o - out);

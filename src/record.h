@@ -18,6 +18,8 @@
 #include "config.h"
 #include "line.h"
 
+struct parsed;
+
 #define RECORD_TIME_LEN	27	/* 2026-11-22T08:00:00.123456Z */
 
 struct record_tpl;
@@ -30,6 +32,8 @@ struct record_vals {
 	const char		*time;	/* read time, RECORD_TIME_LEN chars;
 					   used when the line brings none */
 	const char		*id;	/* HASH_ID_LEN hex digits, or NULL */
+	const struct parsed	*parsed;	/* the parse stage's fields,
+						   time and level; NULL: none */
 };
 
 struct record_tpl *record_tpl_new(const struct config *,
@@ -38,8 +42,8 @@ struct record_tpl *record_tpl_new(const struct config *,
 struct record_tpl *record_tpl_local(const struct config *,
 		    const struct config_input *);
 void		 record_tpl_free(struct record_tpl *);
-size_t		 record_max(const struct record_tpl *, size_t msglen,
-		    size_t pathlen);
+size_t		 record_max(const struct record_tpl *,
+		    const struct record_vals *);
 size_t		 record_encode(const struct record_tpl *,
 		    const struct record_vals *, char *out);
 size_t		 record_escape(char *out, const char *s, size_t len);

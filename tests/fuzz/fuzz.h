@@ -20,7 +20,8 @@ int		 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 const char	*fuzz_dir(void);
 const char	*fuzz_file(const char *name, const uint8_t *, size_t);
 struct config	*fuzz_config(const char *text);
+struct parser;
 void		 fuzz_record_check(const struct record_tpl *,
-		    const struct line_rec *);
+		    const struct line_rec *, struct parser *);
 
 #endif

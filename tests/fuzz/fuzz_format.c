@@ -1,6 +1,7 @@
 /*
- * fuzz_format.c: one log line, any bytes, as a plain message or a JSON
- * line (parse = json, its members merged), made into a record by each
+ * fuzz_format.c: one log line, any bytes, as a plain message, a JSON
+ * line (parse = json, its members merged) or a logfmt line with a time
+ * and a level (parse = logfmt, time.key, level.key), made into a record by each
  * format that builds its records (otlp, loki, splunk_hec); the first
  * byte picks the format, the second the parse mode and, for Loki, the
  * label key a JSON line may set.  Each record must be valid JSON, and a
@@ -17,10 +18,11 @@
 #include "fuzz.h"
 #include "json.h"
 #include "line.h"
+#include "parse.h"
 #include "record.h"
 
 #define FORMATS	3
-#define MODES	2
+#define MODES	3
 
 static const char *const out[FORMATS] = {
 	"[output]\nurl = https://h/v1/logs\nformat = otlp\nid_key = log.id\n",
@@ -34,6 +36,8 @@ static const char in[] =
     "[input.plain]\npaths = /logs/*.log\nfields.team = \"a\\\"b\"\n"
     "[input.json]\npaths = /logs/*.json\nparse = json\n"
     "fields.env = prod\n"
+    "[input.logfmt]\npaths = /logs/*.lf\nparse = logfmt\ntime.key = ts\n"
+    "level.key = level\n"
     "[metadata]\nkubernetes.pod.name = web-0\nkubernetes.namespace = ns\n";
 
 static struct {
@@ -42,7 +46,10 @@ static struct {
 	void			*st;
 	struct batch_frame	 fr;
 	struct record_tpl	*tpl[MODES];
+	struct parser		*parser[MODES];
 } fx[FORMATS];
+
+static struct parsed		 parsed;
 
 static struct format_buf	 json, rec;
 
@@ -75,6 +82,11 @@ setup(void)
 			    record_tpl_new(fx[i].cfg, &fx[i].cfg->inputs[m],
 			    NULL, 0);
 			FUZZ_CHECK(fx[i].tpl[m] != NULL);
+			if (fx[i].cfg->inputs[m].parse == PARSE_NONE)
+				continue;
+			fx[i].parser[m] = parser_new(fx[i].cfg,
+			    &fx[i].cfg->inputs[m]);
+			FUZZ_CHECK(fx[i].parser[m] != NULL);
 		}
 	}
 }
@@ -119,7 +131,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct line_rec		 l;
 	struct record_vals	 v;
 	struct format_in	 fin;
-	int			 i, m;
+	int			 i, m, errors = 0;
 
 	if (fx[0].cfg == NULL)
 		setup();
@@ -135,6 +147,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	l.stream = LINE_STREAM_NONE;
 	v = (struct record_vals){ &l, "/logs/app.log", 13,
 	    "2026-11-30T08:00:00.123456Z", "0123456789abcdef0123456789abcdef" };
+	if (fx[i].parser[m] != NULL && parser_run(fx[i].parser[m], l.msg,
+	    l.len, &parsed, &errors))
+		v.parsed = &parsed;
 	fin = (struct format_in){ fx[i].st, &fx[i].cfg->output, fx[i].tpl[m],
 	    &v, &json };
 	rec.len = 0;

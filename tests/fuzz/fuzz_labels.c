@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(lb->n >= 0 && lb->n <= LABELS_MAX);
 	t = record_tpl_new(cfg, &cfg->inputs[0], lb->pairs, lb->n);
 	if (t != NULL) {
-		fuzz_record_check(t, &l);
+		fuzz_record_check(t, &l, NULL);
 		record_tpl_free(t);
 	}
 	labels_free(lb);

@@ -1,8 +1,8 @@
 /*
  * fuzz_record.c: any bytes a log file can hold, cut into lines and
- * encoded, under each parse mode (none, json, cri) and a small
- * max_line_bytes so that long lines are cut too; the first byte picks
- * the mode.  Every record must be one line of valid JSON within
+ * encoded, under each parse mode (none, json, cri, logfmt, regex, the
+ * last two with time.key and level.key) and a small max_line_bytes so
+ * that long lines are cut too; the first byte picks the mode.  Every record must be one line of valid JSON within
  * record_max(), and the lines must cover the bytes in order.
  */
 #include <stdlib.h>
@@ -10,9 +10,10 @@
 #include "config.h"
 #include "fuzz.h"
 #include "line.h"
+#include "parse.h"
 #include "record.h"
 
-#define MODES	3
+#define MODES	5
 
 static const char base[] =
     "[input.plain]\npaths = /logs/*.log\nmax_line_bytes = 300\n"
@@ -21,15 +22,23 @@ static const char base[] =
     "max_line_bytes = 300\nfields.env = prod\n"
     "[input.cri]\npaths = /logs/*.cri\nparse = cri\n"
     "max_line_bytes = 300\n"
+    "[input.logfmt]\npaths = /logs/*.lf\nparse = logfmt\n"
+    "max_line_bytes = 300\ntime.key = ts\nlevel.key = level\n"
+    "[input.regex]\npaths = /logs/*.re\nparse = regex\n"
+    "max_line_bytes = 300\nparse.regex = ^(([^ ]*) )?([^ ]*) *(.*)$\n"
+    "parse.fields = pre, ts, level, message\ntime.key = ts\n"
+    "level.key = level\n"
     "[metadata]\nkubernetes.pod.name = web-0\nkubernetes.pod.uid = u\n"
     "[stdout]\nenabled = true\n";
 
 static struct config		*cfg;
 static struct record_tpl	*tpl[MODES];
+static struct parser		*parser[MODES];
 static struct line_cfg		 lc[MODES];
 
 struct walk {
 	const struct record_tpl	*t;
+	struct parser		*p;
 	uint64_t		 next;	/* where the next record must start */
 	uint64_t		 end;
 };
@@ -41,7 +50,7 @@ emit(void *arg, const struct line_rec *l)
 
 	FUZZ_CHECK(l->off >= w->next && l->off <= l->end && l->end <= w->end);
 	w->next = l->end;
-	fuzz_record_check(w->t, l);
+	fuzz_record_check(w->t, l, w->p);
 	return 0;
 }
 
@@ -54,6 +63,11 @@ setup(void)
 	for (i = 0; i < MODES; i++) {
 		tpl[i] = record_tpl_new(cfg, &cfg->inputs[i], NULL, 0);
 		FUZZ_CHECK(tpl[i] != NULL);
+		if (cfg->inputs[i].parse != PARSE_NONE &&
+		    cfg->inputs[i].parse != PARSE_CRI) {
+			parser[i] = parser_new(cfg, &cfg->inputs[i]);
+			FUZZ_CHECK(parser[i] != NULL);
+		}
 		lc[i].max_bytes = cfg->inputs[i].max_line_bytes;
 		lc[i].multiline = NULL;
 		lc[i].parse = cfg->inputs[i].parse;
@@ -74,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	mode = data[0] % MODES;
 	w.t = tpl[mode];
+	w.p = parser[mode];
 	w.next = 1000;
 	w.end = 1000 + size - 1;
 	/* Without flush a last line without newline waits; with it, it goes. */

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "line.h"
 #include "log.h"
+#include "parse.h"
 #include "record.h"
 
 static char	 dir[] = "/tmp/sidelog-fuzz-XXXXXX";
@@ -73,15 +74,20 @@ fuzz_config(const char *text)
  * past it.
  */
 void
-fuzz_record_check(const struct record_tpl *t, const struct line_rec *l)
+fuzz_record_check(const struct record_tpl *t, const struct line_rec *l,
+    struct parser *p)
 {
+	static struct parsed	 parsed;
 	struct record_vals	 v = { l, "/logs/app.log", 13,
 				    "2026-11-30T08:00:00.123456Z",
 				    "0123456789abcdef0123456789abcdef" };
 	size_t			 max, n;
 	char			*out;
+	int			 errors = 0;
 
-	max = record_max(t, l->len, 13);
+	if (p != NULL && parser_run(p, l->msg, l->len, &parsed, &errors))
+		v.parsed = &parsed;
+	max = record_max(t, &v);
 	out = malloc(max);
 	FUZZ_CHECK(out != NULL);
 	n = record_encode(t, &v, out);

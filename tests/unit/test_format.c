@@ -17,6 +17,7 @@
 
 #include "format.h"
 #include "json.h"
+#include "parse.h"
 #include "testcfg.h"
 #include "timestamp.h"
 
@@ -28,6 +29,8 @@ static struct {
 	void			*st;
 	struct batch_frame	 fr;
 	struct record_tpl	*tpl;
+	struct parser		*parser;
+	struct parsed		 parsed;
 	struct format_buf	 json, out;
 	char			 text[1 << 16];
 } fx;
@@ -37,6 +40,9 @@ setup(const char *ini, const struct labels *lb)
 {
 	load(ini);
 	record_tpl_free(fx.tpl);
+	parser_free(fx.parser);
+	fx.parser = cfg->inputs[0].parse == PARSE_NONE ? NULL :
+	    parser_new(cfg, &cfg->inputs[0]);
 	if (fx.f != NULL && fx.f->close != NULL)
 		fx.f->close(fx.st);
 	memset(&fx.fr, 0, sizeof(fx.fr));
@@ -61,7 +67,11 @@ make_line(const char *msg, size_t len, const char *path, const char *id,
 	struct record_vals	 v = { &l, path, strlen(path), READ, id };
 	struct format_in	 in = { fx.st, &cfg->output, fx.tpl, &v,
 				    &fx.json };
+	int			 errors = 0;
 
+	if (fx.parser != NULL && parser_run(fx.parser, msg, len, &fx.parsed,
+	    &errors))
+		v.parsed = &fx.parsed;
 	fx.out.len = 0;
 	assert_int_equal(fx.f->make(&in, &fx.out), 0);
 	assert_true(fx.out.len < sizeof(fx.text));
@@ -416,6 +426,7 @@ teardown(void **state)
 	if (fx.f != NULL && fx.f->close != NULL)
 		fx.f->close(fx.st);
 	record_tpl_free(fx.tpl);
+	parser_free(fx.parser);
 	format_buf_free(&fx.json);
 	format_buf_free(&fx.out);
 	config_free(cfg);

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "loop.h"
 #include "output.h"
+#include "parse.h"
 #include "tail.h"
 #include "tmpdir.h"
 
@@ -86,6 +87,7 @@ static struct {
 	int		 idle;
 	struct output	*o;
 	struct record_tpl *tpl;
+	struct parser	*parser;
 	struct tail	*t;
 	int		 n;
 	uint64_t	 off[MAX_RECS + 1];	/* record i starts at off[i] */
@@ -422,6 +424,8 @@ start(const char *keys)
 	assert_non_null(fx.o);
 	fx.tpl = record_tpl_new(fx.cfg, &fx.cfg->inputs[0], NULL, 0);
 	assert_non_null(fx.tpl);
+	fx.parser = parser_new(fx.cfg, &fx.cfg->inputs[0]);
+	assert_non_null(fx.parser);
 }
 
 /* Record i as a line of its file: its number, a mark, pad bytes. */
@@ -444,13 +448,14 @@ record(char *buf, size_t len, int i, int mark, size_t pad)
 static void
 feed(int n, int mark, size_t pad)
 {
+	static struct parsed	 parsed;
 	struct record_vals	 v;
 	struct line_rec		 lr;
 	const char		*doc;
 	char			 buf[1024];
 	size_t			 len, doclen;
 	FILE			*f;
-	int			 i, why;
+	int			 i, why, errors = 0;
 
 	assert_true(n <= MAX_RECS && pad <= MAX_PAD);
 	f = fopen(path_of("app.log"), "w");
@@ -478,6 +483,8 @@ feed(int n, int mark, size_t pad)
 		v.path = tail_path(fx.t);
 		v.pathlen = strlen(v.path);
 		v.time = TIME;
+		if (parser_run(fx.parser, lr.msg, lr.len, &parsed, &errors))
+			v.parsed = &parsed;
 		assert_int_equal(output_add(fx.o, fx.tpl, &v, fx.t,
 		    tail_gen(fx.t), lr.off, lr.end, &doc, &doclen), 0);
 		/* What stdout would copy: the document, never an action. */
@@ -958,6 +965,8 @@ teardown(void **state)
 {
 	output_free(fx.o);
 	record_tpl_free(fx.tpl);
+	parser_free(fx.parser);
+	fx.parser = NULL;
 	tail_close(fx.t);
 	if (fx.tick != NULL)
 		loop_timer_free(fx.tick);

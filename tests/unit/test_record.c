@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "json.h"
+#include "parse.h"
 #include "record.h"
 #include "testcfg.h"
 
@@ -27,19 +28,26 @@ static const char *
 encode(const struct config *c, const char *msg, size_t len, uint64_t off,
     const char *id, const struct config_pair *labels, int nlabels)
 {
+	static struct parsed	 parsed;
 	struct record_tpl	*t = record_tpl_new(c, &c->inputs[0], labels,
 				    nlabels);
+	struct parser		*p = parser_new(c, &c->inputs[0]);
 	struct line_rec		 l = { msg, len, off, off + len + 1, NULL, 0,
 				    LINE_STREAM_NONE, 0 };
 	struct record_vals	 v = { &l, "/x/app.log", 10,
 				    "2026-11-22T08:00:00.123456Z", id };
 	size_t			 n;
+	int			 errors = 0;
 
 	assert_non_null(t);
+	assert_non_null(p);
+	if (parser_run(p, msg, len, &parsed, &errors))
+		v.parsed = &parsed;
 	n = record_encode(t, &v, out);
-	assert_true(n <= record_max(t, len, 10));
+	assert_true(n <= record_max(t, &v));
 	out[n] = '\0';
 	record_tpl_free(t);
+	parser_free(p);
 	return out;
 }
 
@@ -233,19 +241,23 @@ static void
 test_random_bytes_always_give_valid_json(void **state)
 {
 	static char		 msg[4096];
+	static struct parsed	 parsed;
 	struct record_tpl	*plain, *js;
+	struct parser		*p;
 	struct line_rec		 l;
 	struct record_vals	 v = { &l, "/x/\x01\xff.log", 9,
 				    "2026-11-22T08:00:00.123456Z", NULL };
 	uint64_t		 x = 0x2545f4914f6cdd1dULL;
 	size_t			 n, len, i;
-	int			 it;
+	int			 it, errors = 0;
 
 	load("[metadata]\nk = v\n[input.a]\npaths = /x/*.log\n"
 	    "[input.b]\npaths = /y/*.log\nparse = json\n[stdout]\n"
 	    "enabled = true\n");
 	plain = record_tpl_new(cfg, &cfg->inputs[0], NULL, 0);
 	js = record_tpl_new(cfg, &cfg->inputs[1], NULL, 0);
+	p = parser_new(cfg, &cfg->inputs[1]);
+	assert_non_null(p);
 	for (it = 0; it < 5000; it++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		len = x % sizeof(msg);
@@ -261,13 +273,16 @@ test_random_bytes_always_give_valid_json(void **state)
 		memset(&l, 0, sizeof(l));
 		l.msg = msg;
 		l.len = len;
+		v.parsed = (it & 1) && parser_run(p, msg, len, &parsed,
+		    &errors) ? &parsed : NULL;
 		n = record_encode(it & 1 ? js : plain, &v, out);
-		assert_true(n <= record_max(it & 1 ? js : plain, len, 9));
+		assert_true(n <= record_max(it & 1 ? js : plain, &v));
 		assert_int_equal(out[n - 1], '\n');
 		assert_true(json_valid(out, n - 1));
 	}
 	record_tpl_free(plain);
 	record_tpl_free(js);
+	parser_free(p);
 }
 
 static int
