@@ -35,6 +35,7 @@
 #include "http.h"
 #include "log.h"
 #include "output.h"
+#include "stages.h"
 #include "output_auth.h"
 
 #define OUTPUT_HEAD_MAX		(16 * 1024)	/* request head with headers */
@@ -229,7 +230,7 @@ output_add(struct output *o, const struct record_tpl *tpl,
 
 	if (o->fmt->make != NULL)
 		return made(o, tpl, v, t, gen, off, end) ? 0 : -1;
-	p = reserve(o, record_max(tpl, v->line->len, v->pathlen) +
+	p = reserve(o, record_max(tpl, v) +
 	    o->fmt->extra);
 	if (p == NULL)
 		return -1;
@@ -1048,7 +1049,7 @@ output_overshoot(const struct config *cfg)
 
 	body = cfg->output.batch_max_bytes;
 
-	json = 7 * config_longest_line(cfg) + f->extra + 64 * 1024;
+	json = stages_record_max(cfg) + f->extra + 64 * 1024;
 	one = f->make != NULL ? made_max(json) : json;
 	if (one > body)
 		body = one;

@@ -58,54 +58,40 @@ const struct watch_ops reader_watch_ops = {
 
 /* --- set-up ------------------------------------------------------------- */
 
-/* One of an input's regexes, compiled (checked already by config_check.c:
- * failing here is for memory). */
+/* multiline.start, compiled (checked already by config_check.c: failing
+ * here is for memory). */
 static int
-compile(const struct config_input *in, const char *key, const char *re,
-    regex_t *rx, int *has)
+compile(const struct config_input *in, const char *re, regex_t *rx,
+    int *has)
 {
 	if (re == NULL)
 		return 0;
 	if (regcomp(rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
-		log_error("input %s: %s does not compile", in->name, key);
+		log_error("input %s: multiline.start does not compile",
+		    in->name);
 		return -1;
 	}
 	*has = 1;
 	return 0;
 }
 
-/* include_lines and exclude_lines, compiled, and a buffer to make a
- * record the C string regexec() wants (musl has no REG_STARTEND). */
-static int
-setup_filter(const struct config_input *in, struct rinput *ri)
-{
-	if (in->include_lines == NULL && in->exclude_lines == NULL)
-		return 0;
-	ri->fbuf = malloc(in->max_line_bytes + 1);
-	if (ri->fbuf == NULL) {
-		log_error("input %s: out of memory", in->name);
-		return -1;
-	}
-	return compile(in, "include_lines", in->include_lines, &ri->inc,
-	    &ri->has_inc) == -1 || compile(in, "exclude_lines",
-	    in->exclude_lines, &ri->exc, &ri->has_exc) == -1 ? -1 : 0;
-}
-
 static int
 setup_input(const struct config *cfg, const struct labels *labels, int i,
-    struct rinput *ri)
+    struct rinput *ri, struct stage_counts *counts)
 {
 	const struct config_input	*in = &cfg->inputs[i];
 
 	ri->lcfg.max_bytes = in->max_line_bytes;
 	ri->lcfg.parse = in->parse;
-	if (compile(in, "multiline.start", in->multiline_start, &ri->re,
-	    &ri->has_re) == -1)
+	if (compile(in, in->multiline_start, &ri->re, &ri->has_re) == -1)
 		return -1;
 	if (ri->has_re)
 		ri->lcfg.multiline = &ri->re;
-	if (setup_filter(in, ri) == -1)
+	ri->st = stages_new(cfg, in, counts);
+	if (ri->st == NULL)
 		return -1;
+	ri->rate = in->max_read_rate;
+	ri->tokens = (int64_t)ri->rate;
 	ri->tpl = record_tpl_new(cfg, in, labels ? labels->pairs : NULL,
 	    labels ? labels->n : 0);
 	ri->otpl = ri->tpl;
@@ -126,11 +112,7 @@ free_inputs(struct rinput *ri, int n)
 	for (i = 0; ri != NULL && i < n; i++) {
 		if (ri[i].has_re)
 			regfree(&ri[i].re);
-		if (ri[i].has_inc)
-			regfree(&ri[i].inc);
-		if (ri[i].has_exc)
-			regfree(&ri[i].exc);
-		free(ri[i].fbuf);
+		stages_free(ri[i].st);
 		if (ri[i].otpl != ri[i].tpl)
 			record_tpl_free(ri[i].otpl);
 		record_tpl_free(ri[i].tpl);
@@ -139,7 +121,8 @@ free_inputs(struct rinput *ri, int n)
 }
 
 static struct rinput *
-setup_inputs(const struct config *cfg, const struct labels *labels)
+setup_inputs(const struct config *cfg, const struct labels *labels,
+    struct stage_counts *counts)
 {
 	struct rinput	*ri;
 	int		 i;
@@ -148,7 +131,7 @@ setup_inputs(const struct config *cfg, const struct labels *labels)
 	if (ri == NULL)
 		return NULL;
 	for (i = 0; i < cfg->ninputs; i++)
-		if (setup_input(cfg, labels, i, &ri[i]) == -1) {
+		if (setup_input(cfg, labels, i, &ri[i], counts) == -1) {
 			free_inputs(ri, i + 1);
 			return NULL;
 		}
@@ -195,15 +178,14 @@ setup_buffers(struct reader *rd, const struct config *cfg)
 size_t
 reader_buffer_bytes(const struct config *cfg)
 {
-	size_t	 max = config_longest_line(cfg), filters = 0;
+	size_t	 max = config_longest_line(cfg), stages = 0;
 	int	 i;
 
-	/* An input with a filter has a record's worth of its own. */
+	/* Filters, redaction and parsers have buffers of their own. */
 	for (i = 0; i < cfg->ninputs; i++)
-		if (cfg->inputs[i].include_lines != NULL ||
-		    cfg->inputs[i].exclude_lines != NULL)
-			filters += cfg->inputs[i].max_line_bytes + 1;
-	return 2 * max + READER_READ_AHEAD + LINE_SCRATCH(max) + filters;
+		stages += stages_buffer_max(&cfg->inputs[i]);
+	return 2 * max + READER_READ_AHEAD + LINE_SCRATCH(max) + stages +
+	    sizeof(struct parsed);
 }
 
 static void
@@ -257,9 +239,10 @@ reader_new(struct loop *lp, const struct config *cfg,
 	rd->nentries = nentries;
 	rd->starting = 1;
 	rd->max_open = open_budget(cfg);
-	rd->inputs = setup_inputs(cfg, labels);
+	rd->inputs = setup_inputs(cfg, labels, rd->counts);
 	rd->refused = refused_new();
-	if (rd->max_open == -1 || rd->inputs == NULL ||
+	rd->parsed = malloc(sizeof(*rd->parsed));
+	if (rd->max_open == -1 || rd->inputs == NULL || rd->parsed == NULL ||
 	    rd->refused == NULL || setup_buffers(rd, cfg) == -1) {
 		reader_free(rd);
 		return NULL;
@@ -282,6 +265,9 @@ reader_free(struct reader *rd)
 	free(rd->tails);
 	free(rd->rbuf);
 	free(rd->scratch);
+	free(rd->parsed);
+	for (i = 0; i < CONFIG_MAX_INPUTS; i++)
+		free(rd->counts[i].rules);
 	checkpoint_entries_free(rd->entries, rd->nentries);
 	free(rd);
 }
@@ -303,7 +289,7 @@ reader_reconfigure(struct reader *rd, const struct config *cfg,
 	const struct config	*old = rd->cfg;
 	int			 i, j;
 
-	ri = setup_inputs(cfg, labels);
+	ri = setup_inputs(cfg, labels, rd->counts);
 	if (ri == NULL)
 		return -1;
 	if (setup_buffers(rd, cfg) == -1) {
@@ -908,7 +894,8 @@ reader_stats(struct reader *rd, struct reader_stats *st)
 	st->files = rd->nopen;
 	st->followed = rd->ntails;
 	st->refused = refused_count(rd->refused);
-	memcpy(st->input_filtered, rd->filtered, sizeof(st->input_filtered));
+	st->counts = rd->counts;
+	st->bypassed = rd->bypassed;
 	for (i = 0; i < rd->ntails; i++) {
 		t = rd->tails[i].t;
 		st->skipped += tail_skipped(t);

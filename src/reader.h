@@ -17,6 +17,7 @@
 #include "labels.h"
 #include "loop.h"
 #include "output.h"
+#include "stages.h"
 #include "watch.h"
 
 struct reader;
@@ -36,11 +37,11 @@ struct reader_stats {
 	int		 undelivered;	/* files with bytes not yet delivered */
 	int		 at_risk;	/* gone (rotated, deleted), not read out */
 	uint64_t	 input_lag[CONFIG_MAX_INPUTS];
-	uint64_t	 input_filtered[CONFIG_MAX_INPUTS];	/* records
-							   include_lines or
-							   exclude_lines
-							   dropped */
 	int		 input_files[CONFIG_MAX_INPUTS];
+	const struct stage_counts *counts;	/* CONFIG_MAX_INPUTS, by input
+						   name (stages.h) */
+	uint64_t	 bypassed;	/* bytes of deleted files read past
+					   max_read_rate */
 };
 
 extern const struct watch_ops reader_watch_ops;

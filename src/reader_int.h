@@ -8,7 +8,9 @@
 #include <regex.h>
 
 #include "line.h"
+#include "parse.h"
 #include "reader.h"
+#include "stages.h"
 #include "tail.h"
 
 /*
@@ -52,9 +54,11 @@ struct rinput {
 	struct line_cfg		 lcfg;
 	regex_t			 re;
 	int			 has_re;
-	regex_t			 inc, exc;	/* include_lines, exclude_lines */
-	int			 has_inc, has_exc;
-	char			*fbuf;		/* a record as a C string */
+	struct stages		*st;	/* filter, redact, parse */
+	uint64_t		 rate;	/* max_read_rate, bytes/s; 0: none */
+	int64_t			 tokens;	/* bytes it may read now; may
+						   go below 0 by one read */
+	uint64_t		 filled;	/* loop_now() of the last refill */
 	struct record_tpl	*tpl;
 	struct record_tpl	*otpl;	/* the output's: tpl, or without
 					   [metadata] and labels when its
@@ -68,14 +72,17 @@ struct reader {
 	struct output		*out;
 	unsigned		 sinks;		/* bits of enum tail_sink */
 	struct rinput		*inputs;
-	uint64_t		 filtered[CONFIG_MAX_INPUTS];	/* by index,
-							   across reloads */
+	struct stage_counts	 counts[CONFIG_MAX_INPUTS];	/* by input
+							   name, across
+							   reloads */
+	struct parsed		*parsed;	/* the record being encoded */
 	struct rtail		*tails;		/* READER_MAX_TAILS at most */
 	int			 ntails, captails;
 	int			 nopen;		/* tails not parked */
 	int			 max_open;	/* from RLIMIT_NOFILE */
 	int			 next;		/* round-robin start */
 	int			 blocked;	/* a sink is full */
+	int			 no_memory;	/* blocked by a failed allocation */
 	int			 paused;	/* a reload empties the sinks */
 	int			 draining;	/* shutdown: read everything */
 	int			 starting;	/* before the first full scan */
@@ -88,6 +95,8 @@ struct reader {
 	char			*scratch;
 	size_t			 scratchlen;
 	uint64_t		 lines, bytes, cut, skipped_gone;
+	uint64_t		 bypassed;	/* deleted files' bytes read past
+						   max_read_rate */
 	void			(*on_new)(void *);	/* a file joined */
 	void			*on_new_arg;
 	void			(*on_skip)(void *);	/* filtered records

@@ -11,7 +11,7 @@
  * start every round: its note (rtail.pend, line.h) lets a round read
  * only what was written since, until the record may end.  Timeouts (a
  * pending multiline record, a rotated file gone quiet) are checked by
- * reader_tick().
+ * reader_tick(), which also wakes inputs that max_read_rate held back.
  */
 #include <string.h>
 #include <time.h>
@@ -77,27 +77,6 @@ emit_one(struct pumpctx *c, const struct record_vals *v, char *out)
 	return rec->len + 1;
 }
 
-/*
- * Both sinks must have room before either takes the record, or a full
- * one would make the other see it twice.
- */
-/*
- * Whether include_lines and exclude_lines keep the record: its text as
- * cut (multiline joined) up to a NUL byte, since regexec() reads a C
- * string.
- */
-static int
-kept(const struct rinput *ri, const struct line_rec *rec)
-{
-	if (ri->fbuf == NULL)
-		return 1;
-	memcpy(ri->fbuf, rec->msg, rec->len);
-	ri->fbuf[rec->len] = '\0';
-	if (ri->has_inc && regexec(&ri->inc, ri->fbuf, 0, NULL, 0) != 0)
-		return 0;
-	return !(ri->has_exc && regexec(&ri->exc, ri->fbuf, 0, NULL, 0) == 0);
-}
-
 /* A filtered record is consumed: delivered for every sink, so that its
  * offsets reach the checkpoint and a restart does not read it again. */
 static void
@@ -114,29 +93,45 @@ skip(struct pumpctx *c, const struct line_rec *rec)
 			tail_ack(t, (enum tail_sink)s, tail_gen(t), rec->off,
 			    rec->end);
 		}
-	rd->filtered[tail_input(t)]++;
 	c->skipped++;
 }
 
+/*
+ * A record's stages, then both sinks.  Both must have room before either
+ * takes the record, or a full one would make the other see it twice.
+ * Redaction comes before stdout's raw copy too: no sink sees a secret.
+ */
 static int
-on_record(void *arg, const struct line_rec *rec)
+on_record(void *arg, const struct line_rec *cut)
 {
 	struct pumpctx		*c = arg;
 	struct reader		*rd = c->rd;
 	struct tail		*t = c->rt->t;
+	struct line_rec		 red = *cut, *rec = &red;
 	struct record_vals	 v;
 	const char		*doc = NULL;
 	char			 id[HASH_ID_LEN + 1], *pe = NULL;
 	size_t			 doclen = 0, elen;
 
-	if (!kept(c->ri, rec)) {
-		skip(c, rec);
+	if (!stages_kept(c->ri->st, cut->msg, cut->len)) {
+		skip(c, cut);
 		goto counted;
 	}
+	red.msg = stages_redact(c->ri->st, cut->msg, cut->len, &red.len);
+	if (red.msg == NULL) {
+		/* No sink will say it has room: reader_tick() tries again. */
+		if (!rd->no_memory)
+			log_error("input %s: out of memory to redact a record; "
+			    "trying again", rd->cfg->inputs[tail_input(t)].name);
+		rd->no_memory = 1;
+		goto full;
+	}
 	values(c, rec, &v, id);
+	if (stages_parse(c->ri->st, rec->msg, rec->len, rd->parsed))
+		v.parsed = rd->parsed;
 	if (rd->emit != NULL) {
 		pe = emit_reserve(rd->emit, rd->cfg->emit_format == EMIT_JSON ?
-		    record_max(c->tpl, rec->len, v.pathlen) : rec->len + 1);
+		    record_max(c->tpl, &v) : rec->len + 1);
 		if (pe == NULL)
 			goto full;
 	}
@@ -158,8 +153,8 @@ on_record(void *arg, const struct line_rec *rec)
 	}
 counted:
 	rd->lines++;
-	rd->bytes += rec->end - rec->off;
-	rd->cut += rec->cut;
+	rd->bytes += cut->end - cut->off;
+	rd->cut += cut->cut;
 	return 0;
 full:
 	c->full = 1;
@@ -216,6 +211,51 @@ grow_pending(struct reader *rd, struct rtail *rt, enum pumped *r)
 	return 1;
 }
 
+/*
+ * max_read_rate: a token bucket per input, a second's worth deep.  A read
+ * is never shorter than a record may need to be cut whole (max_line_bytes,
+ * or the whole buffer when records span lines), so the bucket may go
+ * below zero by one read and the rate holds over periods longer than
+ * that read takes at the rate.  A file deleted while held open is read at
+ * full speed: its disk space is freed only once sidelog lets it go, and
+ * the throttle must not hold the emptyDir's space (README); so is every
+ * file in the final drain, which has shutdown_timeout.  0: no read
+ * now; else the bytes to read at most.
+ */
+static size_t
+read_budget(struct reader *rd, struct rtail *rt, struct rinput *ri)
+{
+	const struct config_input	*in = &rd->cfg->inputs[tail_input(rt->t)];
+	uint64_t			 now = loop_now(rd->lp), floor;
+
+	if (ri->rate == 0 || tail_is_unlinked(rt->t) || rd->draining)
+		return rd->rbuflen;
+	if (now > ri->filled) {
+		ri->tokens += (int64_t)(ri->rate * (now - ri->filled) / 1000);
+		if (ri->tokens > (int64_t)ri->rate)
+			ri->tokens = (int64_t)ri->rate;
+		ri->filled = now;
+	}
+	if (ri->tokens <= 0)
+		return 0;
+	floor = in->multiline_start != NULL || in->parse == PARSE_CRI ?
+	    rd->rbuflen : in->max_line_bytes + 1 + TAIL_BACK;
+	if ((uint64_t)ri->tokens > floor)
+		floor = (uint64_t)ri->tokens;
+	return floor < rd->rbuflen ? (size_t)floor : rd->rbuflen;
+}
+
+static void
+spend(struct reader *rd, struct rtail *rt, struct rinput *ri, size_t used)
+{
+	if (ri->rate == 0)
+		return;
+	if (tail_is_unlinked(rt->t))
+		rd->bypassed += used;
+	else
+		ri->tokens -= (int64_t)used;
+}
+
 static enum pumped
 read_some(struct reader *rd, struct rtail *rt)
 {
@@ -223,7 +263,8 @@ read_some(struct reader *rd, struct rtail *rt)
 	struct pumpctx	 c;
 	struct timespec	 now;
 	const char	*data;
-	size_t		 len, used;
+	struct rinput	*ri = &rd->inputs[tail_input(t)];
+	size_t		 len, used, budget;
 	ssize_t		 n;
 	int		 flush;
 	enum pumped	 r;
@@ -233,7 +274,10 @@ read_some(struct reader *rd, struct rtail *rt)
 			rt->dirty = 0;
 		return r;
 	}
-	n = tail_read(t, rd->rbuf, rd->rbuflen, &data);
+	budget = read_budget(rd, rt, ri);
+	if (budget == 0)
+		return PUMP_DONE;	/* still dirty: reader_tick() wakes */
+	n = tail_read(t, rd->rbuf, budget, &data);
 	if (n <= 0) {
 		rt->dirty = 0;
 		return PUMP_DONE;
@@ -243,7 +287,7 @@ read_some(struct reader *rd, struct rtail *rt)
 	memset(&c, 0, sizeof(c));
 	c.rd = rd;
 	c.rt = rt;
-	c.ri = &rd->inputs[tail_input(t)];
+	c.ri = ri;
 	c.tpl = rd->inputs[tail_input(t)].tpl;
 	c.otpl = rd->inputs[tail_input(t)].otpl;
 	c.path = tail_found_path(t);
@@ -257,6 +301,7 @@ read_some(struct reader *rd, struct rtail *rt)
 	    on_record, &c);
 	rt->pend_gen = tail_gen(t);
 	tail_consume(t, data, used);
+	spend(rd, rt, ri, used);
 	if (c.skipped > 0 && rd->on_skip != NULL)
 		rd->on_skip(rd->on_skip_arg);
 	if (c.full)
@@ -378,6 +423,13 @@ reader_tick(struct reader *rd)
 				rt->dirty = 1;
 		}
 		work |= rt->dirty;
+	}
+	for (i = 0; i < rd->cfg->ninputs; i++)
+		stages_tick(rd->inputs[i].st, now);
+	if (rd->no_memory) {
+		rd->no_memory = 0;
+		rd->blocked = 0;
+		work = 1;
 	}
 	reader_reap(rd);
 	if (work)

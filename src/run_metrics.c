@@ -111,6 +111,56 @@ delivery(struct run *r, struct metrics_buf *b)
 	requests(b, &os);
 }
 
+static const struct stage_counts *
+counts_of(const struct stage_counts *c, const char *input)
+{
+	int	 i;
+
+	for (i = 0; i < CONFIG_MAX_INPUTS; i++)
+		if (strcmp(c[i].input, input) == 0)
+			return &c[i];
+	return NULL;
+}
+
+/* The processing stages' counters, per input of the configuration now. */
+static void
+processing(struct run *r, struct metrics_buf *b,
+    const struct stage_counts *counts)
+{
+	const struct stage_counts	*c;
+	const char			*name;
+	int				 i, k;
+
+	metrics_printf(b, "# HELP sidelog_lines_filtered_total Records "
+	    "include_lines or exclude_lines dropped (consumed: delivered), "
+	    "per input.\n# TYPE sidelog_lines_filtered_total counter\n");
+	for (i = 0; i < r->cfg->ninputs; i++) {
+		c = counts_of(counts, r->cfg->inputs[i].name);
+		metrics_printf(b, "sidelog_lines_filtered_total{input=\"%s\"} "
+		    "%llu\n", r->cfg->inputs[i].name,
+		    (unsigned long long)(c ? c->filtered : 0));
+	}
+	metrics_printf(b, "# HELP sidelog_parse_errors_total Lines that did "
+	    "not parse (shipped as plain messages) and times that did not "
+	    "parse, per input.\n# TYPE sidelog_parse_errors_total counter\n");
+	for (i = 0; i < r->cfg->ninputs; i++) {
+		c = counts_of(counts, r->cfg->inputs[i].name);
+		metrics_printf(b, "sidelog_parse_errors_total{input=\"%s\"} "
+		    "%llu\n", r->cfg->inputs[i].name,
+		    (unsigned long long)(c ? c->parse_errors : 0));
+	}
+	metrics_printf(b, "# HELP sidelog_redactions_total Matches masked, "
+	    "per input and rule.\n# TYPE sidelog_redactions_total counter\n");
+	for (i = 0; i < r->cfg->ninputs; i++) {
+		name = r->cfg->inputs[i].name;
+		c = counts_of(counts, name);
+		for (k = 0; c != NULL && k < c->nrules; k++)
+			metrics_printf(b, "sidelog_redactions_total{input=\"%s\","
+			    "rule=\"%s\"} %llu\n", name, c->rules[k].name,
+			    (unsigned long long)c->rules[k].n);
+	}
+}
+
 static void
 reading(struct run *r, struct metrics_buf *b)
 {
@@ -140,13 +190,10 @@ reading(struct run *r, struct metrics_buf *b)
 		metrics_printf(b, "sidelog_lag_bytes{input=\"%s\"} %llu\n",
 		    r->cfg->inputs[i].name,
 		    (unsigned long long)st.input_lag[i]);
-	metrics_printf(b, "# HELP sidelog_lines_filtered_total Records "
-	    "include_lines or exclude_lines dropped (consumed: delivered), "
-	    "per input.\n# TYPE sidelog_lines_filtered_total counter\n");
-	for (i = 0; i < r->cfg->ninputs; i++)
-		metrics_printf(b, "sidelog_lines_filtered_total{input=\"%s\"} "
-		    "%llu\n", r->cfg->inputs[i].name,
-		    (unsigned long long)st.input_filtered[i]);
+	processing(r, b, st.counts);
+	COUNTER(b, "sidelog_throttle_bypassed_bytes_total", "Bytes of deleted "
+	    "files read past max_read_rate, so that their disk space is "
+	    "freed.", st.bypassed);
 }
 
 void

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "output.h"
+#include "stages.h"
 #include "reader.h"
 #include "run.h"
 #include "run_int.h"
@@ -22,11 +23,10 @@
 static size_t
 emit_cap(const struct config *cfg)
 {
-	uint64_t	 max = config_longest_line(cfg);
+	uint64_t	 max;
 
-	/* record_max(): seven bytes for one at worst, the path, keys and
-	 * metadata on top. */
-	max = max * 8 + 6 * PATH_MAX + 64 * 1024;
+	/* The path, keys and metadata on top. */
+	max = stages_record_max(cfg) + 6 * PATH_MAX + 64 * 1024;
 	return max > EMIT_MIN_CAP ? (size_t)max : EMIT_MIN_CAP;
 }
 

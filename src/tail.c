@@ -36,9 +36,6 @@
  * yet, so memory_limit bounds them. */
 #define TAIL_AHEAD_MIN	8
 #define TAIL_ID_BYTES	1024	/* of the first line, in record ids */
-#define TAIL_BACK	256	/* bytes under the read offset read again
-				   with each read: longer than the constant
-				   end of most log lines */
 
 struct range {
 	uint64_t	 off, end;
@@ -70,6 +67,8 @@ struct tail {
 	unsigned	 gen;		/* bumped by each truncation */
 	int		 refs;		/* ranges held by sinks */
 	int		 gone;		/* its name went away: drain, let go */
+	int		 unlinked;	/* no name at all at the last check:
+					   held open, its blocks not freed */
 	uint64_t	 skipped;	/* bytes lost to truncation */
 	int		 has_ids;
 	struct hash_key	 ids[2];	/* keys of this file's record ids */
@@ -408,6 +407,7 @@ tail_check(struct tail *t)
 		return TAIL_ERROR;
 	}
 	size = (uint64_t)st.st_size;
+	t->unlinked = st.st_nlink == 0;
 	/* Grown, or not changed at all: what appending looks like. */
 	appended = size > t->size || (size == t->size &&
 	    st.st_mtim.tv_sec == t->mtime.tv_sec &&
@@ -700,6 +700,12 @@ tail_lost(struct tail *t)
 		t->size = t->read_off;
 	}
 	t->gone = 1;
+}
+
+int
+tail_is_unlinked(const struct tail *t)
+{
+	return t->unlinked;
 }
 
 int

@@ -18,6 +18,10 @@
 #include "hash.h"
 #include "tail_ack.h"
 
+#define TAIL_BACK	256	/* bytes under the read offset read again
+				   with each read: longer than the constant
+				   end of most log lines */
+
 enum tail_check {
 	TAIL_IDLE,		/* nothing new to read */
 	TAIL_READY,		/* bytes past the read offset */
@@ -50,6 +54,7 @@ const char	*tail_path(const struct tail *);
 const char	*tail_found_path(const struct tail *);
 void		 tail_set_path(struct tail *, const char *);
 int		 tail_is_gone(const struct tail *);
+int		 tail_is_unlinked(const struct tail *);
 void		 tail_lost(struct tail *);
 void		 tail_set_gone(struct tail *, int);
 unsigned	 tail_gen(const struct tail *);
