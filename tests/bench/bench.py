@@ -29,6 +29,14 @@ Proxy: the same files over HTTPS directly and through tinyproxy's
 CONNECT tunnel (TLS end to end inside it): sidelog's CPU per GiB each
 way, and the proxy's own.
 
+Stages: the processing of SPEC "Processing" (include_lines, the
+email, bearer and password redaction rules, parse = logfmt, time.key
+and level.key), each alone and all together, on the same lines made
+logfmt throughout (ts= before the time, a mail address and a bearer
+token in one line of 20), shipped as in Formats: CPU seconds per GiB,
+the cost of each stage per line against no processing, and the ratio
+of all of them on to none (the target: at most 1.5).
+
 Steady state: what a sidecar costs in a pod that logs, not catching up:
 100, 1,000 and 10,000 lines/s of the same lines, each stamped with its
 write time, appended to one file for 60 s (tests/bench/writer.c) and
@@ -39,7 +47,8 @@ write-to-backend latency (p50, p99, max), and the sink's CPU.
 
     python3 tests/bench/bench.py [--size-mib N] [--steady-seconds N]
         [--steady-rates 100,1000,10000]
-        [--only read|ship|peers|syslog-ng|rsyslog|formats|proxy|steady|all]
+        [--only read|ship|peers|syslog-ng|rsyslog|formats|proxy|stages|
+                steady|all]
 """
 import argparse
 import array
@@ -69,8 +78,9 @@ def log(msg):
 DATA_SHAPE = "v2"      # in the cached files' names: change with the lines
 
 
-def make_data(path, size):
-    """~200-byte lines that compress like real logs (about 4:1 to 6:1)."""
+def make_data(path, size, stages=False):
+    """~200-byte lines that compress like real logs (about 4:1 to 6:1);
+    with stages, logfmt throughout (ts=) and a secret in one in 20."""
     if path.exists() and path.stat().st_size == size:
         return count_lines(path)
     rnd = random.Random(42)
@@ -96,6 +106,13 @@ def make_data(path, size):
                          rnd.randrange(100000), rnd.randrange(3000),
                          rnd.randrange(100000), rnd.choice(agents),
                          rnd.randrange(40), rnd.randrange(16)))
+                if stages:
+                    s = "ts=" + s
+                    if rnd.randrange(20) == 0:
+                        s = s[:-1] + (" from=jane.doe%d@example.com "
+                                      "auth=\"Bearer %016x\"\n" % (
+                                          rnd.randrange(100),
+                                          rnd.getrandbits(64)))
                 chunk.append(s.encode())
             data = b"".join(chunk)
             if written + len(data) > size:
@@ -387,6 +404,60 @@ def bench_formats(binary, files, nlines, tmp, certs):
         log("%-14s %8.2f %8.1f %11.2f %10.1f %9.1f %10.1f %9.1f" % (
             fmt, wall, size / 1e6 / wall, cpu / (size / 2**30),
             wire / 2**20, wire / nlines, body / 2**20, body / nlines))
+    return rows
+
+
+STAGES = [
+    ("none", ""),
+    ("include_lines", "include_lines = status=[0-9]+ \n"),
+    ("redact", "redact = email, bearer, password\n"),
+    ("logfmt", "parse = logfmt\n"),
+    ("logfmt+time+level", "parse = logfmt\ntime.key = ts\n"
+     "level.key = level\n"),
+    ("all", "include_lines = status=[0-9]+ \n"
+     "redact = email, bearer, password\nparse = logfmt\ntime.key = ts\n"
+     "level.key = level\n"),
+]
+
+
+def bench_stages(binary, files, nlines, tmp, certs):
+    """The same logfmt files shipped with each stage on, alone and all
+    together: CPU per GiB, per line against none, and all / none."""
+    size = sum(f.stat().st_size for f in files)
+    rows = []
+    for name, keys in STAGES:
+        sink, port, stats = start_sink(tmp, certs)
+        listen = free_port()
+        d = tmp / ("stage-" + name.replace("+", "-"))
+        try:
+            conf = ship_conf(d, files, port, certs, "/ingest",
+                             "listen = 127.0.0.1:%d\n" % listen)
+            text = conf.read_text().replace("[metadata]\n",
+                                            keys + "[metadata]\n")
+            conf.write_text(text)
+            r = run_shipper(name, [binary, "run", "-c", str(conf)], stats,
+                            nlines)
+            rows.append((name, r, sink_count(stats)[4]))
+        finally:
+            sink.kill()
+    log("\nStages: %d logfmt lines, %.0f MiB in 4 files, shipped (gzip "
+        "NDJSON, HTTPS) with each stage on" % (nlines, size / 2**20))
+    log("%-20s %8s %11s %12s %10s %10s" % ("", "wall s", "CPU s/GiB",
+                                           "ns/line +", "wire MiB",
+                                           "peak RSS"))
+    base = rows[0][1][1] if rows and rows[0][1] else None
+    for name, r, wire in rows:
+        if r is None:
+            log("%-20s %8s" % (name, "failed"))
+            continue
+        wall, cpu, hwm = r
+        extra = "%.0f" % (1e9 * (cpu - base) / nlines) if base else "-"
+        log("%-20s %8.2f %11.2f %12s %10.1f %10s" % (
+            name, wall, cpu / (size / 2**30), extra, wire / 2**20,
+            "%.1f MiB" % (hwm / 1024)))
+    if base and rows[-1][1]:
+        log("all / none CPU: %.2f (target at most 1.5)"
+            % (rows[-1][1][1] / base))
     return rows
 
 
@@ -715,7 +786,7 @@ def main():
     ap.add_argument("--size-mib", type=int, default=1024)
     ap.add_argument("--only", choices=["read", "ship", "peers", "syslog-ng",
                                        "rsyslog", "formats", "proxy",
-                                       "steady", "all"],
+                                       "stages", "steady", "all"],
                     default="all")
     ap.add_argument("--steady-seconds", type=int, default=60)
     ap.add_argument("--steady-rates", default="100,1000,10000",
@@ -737,7 +808,9 @@ def main():
             one = data_dir / ("one-%s-%d.log" % (DATA_SHAPE, args.size_mib))
             nlines = make_data(one, size)
             bench_read(binary, one, nlines, tmp)
-        if args.only not in ("read", "steady"):
+        if args.only in ("stages", "all"):
+            bench_stages_all(binary, args, data_dir, size, tmp, certs)
+        if args.only not in ("read", "steady", "stages"):
             bench_ship_all(binary, args, data_dir, size, tmp, certs)
         if args.only in ("steady", "all"):
             unpack_peers()
@@ -748,6 +821,31 @@ def main():
                          template)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def link_files(files, d):
+    """Hard links (or copies) of the cached files in d, for a run."""
+    d.mkdir()
+    links = []
+    for i, f in enumerate(files):
+        link = d / ("bench-%d.log" % i)
+        os.link(f, link) if os.stat(f).st_dev == os.stat(
+            d).st_dev else shutil.copy(f, link)
+        links.append(link)
+    return links
+
+
+def bench_stages_all(binary, args, data_dir, size, tmp, certs):
+    log("bench: making %d MiB of logfmt lines in 4 files (cached in %s)" %
+        (args.size_mib, data_dir))
+    files, total = [], 0
+    for i in range(4):
+        f = data_dir / ("stages-%s-%d-%d.log" % (DATA_SHAPE, args.size_mib,
+                                                 i))
+        total += make_data(f, size // 4, stages=True)
+        files.append(f)
+    bench_stages(binary, link_files(files, tmp / "stage-logs"), total, tmp,
+                 certs)
 
 
 def bench_ship_all(binary, args, data_dir, size, tmp, certs):
@@ -761,14 +859,7 @@ def bench_ship_all(binary, args, data_dir, size, tmp, certs):
         f = data_dir / ("bench-%s-%d-%d.log" % (DATA_SHAPE, args.size_mib, i))
         total += make_data(f, size // 4)
         files.append(f)
-    ship_dir = tmp / "logs"
-    ship_dir.mkdir()
-    links = []
-    for i, f in enumerate(files):
-        link = ship_dir / ("bench-%d.log" % i)
-        os.link(f, link) if os.stat(f).st_dev == os.stat(
-            ship_dir).st_dev else shutil.copy(f, link)
-        links.append(link)
+    links = link_files(files, tmp / "logs")
     if args.only in ("formats", "all"):
         bench_formats(binary, links, total, tmp, certs)
     if args.only in ("proxy", "all"):
