@@ -65,8 +65,9 @@ struct redact	*redact_new(const char *builtins,
 		    const struct config_pair *custom, int ncustom,
 		    char *err, size_t errlen);
 void		 redact_free(struct redact *);	/* NULL is fine */
-/* key NULL or keylen 0: plain markers; else keyed hashes.  The key is
- * copied.  0, or -1 when memory ran out (the old key is kept). */
+/* key NULL or keylen 0: plain markers; else keyed hashes (the key is
+ * not referred to after).  0, or -1 when memory ran out (the old key
+ * is kept). */
 int		 redact_set_key(struct redact *, const unsigned char *key,
 		    size_t keylen);
 int		 redact_nrules(const struct redact *);
