@@ -140,6 +140,7 @@ struct redact {
 	int		 keyed;
 
 	/* One call's state. */
+	uint64_t	 hits[REDACT_MAX_RULES];	/* counted on success */
 	struct span	 spans[REDACT_MAX_SPANS];	/* sorted, disjoint */
 	int		 nspans;
 	struct mark	 marks[REDACT_MAX_SPANS];	/* of the last mask */
@@ -1081,8 +1082,7 @@ map_match(const struct redact *r, size_t a, size_t b, size_t *os,
  * number of spans added, or -1 when memory ran out.
  */
 static int
-scan(struct redact *r, const char *text, size_t n, int again,
-    uint64_t *counts)
+scan(struct redact *r, const char *text, size_t n, int again)
 {
 	size_t	 from, ms, me, os, oe;
 	int	 i, added = 0;
@@ -1105,7 +1105,7 @@ scan(struct redact *r, const char *text, size_t n, int again,
 			} else if (!map_match(r, ms, me, &os, &oe))
 				continue;
 			add_span(r, os, oe, r->m[i].rule);
-			counts[r->m[i].rule]++;
+			r->hits[r->m[i].rule]++;
 			added++;
 		}
 	}
@@ -1292,24 +1292,20 @@ redact_rule_name(const struct redact *r, int i)
  * mask text (the message with plain markers) either finds nothing new,
  * and the mask is final, or widens the spans and goes again.
  */
-const char *
-redact_apply(struct redact *r, const char *msg, size_t len, size_t *outlen,
-    uint64_t *counts)
+static const char *
+mask(struct redact *r, const char *msg, size_t len, size_t *outlen)
 {
 	int	 pass, added;
 
-	*outlen = len;
-	if (r->nm == 0)
-		return msg;
 	if (len > (SIZE_MAX - REDACT_MARKER_MAX) / 2 - 1)
 		return NULL;
 	r->nspans = 0;
-	if ((added = scan(r, msg, len, 0, counts)) <= 0)
+	if ((added = scan(r, msg, len, 0)) <= 0)
 		return added == 0 ? msg : NULL;
 	for (pass = 0; pass < REDACT_PASSES_MAX; pass++) {
 		fit(r, len);
 		if (render(r, msg, len, 0) == -1 ||
-		    (added = scan(r, r->mask, r->masklen, 1, counts)) == -1)
+		    (added = scan(r, r->mask, r->masklen, 1)) == -1)
 			return NULL;
 		if (added == 0)
 			break;
@@ -1327,6 +1323,27 @@ redact_apply(struct redact *r, const char *msg, size_t len, size_t *outlen,
 		return NULL;
 	*outlen = r->outlen;
 	return r->out;
+}
+
+/* The counts are added only once the output is made: a message that
+ * ran out of memory is redacted again, and counted once. */
+const char *
+redact_apply(struct redact *r, const char *msg, size_t len, size_t *outlen,
+    uint64_t *counts)
+{
+	const char	*out;
+	int		 i;
+
+	*outlen = len;
+	if (r->nm == 0)
+		return msg;
+	out = mask(r, msg, len, outlen);
+	for (i = 0; i < r->nrules; i++) {
+		if (out != NULL)
+			counts[i] += r->hits[i];
+		r->hits[i] = 0;
+	}
+	return out;
 }
 
 size_t
