@@ -60,7 +60,9 @@
  * (musl has no REG_STARTEND), so the text is copied with a NUL after it
  * and matched piece by piece between its NUL bytes: "^" matches at the
  * message's start only, "$" at its end only, and no match spans a NUL.
- * An empty match is skipped.
+ * An empty match is skipped.  XXX: each regexec() reads on from where
+ * the last match ended, so a regex matching very often in a long line
+ * costs that line's length per match.
  */
 #include <regex.h>
 #include <stdio.h>
@@ -78,6 +80,7 @@
 #define REDACT_JWT_HEAD_MIN	10	/* "eyJhbGciOiJub25lIn0" is 19 */
 #define REDACT_JWT_BODY_MIN	2	/* "e30" is {} */
 #define REDACT_BEARER_MIN	8	/* token bytes without Authorization: */
+#define REDACT_HMAC_HELD	256	/* what mbedtls_md_setup allocates, about */
 
 /* Character classes of the scanners. */
 #define CT_DIGIT	0x001
@@ -131,10 +134,13 @@ struct redact {
 	int		 nm;
 	regex_t		 rx[REDACT_MAX_RULES];
 	int		 nrx;		/* compiled, to be freed */
-	unsigned char	*key;		/* NULL: plain markers */
-	size_t		 keylen;
+	/* With a key: HMAC-SHA256 with its pads hashed once, reset for
+	 * each span. */
+	mbedtls_md_context_t hmac;
+	int		 keyed;
 
 	/* One call's state. */
+	uint64_t	 hits[REDACT_MAX_RULES];	/* counted on success */
 	struct span	 spans[REDACT_MAX_SPANS];	/* sorted, disjoint */
 	int		 nspans;
 	struct mark	 marks[REDACT_MAX_SPANS];	/* of the last mask */
@@ -220,6 +226,31 @@ ctab_init(void)
 	ctab_set("-.~+/", CT_B64T);
 	ctab_set(".-", CT_KEY);
 	ctab_set("\"'\\&,;", CT_VSTOP);
+}
+
+/*
+ * The first p >= from with s[p] a or b, or n: eight bytes a step (a
+ * byte of w ^ a is zero where w holds a), since most lines hold
+ * neither.
+ */
+#define ONES		0x0101010101010101ULL
+#define HIGHS		0x8080808080808080ULL
+#define HASZERO(w)	(((w) - ONES) & ~(w) & HIGHS)
+
+static size_t
+find2(const char *s, size_t n, size_t p, unsigned char a, unsigned char b)
+{
+	uint64_t	 w, wa = ONES * a, wb = ONES * b;
+
+	for (; p + 8 <= n; p += 8) {
+		memcpy(&w, s + p, 8);
+		if (HASZERO(w ^ wa) || HASZERO(w ^ wb))
+			break;
+	}
+	for (; p < n; p++)
+		if ((unsigned char)s[p] == a || (unsigned char)s[p] == b)
+			return p;
+	return n;
 }
 
 static int
@@ -514,8 +545,8 @@ find_bearer(struct redact *r, const struct matcher *m, const char *s,
 	size_t	 p, t, e;
 	int	 bearer;
 
-	for (p = from; p + 6 < n; p++) {
-		if ((s[p] | 0x20) != 'b' || (p > 0 && is(s[p - 1], CT_WORD)))
+	for (p = from; (p = find2(s, n, p, 'b', 'B')) + 6 < n; p++) {
+		if (p > 0 && is(s[p - 1], CT_WORD))
 			continue;
 		if (ieq(s + p, "bearer ", 7)) {
 			t = p + 7;
@@ -760,9 +791,8 @@ find_kv(struct redact *r, const struct matcher *m, const char *s,
 {
 	size_t	 i;
 
-	for (i = from; i < n; i++)
-		if ((s[i] == '=' || s[i] == ':') &&
-		    kv_at(m->keys, s, n, i, ms, me))
+	for (i = from; (i = find2(s, n, i, '=', ':')) < n; i++)
+		if (kv_at(m->keys, s, n, i, ms, me))
 			return 1;
 	return 0;
 }
@@ -901,7 +931,7 @@ fit(struct redact *r, size_t len)
 {
 	size_t	 gap;
 
-	for (gap = 1; rendered_len(r, len, r->keylen > 0) >
+	for (gap = 1; rendered_len(r, len, r->keyed) >
 	    REDACT_OUT_MAX(len); gap *= 2)
 		join_close(r, gap);
 }
@@ -938,7 +968,7 @@ grow(char **buf, size_t *cap, size_t need)
 
 /* Writes span k's marker at w; its length. */
 static size_t
-write_marker(const struct redact *r, char *w, const struct span *sp,
+write_marker(struct redact *r, char *w, const struct span *sp,
     const char *msg, int keyed)
 {
 	static const char	 hex[] = "0123456789abcdef";
@@ -951,9 +981,10 @@ write_marker(const struct redact *r, char *w, const struct span *sp,
 	memcpy(w + l, r->names[sp->rule], r->namelen[sp->rule]);
 	l += r->namelen[sp->rule];
 	if (keyed) {
-		if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
-		    r->key, r->keylen, (const unsigned char *)msg + sp->start,
-		    sp->end - sp->start, mac) != 0)
+		if (mbedtls_md_hmac_reset(&r->hmac) != 0 ||
+		    mbedtls_md_hmac_update(&r->hmac, (const unsigned char *)msg +
+		    sp->start, sp->end - sp->start) != 0 ||
+		    mbedtls_md_hmac_finish(&r->hmac, mac) != 0)
 			return 0;
 		w[l++] = ':';
 		for (i = 0; i < REDACT_HASH_DIGITS / 2; i++) {
@@ -1051,8 +1082,7 @@ map_match(const struct redact *r, size_t a, size_t b, size_t *os,
  * number of spans added, or -1 when memory ran out.
  */
 static int
-scan(struct redact *r, const char *text, size_t n, int again,
-    uint64_t *counts)
+scan(struct redact *r, const char *text, size_t n, int again)
 {
 	size_t	 from, ms, me, os, oe;
 	int	 i, added = 0;
@@ -1075,7 +1105,7 @@ scan(struct redact *r, const char *text, size_t n, int again,
 			} else if (!map_match(r, ms, me, &os, &oe))
 				continue;
 			add_span(r, os, oe, r->m[i].rule);
-			counts[r->m[i].rule]++;
+			r->hits[r->m[i].rule]++;
 			added++;
 		}
 	}
@@ -1199,6 +1229,7 @@ redact_new(const char *builtin_list, const struct config_pair *custom,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	mbedtls_md_init(&r->hmac);
 	if (add_builtins(r, builtin_list, err, errlen) == -1)
 		goto fail;
 	for (i = 0; i < ncustom; i++)
@@ -1219,7 +1250,7 @@ redact_free(struct redact *r)
 		return;
 	for (i = 0; i < r->nrx; i++)
 		regfree(&r->rx[i]);
-	free(r->key);
+	mbedtls_md_free(&r->hmac);
 	free(r->mask);
 	free(r->out);
 	free(r->cstr);
@@ -1229,18 +1260,18 @@ redact_free(struct redact *r)
 int
 redact_set_key(struct redact *r, const unsigned char *key, size_t keylen)
 {
-	unsigned char	*k = NULL;
+	mbedtls_md_context_t	 ctx;
 
-	if (key != NULL && keylen > 0) {
-		k = malloc(keylen);
-		if (k == NULL)
-			return -1;
-		memcpy(k, key, keylen);
-	} else
-		keylen = 0;
-	free(r->key);
-	r->key = k;
-	r->keylen = keylen;
+	mbedtls_md_init(&ctx);
+	if (key != NULL && keylen > 0 && (mbedtls_md_setup(&ctx,
+	    mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), 1) != 0 ||
+	    mbedtls_md_hmac_starts(&ctx, key, keylen) != 0)) {
+		mbedtls_md_free(&ctx);
+		return -1;
+	}
+	mbedtls_md_free(&r->hmac);
+	r->hmac = ctx;		/* it holds pointers to the heap only */
+	r->keyed = key != NULL && keylen > 0;
 	return 0;
 }
 
@@ -1261,24 +1292,20 @@ redact_rule_name(const struct redact *r, int i)
  * mask text (the message with plain markers) either finds nothing new,
  * and the mask is final, or widens the spans and goes again.
  */
-const char *
-redact_apply(struct redact *r, const char *msg, size_t len, size_t *outlen,
-    uint64_t *counts)
+static const char *
+mask(struct redact *r, const char *msg, size_t len, size_t *outlen)
 {
 	int	 pass, added;
 
-	*outlen = len;
-	if (r->nm == 0)
-		return msg;
 	if (len > (SIZE_MAX - REDACT_MARKER_MAX) / 2 - 1)
 		return NULL;
 	r->nspans = 0;
-	if ((added = scan(r, msg, len, 0, counts)) <= 0)
+	if ((added = scan(r, msg, len, 0)) <= 0)
 		return added == 0 ? msg : NULL;
 	for (pass = 0; pass < REDACT_PASSES_MAX; pass++) {
 		fit(r, len);
 		if (render(r, msg, len, 0) == -1 ||
-		    (added = scan(r, r->mask, r->masklen, 1, counts)) == -1)
+		    (added = scan(r, r->mask, r->masklen, 1)) == -1)
 			return NULL;
 		if (added == 0)
 			break;
@@ -1288,7 +1315,7 @@ redact_apply(struct redact *r, const char *msg, size_t len, size_t *outlen,
 		if (render(r, msg, len, 0) == -1)
 			return NULL;
 	}
-	if (r->keylen == 0) {
+	if (!r->keyed) {
 		*outlen = r->masklen;
 		return r->mask;
 	}
@@ -1298,8 +1325,30 @@ redact_apply(struct redact *r, const char *msg, size_t len, size_t *outlen,
 	return r->out;
 }
 
+/* The counts are added only once the output is made: a message that
+ * ran out of memory is redacted again, and counted once. */
+const char *
+redact_apply(struct redact *r, const char *msg, size_t len, size_t *outlen,
+    uint64_t *counts)
+{
+	const char	*out;
+	int		 i;
+
+	*outlen = len;
+	if (r->nm == 0)
+		return msg;
+	out = mask(r, msg, len, outlen);
+	for (i = 0; i < r->nrules; i++) {
+		if (out != NULL)
+			counts[i] += r->hits[i];
+		r->hits[i] = 0;
+	}
+	return out;
+}
+
 size_t
 redact_memory(const struct redact *r)
 {
-	return sizeof(*r) + r->keylen + r->maskcap + r->outcap + r->cstrcap;
+	return sizeof(*r) + (r->keyed ? REDACT_HMAC_HELD : 0) + r->maskcap +
+	    r->outcap + r->cstrcap;
 }

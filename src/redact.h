@@ -15,15 +15,23 @@
  * bytes), NAME the earliest rule in the list among those that matched
  * in it.  Spans that only touch stay two markers.
  *
- * Invariant: every byte any rule matched is inside a marker, every
- * other byte is kept, in order.  And then, since a marker changes what
- * lies beside it, the rules run again over the masked text until every
- * match any rule finds there lies inside one marker (a match reaching
- * out of its marker widens the spans or joins them; at most
+ * Invariant: every byte a rule matched is inside a marker; a byte no
+ * rule matched is kept, in order, unless a bound below joins spans over
+ * it.  Since a marker changes what lies beside it, the rules then run
+ * again over the text with plain markers until every match any rule
+ * finds there lies inside one marker (a match reaching out of its
+ * marker widens the spans, or joins the markers it covers; at most
  * REDACT_PASSES_MAX runs, else the whole message becomes one marker).
- * So redacting the output again, without a key, finds nothing outside
- * the markers, and no built-in reads into a marker: the output of the
- * built-ins is left as it is.
+ * So, without a key, redacting the output again finds nothing outside
+ * the markers; with built-ins only (none matches inside a plain
+ * marker) it finds nothing and hands the output back as it is.  With a
+ * key the spans are the same unless a bound joins more (keyed markers
+ * are longer), but a hash's digits may read as, say, a card number.
+ *
+ * UTF-8: bytes outside the spans are never changed.  The built-ins'
+ * matches begin and end next to ASCII bytes (or at the message's end),
+ * so they split no sequence; a custom regex matches bytes and may: what
+ * is left of the sequence is kept as it is (record.c repairs it).
  *
  * Bounds: a message of len bytes gives at most REDACT_OUT_MAX(len)
  * bytes; when its markers would need more, spans close to each other
@@ -65,8 +73,9 @@ struct redact	*redact_new(const char *builtins,
 		    const struct config_pair *custom, int ncustom,
 		    char *err, size_t errlen);
 void		 redact_free(struct redact *);	/* NULL is fine */
-/* key NULL or keylen 0: plain markers; else keyed hashes.  The key is
- * copied.  0, or -1 when memory ran out (the old key is kept). */
+/* key NULL or keylen 0: plain markers; else keyed hashes (the key is
+ * not referred to after).  0, or -1 when memory ran out (the old key
+ * is kept). */
 int		 redact_set_key(struct redact *, const unsigned char *key,
 		    size_t keylen);
 int		 redact_nrules(const struct redact *);
@@ -79,7 +88,11 @@ const char	*redact_rule_name(const struct redact *, int i);
  */
 const char	*redact_apply(struct redact *, const char *msg, size_t len,
 		    size_t *outlen, uint64_t *counts);
-/* Bytes it holds now (the object and its buffers), for the budget. */
+/*
+ * Bytes it holds now, for the budget: the object (about 60 KiB, its
+ * span tables) and three buffers, each grown to what the longest
+ * message so far needed and kept: at most REDACT_OUT_MAX(len) + 1.
+ */
 size_t		 redact_memory(const struct redact *);
 
 #endif

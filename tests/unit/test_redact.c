@@ -543,6 +543,39 @@ test_a_marker_made_beside_text_is_checked_again(void **state)
 }
 
 static void
+test_widening_stops_after_its_passes_at_the_whole_line(void **state)
+{
+	struct config_pair	 c[2] = { { "x", "x", 1 }, { "a", "a\\[", 2 } };
+	char			 err[200];
+	struct redact		*r = redact_new("", c, 2, err, sizeof(err));
+
+	assert_non_null(r);
+	/* Each pass, "a[" reaches one byte further left. */
+	assert_string_equal(apply(r, "bbb aax"), "bbb [REDACTED:x]");
+	assert_string_equal(apply(r, "bbb aaaaaaax"), "[REDACTED:x]");
+	redact_free(r);
+}
+
+static void
+test_spans_past_the_most_join_their_neighbours(void **state)
+{
+	static char	 msg[1100 * 8 + 1];
+	struct redact	*r = mk("ipv4");
+	const char	*o;
+	size_t		 i, olen;
+
+	for (i = 0; i < 1100; i++)
+		memcpy(msg + 8 * i, i % 2 ? "1.1.1.1 " : "2.2.2.2 ", 8);
+	o = redact_apply(r, msg, strlen(msg), &olen, counts);
+	assert_non_null(o);
+	assert_true(olen <= REDACT_OUT_MAX(strlen(msg)));
+	assert_null(memmem(o, olen, "1.1", 3));
+	assert_null(memmem(o, olen, "2.2", 3));
+	assert_int_equal(counts[0], 1100);
+	redact_free(r);
+}
+
+static void
 test_output_stays_within_its_bound(void **state)
 {
 	char		 msg[600];
@@ -615,6 +648,8 @@ main(void)
 		T(test_counts_per_rule),
 		T(test_nothing_matched_returns_the_message_itself),
 		T(test_a_marker_made_beside_text_is_checked_again),
+		T(test_widening_stops_after_its_passes_at_the_whole_line),
+		T(test_spans_past_the_most_join_their_neighbours),
 		T(test_output_stays_within_its_bound),
 		T(test_redacting_the_output_again_changes_nothing),
 #undef T
