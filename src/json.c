@@ -460,14 +460,14 @@ head(const char *key)
 }
 
 /*
- * A member, the cursor at its value.  Only the first of a name may be
- * the time or the message (the time only if a string); repeats are
- * marked by mark_repeats(), since comparing each name with every one
- * before it is quadratic.  seen: the names met already, of those two.
+ * The member at o->n, its name and value set, taken: its name decoded,
+ * and whether it is the time or the message.  Only the first of a name
+ * may be either (the time only if a string); repeats are marked by
+ * mark_repeats(), since comparing each name with every one before it is
+ * quadratic.  o->seen: the names met already, of those two.
  */
 static int
-member(struct json_cur *c, struct json_obj *o, const char *time_name,
-    const char *msg_name, int *seen)
+take(struct json_obj *o)
 {
 	struct json_member	*m = &o->members[o->n];
 	int			 is_time, is_msg, first;
@@ -475,17 +475,12 @@ member(struct json_cur *c, struct json_obj *o, const char *time_name,
 	m->key = decode_name(o, m->name, m->namelen);
 	if (m->key == NULL)
 		return -1;
-	ws(c);
-	m->value = c->p;
-	if (json_skip(c) == -1)
-		return -1;
-	m->valuelen = (size_t)(c->p - m->value);
 	m->head = head(m->key);
 	m->skip = 0;
-	is_time = time_name != NULL && strcmp(m->key, time_name) == 0;
-	is_msg = msg_name != NULL && strcmp(m->key, msg_name) == 0;
-	first = !(is_time && (*seen & 1)) && !(is_msg && (*seen & 2));
-	*seen |= is_time | is_msg << 1;
+	is_time = o->time_name != NULL && strcmp(m->key, o->time_name) == 0;
+	is_msg = o->msg_name != NULL && strcmp(m->key, o->msg_name) == 0;
+	first = !(is_time && (o->seen & 1)) && !(is_msg && (o->seen & 2));
+	o->seen |= is_time | is_msg << 1;
 	if (first && is_time && *m->value == '"') {
 		o->time = m->value;
 		o->timelen = m->valuelen;
@@ -498,6 +493,20 @@ member(struct json_cur *c, struct json_obj *o, const char *time_name,
 	o->byname[o->n] = (uint16_t)o->n;
 	o->n++;
 	return 0;
+}
+
+/* A member, the cursor at its value. */
+static int
+member(struct json_cur *c, struct json_obj *o)
+{
+	struct json_member	*m = &o->members[o->n];
+
+	ws(c);
+	m->value = c->p;
+	if (json_skip(c) == -1)
+		return -1;
+	m->valuelen = (size_t)(c->p - m->value);
+	return take(o);
 }
 
 /* Member a's name against b's, in strcmp() order. */
@@ -513,17 +522,28 @@ name_cmp(const struct json_obj *o, int a, int b)
 }
 
 /*
- * o->byname sorted by name, a bottom-up merge sort: stable, so that a
- * repeated member follows the first of its name, and n log n compares
- * whatever names a hostile line chose.  Repeats are then neighbours.
+ * o->byname sorted by name, stable, so that a repeated member follows
+ * the first of its name; then repeats are neighbours.  A bottom-up merge
+ * sort, n log n compares whatever names a hostile line chose; a few
+ * members (most lines) are sorted by insertion, which costs less there.
  */
 static void
-mark_repeats(struct json_obj *o)
+sort_names(struct json_obj *o)
 {
 	uint16_t	 tmp[JSON_MAX_MEMBERS], *src = o->byname, *dst = tmp;
-	uint16_t	*swap;
+	uint16_t	*swap, v;
 	int		 n = o->n, w, lo, mid, hi, i, j, k;
 
+	if (n <= JSON_INSERTION_MAX) {
+		for (i = 1; i < n; i++) {
+			v = o->byname[i];
+			for (j = i; j > 0 && name_cmp(o, o->byname[j - 1], v) > 0;
+			    j--)
+				o->byname[j] = o->byname[j - 1];
+			o->byname[j] = v;
+		}
+		return;
+	}
 	for (w = 1; w < n; w *= 2) {
 		for (lo = 0; lo < n; lo += 2 * w) {
 			mid = lo + w < n ? lo + w : n;
@@ -539,9 +559,53 @@ mark_repeats(struct json_obj *o)
 	}
 	if (src != o->byname)
 		memcpy(o->byname, src, (size_t)n * sizeof(*src));
-	for (i = 1; i < n; i++)
+}
+
+static void
+mark_repeats(struct json_obj *o)
+{
+	int	 i;
+
+	sort_names(o);
+	for (i = 1; i < o->n; i++)
 		if (name_cmp(o, o->byname[i - 1], o->byname[i]) == 0)
 			o->members[o->byname[i]].skip = 1;
+}
+
+/*
+ * An object built member by member by a parser that writes the JSON
+ * text itself (logfmt): the same marks as json_object() makes.  Names
+ * are raw, between their quotes; values raw JSON text, valid.
+ */
+void
+json_obj_begin(struct json_obj *o, const char *time_name,
+    const char *msg_name)
+{
+	o->n = 0;
+	o->nameslen = 0;
+	o->seen = 0;
+	o->time = o->msg = NULL;
+	o->time_name = time_name;
+	o->msg_name = msg_name;
+}
+
+int
+json_obj_add(struct json_obj *o, const char *name, size_t namelen,
+    const char *value, size_t valuelen)
+{
+	if (o->n == JSON_MAX_MEMBERS)
+		return -1;
+	o->members[o->n].name = name;
+	o->members[o->n].namelen = namelen;
+	o->members[o->n].value = value;
+	o->members[o->n].valuelen = valuelen;
+	return take(o);
+}
+
+void
+json_obj_end(struct json_obj *o)
+{
+	mark_repeats(o);
 }
 
 /*
@@ -555,11 +619,9 @@ json_object(const char *p, size_t len, const char *time_name,
 	struct json_cur	 c;
 	const char	*name;
 	size_t		 namelen;
-	int		 i = 0, seen = 0, rc;
+	int		 i = 0, rc;
 
-	o->n = 0;
-	o->nameslen = 0;
-	o->time = o->msg = NULL;
+	json_obj_begin(o, time_name, msg_name);
 	json_cur_init(&c, p, len, JSON_MAX_TOKENS - 1);
 	if (json_enter(&c, '{') == -1)
 		return -1;
@@ -568,11 +630,11 @@ json_object(const char *p, size_t len, const char *time_name,
 			return -1;
 		o->members[o->n].name = name;
 		o->members[o->n].namelen = namelen;
-		if (member(&c, o, time_name, msg_name, &seen) == -1)
+		if (member(&c, o) == -1)
 			return -1;
 	}
 	if (rc == -1 || !json_done(&c))
 		return -1;
-	mark_repeats(o);
+	json_obj_end(o);
 	return 0;
 }

@@ -6,7 +6,9 @@
  *
  * Wider than 12 functions because the cursor's verbs (enter, member,
  * element, string, uint, bool, skip, done) are each a step a reply
- * reader takes, and one scanner serves both kinds of reading.
+ * reader takes, one scanner serves both kinds of reading, and a parser
+ * that writes its JSON itself (logfmt) builds the same object member by
+ * member (json_obj_begin, _add, _end) rather than having it read again.
  */
 #ifndef SIDELOG_JSON_H
 #define SIDELOG_JSON_H
@@ -18,6 +20,7 @@
 #define JSON_MAX_TOKENS		1024
 #define JSON_MAX_MEMBERS	256
 #define JSON_NAMES		(16 * 1024)	/* decoded member names */
+#define JSON_INSERTION_MAX	16	/* members sorted by insertion */
 
 struct json_member {
 	const char	*name;		/* raw, between its quotes */
@@ -43,6 +46,9 @@ struct json_obj {
 	uint16_t		 byname[JSON_MAX_MEMBERS];
 	char			 names[JSON_NAMES];
 	size_t			 nameslen;
+	const char		*time_name;	/* the members singled out */
+	const char		*msg_name;
+	int			 seen;		/* of those, met already */
 };
 
 /*
@@ -71,5 +77,10 @@ int	json_skip(struct json_cur *);
 int	json_done(struct json_cur *);
 int	json_object(const char *, size_t, const char *time_name,
 	    const char *msg_name, struct json_obj *);
+void	json_obj_begin(struct json_obj *, const char *time_name,
+	    const char *msg_name);
+int	json_obj_add(struct json_obj *, const char *name, size_t namelen,
+	    const char *value, size_t valuelen);
+void	json_obj_end(struct json_obj *);
 
 #endif

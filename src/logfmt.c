@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "json.h"
 #include "logfmt.h"
 #include "record.h"
 
@@ -30,6 +31,48 @@ is_hex(unsigned char c)
 	    (c >= 'A' && c <= 'F');
 }
 
+/* The value of the \uXXXX at p, or -1. */
+static long
+hex4(const char *p, const char *end)
+{
+	long	 v = 0;
+	int	 i;
+
+	if (end - p < 6)
+		return -1;
+	for (i = 2; i < 6; i++) {
+		if (!is_hex((unsigned char)p[i]))
+			return -1;
+		v = v * 16 + (p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' +
+		    10);
+	}
+	return v;
+}
+
+/*
+ * The \uXXXX at p as JSON at out: a surrogate pair as it is, a lone
+ * surrogate as U+FFFD (strict readers refuse it, and so does json.c).
+ * The bytes it took (6 or 12), as many as it wrote, or -1.
+ */
+static long
+uescape(const char *p, const char *end, char *out)
+{
+	long	 v = hex4(p, end), lo;
+
+	if (v < 0)
+		return -1;
+	if (v >= 0xd800 && v <= 0xdbff && p + 6 < end && p[6] == '\\' &&
+	    p[7] == 'u' && (lo = hex4(p + 6, end)) >= 0xdc00 && lo <= 0xdfff) {
+		memcpy(out, p, 12);
+		return 12;
+	}
+	if (v >= 0xd800 && v <= 0xdfff)
+		memcpy(out, "\\ufffd", 6);
+	else
+		memcpy(out, p, 6);
+	return 6;
+}
+
 /*
  * A quoted value at s (its opening quote), as a JSON string at out.
  * *used: the bytes it took, closing quote included.  -1: not Go's
@@ -40,6 +83,7 @@ quoted(const char *s, const char *end, char *out, size_t *used)
 {
 	const char	*p = s + 1, *run;
 	char		*o = out;
+	long		 n;
 
 	*o++ = '"';
 	for (;;) {
@@ -64,14 +108,11 @@ quoted(const char *s, const char *end, char *out, size_t *used)
 			p += 2;
 			break;
 		case 'u':
-			if (end - p < 6 || !is_hex((unsigned char)p[2]) ||
-			    !is_hex((unsigned char)p[3]) ||
-			    !is_hex((unsigned char)p[4]) ||
-			    !is_hex((unsigned char)p[5]))
+			n = uescape(p, end, o);
+			if (n < 0)
 				return -1;
-			memcpy(o, p, 6);
-			o += 6;
-			p += 6;
+			o += n;
+			p += n;
 			break;
 		default:
 			return -1;
@@ -92,10 +133,10 @@ string(char *o, const char *s, size_t len)
 }
 
 size_t
-logfmt_json(const char *s, size_t len, char *out)
+logfmt_json(const char *s, size_t len, char *out, struct json_obj *obj)
 {
 	const char	*p = s, *end = s + len, *key;
-	char		*o = out;
+	char		*o = out, *name, *value;
 	size_t		 used;
 	long		 n;
 	int		 pairs = 0;
@@ -113,15 +154,14 @@ logfmt_json(const char *s, size_t len, char *out)
 			return 0;
 		if (o - out > 1)
 			*o++ = ',';
+		name = o;
 		o = string(o, key, (size_t)(p - key));
 		*o++ = ':';
+		value = o;
 		if (p == end || *p != '=') {
 			memcpy(o, "true", 4);
 			o += 4;
-			continue;
-		}
-		pairs++;
-		if (++p < end && *p == '"') {
+		} else if (pairs++, ++p < end && *p == '"') {
 			n = quoted(p, end, o, &used);
 			if (n < 0)
 				return 0;
@@ -129,11 +169,15 @@ logfmt_json(const char *s, size_t len, char *out)
 			p += used;
 			if (p < end && !is_space((unsigned char)*p))
 				return 0;
-			continue;
+		} else {
+			for (key = p; p < end && !is_space((unsigned char)*p);
+			    p++)
+				;
+			o = string(o, key, (size_t)(p - key));
 		}
-		for (key = p; p < end && !is_space((unsigned char)*p); p++)
-			;
-		o = string(o, key, (size_t)(p - key));
+		if (obj != NULL && json_obj_add(obj, name + 1, (size_t)(value -
+		    name) - 3, value, (size_t)(o - value)) == -1)
+			return 0;
 	}
 	if (pairs == 0)
 		return 0;

@@ -7,7 +7,8 @@
  *   other than those, '=', '"' and control bytes.
  * - `key=value`: the value runs to the next space, tab or CR, '=' and '"'
  *   included (URLs with query strings stay whole).  `key=` is "".
- * - `key="..."`: Go's quoting: \" \\ \/ \n \r \t \b \f and \uXXXX; any
+ * - `key="..."`: Go's quoting: \" \\ \/ \n \r \t \b \f and \uXXXX (a lone
+ *   surrogate is U+FFFD, as strict JSON readers want); any
  *   other escape, a missing closing quote, or bytes right after it make
  *   the line not logfmt.
  * - `key` alone is a flag: true.
@@ -17,15 +18,21 @@
  *   would otherwise parse as a list of flags).
  * - Repeated keys are all written; the parse stage keeps the first, as
  *   for parse = json.
+ *
+ * With o (begun by json_obj_begin()), each pair is also added to it as
+ * it is written, so that the text need not be read again; a line of more
+ * than JSON_MAX_MEMBERS pairs is then not logfmt.  The caller ends it.
  */
 #ifndef SIDELOG_LOGFMT_H
 #define SIDELOG_LOGFMT_H
 
 #include <stddef.h>
 
+struct json_obj;
+
 /* Bytes logfmt_json() may write for a line of len bytes. */
 #define LOGFMT_MAX(len)	(7 * (len) + 8)
 
-size_t	logfmt_json(const char *, size_t len, char *out);
+size_t	logfmt_json(const char *, size_t len, char *out, struct json_obj *o);
 
 #endif

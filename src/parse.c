@@ -76,7 +76,8 @@ parser_new(const struct config *cfg, const struct config_input *in)
 	p->mode = in->parse;
 	p->time_name = strchr(cfg->output.time_key, '.') ? NULL :
 	    cfg->output.time_key;
-	p->msg_name = strchr(cfg->output.message_key, '.') ? NULL :
+	p->msg_name = in->parse_message != NULL ? in->parse_message :
+	    strchr(cfg->output.message_key, '.') ? NULL :
 	    cfg->output.message_key;
 	p->time_key = in->time_key;
 	p->time_fmt = (enum timestamp_fmt)timestamp_fmt_of(in->time_format, NULL);
@@ -217,27 +218,41 @@ regex_json(struct parser *p, const char *msg, size_t len, char **text)
 	return (size_t)(o - *text);
 }
 
-/* The fields' text as one JSON object, or 0 when the line has none. */
+/*
+ * The fields into out->obj: their JSON text's length, or 0 when the line
+ * has none.  logfmt builds the object as it writes the text; the others'
+ * text is read by json_object().
+ */
 static size_t
-fields_json(struct parser *p, const char *msg, size_t len, const char **text)
+fields(struct parser *p, const char *msg, size_t len, struct parsed *out)
 {
-	char	*b;
+	const char	*text = msg;
+	char		*b;
+	size_t		 n = len;
 
 	switch (p->mode) {
-	case PARSE_JSON:
-		*text = msg;
-		return len;
 	case PARSE_LOGFMT:
 		b = room(p, LOGFMT_MAX(len));
-		*text = b;
-		return b == NULL ? 0 : logfmt_json(msg, len, b);
+		if (b == NULL)
+			return 0;
+		json_obj_begin(&out->obj, p->time_name, p->msg_name);
+		n = logfmt_json(msg, len, b, &out->obj);
+		if (n > 0)
+			json_obj_end(&out->obj);
+		return n;
 	case PARSE_REGEX:
-		return regex_json(p, msg, len, (char **)text);
+		n = regex_json(p, msg, len, (char **)&text);
+		break;
+	case PARSE_JSON:
+		break;
 	case PARSE_NONE:
 	case PARSE_CRI:
-		break;
+		return 0;
 	}
-	return 0;
+	if (n == 0 || json_object(text, n, p->time_name, p->msg_name,
+	    &out->obj) == -1)
+		return 0;
+	return n;
 }
 
 static const struct json_member *
@@ -350,7 +365,6 @@ int
 parser_run(struct parser *p, const char *msg, size_t len, struct parsed *out,
     int *errors)
 {
-	const char	*text = NULL;
 	size_t		 n;
 
 	out->time = out->level = out->level_src = NULL;
@@ -358,9 +372,8 @@ parser_run(struct parser *p, const char *msg, size_t len, struct parsed *out,
 	out->severity = 0;
 	if (p->mode == PARSE_NONE || p->mode == PARSE_CRI)
 		return 0;
-	n = fields_json(p, msg, len, &text);
-	if (n == 0 || json_object(text, n, p->time_name, p->msg_name,
-	    &out->obj) == -1) {
+	n = fields(p, msg, len, out);
+	if (n == 0) {
 		(*errors)++;
 		return 0;
 	}

@@ -27,7 +27,7 @@ static struct parsed	 parsed;
 static const char *
 lf(const char *s)
 {
-	size_t	 n = logfmt_json(s, strlen(s), out);
+	size_t	 n = logfmt_json(s, strlen(s), out, NULL);
 
 	assert_true(n <= LOGFMT_MAX(strlen(s)));
 	if (n > 0)
@@ -58,6 +58,9 @@ test_logfmt_escapes(void **state)
 	    "{\"m\":\"say \\\"hi\\\"\\n\\ttab \\\\ /\"}");
 	assert_string_equal(lf("m=\"\\u00e9t\\u00E9\""),
 	    "{\"m\":\"\\u00e9t\\u00E9\"}");
+	/* A pair stays; a lone surrogate, high or low, is U+FFFD. */
+	assert_string_equal(lf("m=\"\\ud83d\\ude00 \\ud83d \\udddd\\u0041\""),
+	    "{\"m\":\"\\ud83d\\ude00 \\ufffd \\ufffd\\u0041\"}");
 	/* Raw control bytes and bad UTF-8 inside quotes and bare values. */
 	assert_string_equal(lf("m=\"a\x01" "b\" k=\xff"),
 	    "{\"m\":\"a\\u0001b\",\"k\":\"\xef\xbf\xbd\"}");
@@ -97,7 +100,7 @@ test_logfmt_random_bytes(void **state)
 			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 			msg[i] = alpha[x % (sizeof(alpha) - 1)];
 		}
-		n = logfmt_json(msg, len, out);
+		n = logfmt_json(msg, len, out, NULL);
 		assert_true(n <= LOGFMT_MAX(len));
 		if (n > 0)
 			assert_true(json_valid(out, n));
@@ -155,6 +158,24 @@ test_logfmt_merged_into_the_record(void **state)
 	    "{\"@timestamp\":\"2026-11-22T08:00:00.123456Z\","
 	    "\"message\":\"kubernetes=evil x=1\",\"kubernetes\":{\"pod\":"
 	    "{\"name\":\"p\"}},\"x\":\"1\"}");
+}
+
+static void
+test_parse_message_takes_the_lines_place(void **state)
+{
+	int	 e = 0;
+
+	load(IN "parse = logfmt\nparse.message = msg\n");
+	assert_string_equal(rec("level=info msg=\"user logged in\" "
+	    "message=x id=7", &e),
+	    "{\"@timestamp\":\"2026-11-22T08:00:00.123456Z\","
+	    "\"message\":\"user logged in\",\"level\":\"info\",\"id\":\"7\"}");
+	/* Without it in the line, the line stays the message. */
+	assert_string_equal(rec("level=info id=7", &e),
+	    "{\"@timestamp\":\"2026-11-22T08:00:00.123456Z\","
+	    "\"message\":\"level=info id=7\",\"level\":\"info\","
+	    "\"id\":\"7\"}");
+	assert_int_equal(e, 0);
 }
 
 static void
@@ -269,6 +290,7 @@ main(void)
 		cmocka_unit_test(test_logfmt_rejects),
 		cmocka_unit_test(test_logfmt_random_bytes),
 		cmocka_unit_test(test_logfmt_merged_into_the_record),
+		cmocka_unit_test(test_parse_message_takes_the_lines_place),
 		cmocka_unit_test(test_regex_groups_by_name),
 		cmocka_unit_test(test_time_key_becomes_the_record_time),
 		cmocka_unit_test(test_level_key_becomes_log_level),
