@@ -58,6 +58,7 @@ struct config_input {
 	const char		*parse_regex;		/* NULL: off */
 	const char *const	*parse_fields;		/* its groups' names */
 	int			 nparse_fields;
+	const char		*parse_message;		/* NULL: message_key */
 	const char		*time_key;		/* NULL: off */
 	const char		*time_format;		/* auto, ..., a pattern */
 	const char		*level_key;		/* NULL: off */

@@ -67,6 +67,7 @@ static const struct cfgp_key input_keys[] = {
 	{ "parse.regex", K_STR, I(parse_regex), "" },
 	{ "parse.fields", K_LIST, I(parse_fields), "",
 	    .count = I(nparse_fields) },
+	{ "parse.message", K_STR, I(parse_message), "" },
 	{ "time.key", K_STR, I(time_key), "" },
 	{ "time.format", K_STR, I(time_format), "auto", .flags = KF_NONEMPTY },
 	{ "level.key", K_STR, I(level_key), "" },

@@ -57,19 +57,22 @@ check_parse(struct cfgp *p, struct config_input *in, const char *sec)
 	regfree(&rx);
 }
 
-/* time.key and level.key name a field a parser made. */
+/* time.key, level.key and parse.message name a field a parser made. */
 static void
 check_keys(struct cfgp *p, struct config_input *in, const char *sec)
 {
-	static const char	*keys[] = { "time.key", "level.key" };
-	const char		*vals[2], *why = NULL;
+	static const char	*keys[] = { "time.key", "level.key",
+	    "parse.message" };
+	const char		*vals[3], *why = NULL;
 	int			 i;
 
 	in->time_key = off_if_empty(in->time_key);
 	in->level_key = off_if_empty(in->level_key);
+	in->parse_message = off_if_empty(in->parse_message);
 	vals[0] = in->time_key;
 	vals[1] = in->level_key;
-	for (i = 0; i < 2; i++)
+	vals[2] = in->parse_message;
+	for (i = 0; i < 3; i++)
 		if (vals[i] != NULL && in->parse != PARSE_JSON &&
 		    in->parse != PARSE_LOGFMT && in->parse != PARSE_REGEX)
 			cfgp_error(p, cfgp_line_of(p, sec, keys[i]), sec,

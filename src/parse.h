@@ -4,8 +4,9 @@
  * merges into the record, and the event's time (time.key) and severity
  * (level.key) read from those fields.
  *
- * The time.key and level.key fields stay in the record as they were
- * written; the time becomes the record's time key too, the severity
+ * The field named like message_key, or parse.message when it is set,
+ * is the record's message in place of the line.  The time.key and
+ * level.key fields stay in the record as they were written; the time becomes the record's time key too, the severity
  * log.level ("warn", or the value as written when it is not one sidelog
  * knows: severity.h).
  */

@@ -12,9 +12,14 @@ callgrind (the default: the same on a busy machine) or as CPU seconds
              (ndjson, no compression, id_key set) to a local receiver
   json100    5,000 lines that are each a JSON object of 100 members,
              parse = json, [stdout] format = json
+  stages     20,000 of the bench's logfmt lines (bench.py --only stages)
+             with [stdout] format = json, under each processing stage
+             alone and all together (include_lines; the email, bearer
+             and password rules; parse = logfmt; time.key and level.key):
+             each one's cost a line more than none
 
     python3 tests/bench/hotpath.py [--bin build/static/sidelog]
-        [--only multiline,append,both,json100] [--cpu]
+        [--only multiline,append,both,json100,stages] [--cpu]
 """
 import argparse
 import os
@@ -194,8 +199,49 @@ def json100(args, tmp):
     return cost, unit, "%d lines of 100 members" % n, None
 
 
+STAGES = [
+    ("none", ""),
+    ("include_lines", "include_lines = status=[0-9]+ \n"),
+    ("redact", "redact = email, bearer, password\n"),
+    ("logfmt", "parse = logfmt\n"),
+    ("logfmt+time+level", "parse = logfmt\ntime.key = ts\n"
+     "level.key = level\n"),
+    ("all", "include_lines = status=[0-9]+ \n"
+     "redact = email, bearer, password\nparse = logfmt\ntime.key = ts\n"
+     "level.key = level\n"),
+]
+
+
+def stages(args, tmp):
+    sys.path.insert(0, str(ROOT / "tests" / "bench"))
+    import bench
+    n = 20000
+    data = tmp / "stages.log"
+    bench.make_data(data, 5 * 2**20, stages=True)
+    with open(data, "rb") as f:
+        lines = [next(f) for _ in range(n)]
+    rows = []
+    for name, keys in STAGES:
+        for sub in ("logs", "pvc", "conf", "run"):
+            shutil.rmtree(tmp / sub, ignore_errors=True)
+            (tmp / sub).mkdir()
+        (tmp / "logs" / "app.log").write_bytes(b"".join(lines))
+        r = Run(args, tmp, conf(tmp, keys))
+        r.wait(lambda: r.records() >= n)
+        cost, unit = r.stop()
+        rows.append((name, cost))
+    base = rows[0][1]
+    more = "; ".join("%s %s" % (name, "{:,}".format((c - base) // n)
+                                if isinstance(c, int) else
+                                "%.0f ns" % (1e9 * (c - base) / n))
+                     for name, c in rows[1:])
+    return rows[-1][1], unit, "%d logfmt lines, all stages on; none: %s" % (
+        n, "{:,}".format(base) if isinstance(base, int) else
+        "%.3f" % base), "a line more than none: " + more
+
+
 SCENARIOS = {"multiline": multiline, "append": append, "both": both,
-             "json100": json100}
+             "json100": json100, "stages": stages}
 
 
 def main():
