@@ -14,7 +14,8 @@ podman cannot:
   /etc/hosts: the gateway of the pod's bridge network);
 - the Secret "sidelog" (in native-sidecar.yaml) -> a podman secret of
   the same name holding a Secret manifest (podman 4.3 plays no
-  kind: Secret), with our CA and a token; each secret volume gets
+  kind: Secret), with our CA and a token (its data not base64: podman
+  4.3 writes the values as they are); each secret volume gets
   `optional: false` (podman 4.3 dereferences a missing one: "panic:
   runtime error: invalid memory address or nil pointer dereference" in
   kube.VolumeFromSecret);
@@ -27,7 +28,6 @@ podman cannot:
 - an init container with restartPolicy: Always (native sidecar) -> an
   ordinary container: podman 4.3 would wait for it to finish.
 """
-import base64
 import json
 import os
 import pathlib
@@ -130,10 +130,11 @@ def secret(name, files):
     """A podman secret `name` holding a Secret manifest of files, as
     podman 4.3's kube play reads a secret volume."""
     podman("secret", "rm", name, check=False)
+    # podman 4.3 writes each of data's values into its file as it is,
+    # not base64-decoded, and ignores stringData: so data holds the
+    # files' text itself.
     doc = {"apiVersion": "v1", "kind": "Secret",
-           "metadata": {"name": name}, "type": "Opaque",
-           "data": {k: base64.b64encode(v.encode()).decode()
-                    for k, v in files.items()}}
+           "metadata": {"name": name}, "type": "Opaque", "data": files}
     podman("secret", "create", name, "-", input=yaml.safe_dump(doc))
 
 
@@ -141,13 +142,17 @@ FIXED_ENV = {"metadata.namespace": "default", "spec.nodeName": "podman"}
 
 
 def derive(example, url, app_env=None, pvcs=True, volumes=None,
-           ini_extra=""):
+           ini_extra="", restart=None):
     """The documents of examples/kubernetes/EXAMPLE made playable (see
     the top); url replaces the output URL, app_env is added to every
     container not running sidelog's image; pvcs False leaves out the
     PersistentVolumeClaims (played once, their volumes are reused by
     name: podman refuses to create them again); volumes maps a volume's
-    name to a replacement source; ini_extra is appended to [sidelog]."""
+    name to a replacement source; ini_extra is appended to [sidelog];
+    restart replaces the pod's restartPolicy (a Deployment's is Always:
+    "Never" stands for a pod being deleted, whose containers the kubelet
+    no longer restarts, while podman would restart one that exits on
+    `podman kill -s TERM`)."""
     docs = [d for d in yaml.safe_load_all((EXAMPLES / example).read_text())
             if d]
     out = []
@@ -167,6 +172,8 @@ def derive(example, url, app_env=None, pvcs=True, volumes=None,
         if kind in ("Deployment", "StatefulSet", "Pod"):
             spec = d["spec"] if kind == "Pod" else d["spec"]["template"]["spec"]
             _pod_spec(spec, app_env or {}, volumes or {})
+            if restart:
+                spec["restartPolicy"] = restart
         out.append(d)
     return out
 
@@ -213,15 +220,23 @@ class Pod:
         work = [d for d in docs if d["kind"] in ("Deployment", "Pod")][0]
         self.name = work["metadata"]["name"] + \
             ("" if work["kind"] == "Pod" else "-pod-0")
-        self.volumes = [d["metadata"]["name"] for d in docs
-                        if d["kind"] == "ConfigMap"]
+        # podman 4.3 makes a named volume of each ConfigMap and Secret a
+        # pod mounts, and keeps it after the pod.
+        spec = work["spec"] if work["kind"] == "Pod" else \
+            work["spec"]["template"]["spec"]
+        self.volumes = [v["configMap"]["name"] for v in spec["volumes"]
+                        if "configMap" in v] + \
+            [v["secret"]["secretName"] for v in spec["volumes"]
+             if "secret" in v]
 
     def c(self, container):
         return "%s-%s" % (self.name, container)
 
     def play(self):
-        # A ConfigMap's volume outlives its pod in podman 4.3: a new
-        # play must not find the last one's.
+        # A pod a failed run left is removed, and so are the volumes
+        # the last play made of ConfigMaps and Secrets: podman would
+        # mount them as they were.
+        podman("pod", "rm", "-f", self.name, check=False)
         for v in self.volumes:
             podman("volume", "rm", "-f", v, check=False)
         p = podman("kube", "play", str(self.file), check=False)
@@ -246,13 +261,28 @@ class Pod:
     def stop(self, containers, grace):
         """SIGTERM to the containers at once, SIGKILL after grace
         seconds, as the kubelet does; returns the seconds until the last
-        one exited.  (podman 4.3's `kube down` and `pod stop` will not
-        do: the first stops the pod with no grace at all, every
-        container exiting 137 at once; the second stops the infra
-        container, and with it the pod's network, as soon as the rest.)"""
+        one exited.
+
+        Neither podman 4.3's `kube down` nor `pod stop` nor `stop` will
+        do.  `kube down` stops the pod with no grace at all: every
+        container exits 137 at once.  `pod stop -t N` stops the infra
+        container, and with it the pod's network, as soon as the others:
+        sidelog's drain meets "Network unreachable".  `stop -t N` marks
+        the containers "stopping", so when the app exits first, the
+        pod's exit policy (kube play makes pods with exit policy "stop")
+        finds no container running and stops the pod: sidelog gets a
+        second SIGTERM ("SIGTERM again: stopping now") and the network
+        goes.  `podman kill -s TERM` signals without that mark."""
+        names = [self.c(c) for c in containers]
         t0 = time.monotonic()
-        podman("stop", "-t", str(grace),
-               *[self.c(c) for c in containers], timeout=grace + 60)
+        podman("kill", "-s", "TERM", *names)
+
+        def exited():
+            return all(state(n)["Status"] in ("exited", "stopped")
+                       for n in names)
+        if not wait_for(exited, grace, 0.05):
+            podman("kill", "-s", "KILL", *names, check=False)
+            wait_for(exited, 10, 0.05)
         return time.monotonic() - t0
 
 
@@ -272,6 +302,24 @@ def delivered(rx):
         if m:
             ends.append(int(m.group(1)))
     return rx.seqs(), ends
+
+
+def grace(docs):
+    """The pod template's terminationGracePeriodSeconds (30 unset)."""
+    for d in docs:
+        if d["kind"] == "Deployment":
+            return d["spec"]["template"]["spec"].get(
+                "terminationGracePeriodSeconds", 30)
+    return 30
+
+
+def healthz(ip, port=2020):
+    """(status of /healthz, /metrics text) asked from the host."""
+    import urllib.request
+    base = "http://%s:%d" % (ip, port)
+    st = urllib.request.urlopen(base + "/healthz", timeout=5).status
+    return st, urllib.request.urlopen(base + "/metrics",
+                                      timeout=5).read().decode()
 
 
 def wait_records(rx, n, timeout=60):
