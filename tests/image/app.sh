@@ -8,9 +8,10 @@
 #                         $APP_ROTATE lines (PATH.1 .. PATH.3)
 #   worker [ARG...]       writes to stdout (the tee pattern)
 #
-# $APP_LINES lines (0: until SIGTERM), from $APP_START, $APP_BURST lines
-# every 10 ms; then it idles until SIGTERM.  On SIGTERM it stops
-# writing, appends "END lines=N" (N: how many it wrote) and exits 0.
+# $APP_LINES lines (0: until SIGTERM; "none": none), from $APP_START,
+# $APP_BURST lines every 10 ms; then it says "app: wrote N lines" on
+# stdout (web) and idles until SIGTERM.  On SIGTERM it stops writing,
+# appends "END lines=N" (N: how many it wrote) and exits 0.
 lines=${APP_LINES:-0} seq=${APP_START:-0} rotate=${APP_ROTATE:-0}
 burst=${APP_BURST:-5} log= n=0 term=0 pad=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 [ "$1" = --log-file ] && log=$2
@@ -26,6 +27,7 @@ rotate() {
 	mv -f "$log" "$log.1"
 }
 
+[ "$lines" = none ] && term=2
 while [ $term = 0 ] && { [ $lines = 0 ] || [ $n -lt $lines ]; }; do
 	k=0
 	while [ $k -lt $burst ] && { [ $lines = 0 ] || [ $n -lt $lines ]; }; do
@@ -38,6 +40,8 @@ while [ $term = 0 ] && { [ $lines = 0 ] || [ $n -lt $lines ]; }; do
 	done
 	sleep 0.01
 done
+[ -n "$log" ] && [ $term = 0 ] && echo "app: wrote $n lines"
+[ $term = 2 ] && term=0
 while [ $term = 0 ]; do sleep 0.1; done
-emit "END lines=$n"
+[ "$lines" = none ] || emit "END lines=$n"
 exit 0
