@@ -21,6 +21,15 @@ emit() {
 	if [ -n "$log" ]; then printf '%s\n' "$1" >>"$log"; else printf '%s\n' "$1"; fi
 }
 
+# One numbered line, by ash's builtin printf: no process per line.
+line() {
+	if [ -n "$log" ]; then
+		printf 'seq=%09d %s\n' $1 $pad >>"$log"
+	else
+		printf 'seq=%09d %s\n' $1 $pad
+	fi
+}
+
 rotate() {
 	[ -e "$log.2" ] && mv -f "$log.2" "$log.3"
 	[ -e "$log.1" ] && mv -f "$log.1" "$log.2"
@@ -35,7 +44,7 @@ while [ $term = 0 ] && { [ $lines = 0 ] || [ $n -lt $lines ]; }; do
 		    [ $((n % rotate)) = 0 ]; then
 			rotate
 		fi
-		emit "$(printf 'seq=%09d %s' $((seq + n)) "$pad")"
+		line $((seq + n))
 		n=$((n + 1)) k=$((k + 1))
 	done
 	sleep 0.01

@@ -6,17 +6,18 @@ its own (a second PVC) instead of the emptyDir, which podman removes
 with the pod: lines written while sidelog is down must still be there
 for the next pod, as they are for a container restarted in place.
 
-1. Play the pod; the app writes lines 0..11,999 (no rotation).
-2. After 2,000 delivered, kill -9 sidelog's process from the host: the
+1. Play the pod; the app writes lines 0..39,999 (no rotation), about
+   3,000 a second.
+2. After 8,000 delivered, kill -9 sidelog's process from the host: the
    restart policy (Always) starts it again in the same pod.
-3. After 6,000 delivered, `podman kill -s KILL` the sidelog container,
-   which no restart policy brings back; the app writes on to 11,999.
+3. After 20,000 delivered, `podman kill -s KILL` the sidelog container,
+   which no restart policy brings back; the app writes on to 39,999.
    Take the pod down.
 4. Play it again with the same volumes, the app writing nothing: sidelog
    resumes from the checkpoint.  Once all is delivered, `sidelog
    status` in the pod must show no lag; take the pod down.
 5. Play a new pod with the same volumes; the app appends lines
-   12,000..14,999 to the same file.
+   40,000..44,999 to the same file.
 Check that no line is lost, that each kill repeats at most what one
 checkpoint interval (1 s) and the requests in flight hold, and that the
 new pod sends each new line once and no old one.
@@ -31,7 +32,7 @@ from podtest import Pod, cleanup, derive, podman, state, wait_for, \
 
 PVC = "sidelog-classic-checkpoint"
 LOGS = "sidelog-test-logs"
-N1, N2 = 12000, 3000
+N1, N2 = 40000, 5000
 
 
 def played(tmp_path, rx, app_env, pvcs):
@@ -59,9 +60,9 @@ def test_checkpoint_survives_kills_and_new_pods(image, app_image, rx,
     pod = None
     try:
         t0 = time.monotonic()
-        pod = played(tmp_path, rx, {"APP_LINES": N1, "APP_BURST": 10}, True)
+        pod = played(tmp_path, rx, {"APP_LINES": N1, "APP_BURST": 40}, True)
         sl = pod.c("sidelog")
-        assert wait_records(rx, 2000, 60)
+        assert wait_records(rx, 8000, 60)
 
         # 2. A crash: the process dies, the container restarts in place.
         k1 = len(rx.records)
@@ -72,7 +73,7 @@ def test_checkpoint_survives_kills_and_new_pods(image, app_image, rx,
                                     .stdout) >= 1 and
                         state(sl)["Running"], 30, 0.1)
         restart_s = time.monotonic() - t1
-        assert wait_records(rx, 6000, 60)
+        assert wait_records(rx, 20000, 60)
 
         # 3. podman kill: stays dead; the app goes on writing.
         k2 = len(rx.records)
@@ -106,7 +107,7 @@ def test_checkpoint_survives_kills_and_new_pods(image, app_image, rx,
         # 5. A new pod, more lines in the same file.
         k3 = len(rx.records)
         pod = played(tmp_path, rx, {"APP_LINES": N2, "APP_START": N1,
-                                    "APP_BURST": 10}, False)
+                                    "APP_BURST": 40}, False)
         assert wait_records(rx, N1 + N2, 60)
         time.sleep(1)      # anything sent twice would come now
         new = rx.seqs()[k3:]
