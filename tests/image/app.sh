@@ -13,7 +13,7 @@
 # stdout (web) and idles until SIGTERM.  On SIGTERM it stops writing,
 # appends "END lines=N" (N: how many it wrote) and exits 0.
 lines=${APP_LINES:-0} seq=${APP_START:-0} rotate=${APP_ROTATE:-0}
-burst=${APP_BURST:-5} log= n=0 term=0 pad=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+burst=${APP_BURST:-5} log='' n=0 term=0 pad=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 [ "$1" = --log-file ] && log=$2
 trap 'term=1' TERM INT
 
@@ -24,9 +24,9 @@ emit() {
 # One numbered line, by ash's builtin printf: no process per line.
 line() {
 	if [ -n "$log" ]; then
-		printf 'seq=%09d %s\n' $1 $pad >>"$log"
+		printf 'seq=%09d %s\n' "$1" "$pad" >>"$log"
 	else
-		printf 'seq=%09d %s\n' $1 $pad
+		printf 'seq=%09d %s\n' "$1" "$pad"
 	fi
 }
 
@@ -37,10 +37,10 @@ rotate() {
 }
 
 [ "$lines" = none ] && term=2
-while [ $term = 0 ] && { [ $lines = 0 ] || [ $n -lt $lines ]; }; do
+while [ $term = 0 ] && { [ "$lines" = 0 ] || [ $n -lt "$lines" ]; }; do
 	k=0
-	while [ $k -lt $burst ] && { [ $lines = 0 ] || [ $n -lt $lines ]; }; do
-		if [ -n "$log" ] && [ $rotate != 0 ] && [ $n != 0 ] &&
+	while [ $k -lt "$burst" ] && { [ "$lines" = 0 ] || [ $n -lt "$lines" ]; }; do
+		if [ -n "$log" ] && [ "$rotate" != 0 ] && [ $n != 0 ] &&
 		    [ $((n % rotate)) = 0 ]; then
 			rotate
 		fi

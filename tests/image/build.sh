@@ -56,6 +56,7 @@ mirror() {
 		echo "$SIDELOG_DEBIAN_MIRROR"
 		return
 	fi
+	# shellcheck disable=SC2016 # apt's own $(FIELD) syntax
 	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' |
 	    awk -v s="$suite" '$2 == s { print $1; exit }'
 }

@@ -1,6 +1,7 @@
 """Fixtures of the image tests (make image-check): the image, the test
 app's image, certificates for the host as pods see it, and a receiver
 on the host that pods reach."""
+import re
 import shutil
 import subprocess
 
@@ -22,7 +23,10 @@ def image():
         tar = subprocess.run(["docker", "save", "sidelog:" +
                               podtest.VERSION], check=True,
                              capture_output=True).stdout
-        podman("load", input=tar)
+        out = podman("load", input=tar).stdout.decode()
+        loaded = re.search(r"Loaded image(?:\(s\))?: (\S+)", out)
+        assert loaded, out
+        podman("tag", loaded.group(1), IMAGE)
     return IMAGE
 
 
@@ -44,8 +48,14 @@ def certs(tmp_path_factory):
 
 @pytest.fixture
 def rx(certs):
-    """An HTTPS receiver on every address of the host (a pod comes from
-    podman's bridge), stopped after the test."""
+    """An HTTPS receiver on the host, for pods at
+    https://host.containers.internal:PORT/ingest, stopped after the
+    test.  Podman writes that name into every container's /etc/hosts as
+    the gateway of the pod's bridge (podman-default-kube-network, which
+    the first kube play creates, so the receiver cannot bind to its
+    address beforehand: it listens on every address).  Pods keep their
+    own network namespace, as in a cluster, rather than hostNetwork:
+    their /healthz is asked on the pod's own address."""
     r = Receiver(tls=certs["server"], host="0.0.0.0").start()
     r.url = "https://%s:%d/ingest" % (HOST, r.port)
     yield r

@@ -17,7 +17,7 @@ sidelog 0.
 """
 import re
 
-from podtest import Pod, cleanup, derive, state, wait_for, wait_records
+from podtest import Pod, cleanup, derive, state, wait_records
 from sidelogtest import count
 
 PVC = "sidelog-tee-checkpoint"
