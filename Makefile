@@ -5,6 +5,8 @@
 #   make demo     the main job on a local example
 #   make bench    the benchmark (tests/bench/)
 #   make asan     build/asan/sidelog: glibc, -fsanitize=address,undefined
+#   make image    Dockerfile.sidecar as sidelog:latest (podman or docker)
+#   make image-check  the image checked, the example pods run (podman)
 #
 # Two flavours are built from the same sources by the same rules:
 # "static" with a musl toolchain built here from source, "asan" with the
@@ -80,7 +82,7 @@ say	:= @printf '  %-7s %s\n'
 endif
 
 .PHONY: all asan check unit e2e lint demo bench fuzz fuzz-tools tools \
-	clean distclean FORCE
+	image image-check clean distclean FORCE
 all: $(B)/sidelog
 
 # --- sources ----------------------------------------------------------
@@ -123,7 +125,7 @@ $(MUSL_CC): $(SRCDIR)/$(MUSL_DIR)/.extracted
 
 # The list of third-party files is known only once they are unpacked;
 # make rereads this generated file after making it.
-ifeq ($(filter clean distclean tools,$(MAKECMDGOALS)),)
+ifeq ($(filter clean distclean tools image image-check,$(MAKECMDGOALS)),)
 include $(B)/sources.mk
 endif
 $(B)/sources.mk: src/deps/deps.mk $(MBEDTLS_SRC)/.extracted \
@@ -275,6 +277,16 @@ e2e: $(B)/sidelog $(B)/asan/sidelog
 	@sh src/deps/install-tools.sh test
 	SIDELOG_BIN=$(abspath $(B)/sidelog) $(PYTEST) -q tests/e2e
 	SIDELOG_BIN=$(abspath $(B)/asan/sidelog) $(PYTEST) -q tests/e2e
+
+# The sidecar image, built from the committed sources by the same make
+# in a Debian builder (tests/image/build.sh), then checked and run as the
+# example pods with podman (tests/image/).
+image:
+	@sh tests/image/build.sh $(B)/image $(SIDELOG_VERSION)
+
+image-check: image
+	@sh src/deps/install-tools.sh image
+	SIDELOG_VERSION=$(SIDELOG_VERSION) $(PYTEST) -q -rA tests/image
 
 bench: $(B)/sidelog
 	@sh src/deps/install-tools.sh bench

@@ -1,11 +1,13 @@
 #!/bin/sh
 # install-tools.sh: install the Debian packages a fresh machine lacks.
 #
-#   install-tools.sh build|test|bench|fuzz
+#   install-tools.sh build|test|bench|fuzz|image
 #
 # "build" is what `make` needs to fetch, unpack and compile; "test" adds
 # the peers and drivers of the end-to-end tests; "bench" the peers the
-# benchmark measures sidelog against; "fuzz" clang and libFuzzer.  Only
+# benchmark measures sidelog against; "fuzz" clang and libFuzzer; "image"
+# what `make image` and `make image-check` need to build and run the
+# sidecar image with podman.  Only
 # missing packages are installed, so a ready machine costs one
 # dpkg-query and no network.
 set -eu
@@ -24,13 +26,22 @@ bench_pkgs="$test_pkgs libssl-dev zlib1g-dev libestr0 libfastjson4
 	liblognorm5 libcurl4 libcap2 libglib2.0-0 libivykis0 libjson-c5 libnet1
 	libpcre3 libwrap0"
 fuzz_pkgs="$build_pkgs clang libclang-rt-dev"
+# Podman as root with runc (crun cannot set rlimits in a sandbox), CNI
+# networking for its default bridge, catatonit for a pod's infra
+# container; debootstrap makes the builder's base image; python3-yaml
+# reads the example manifests the tests derive pods from, openssl makes
+# their certificates.
+image_pkgs="$build_pkgs podman runc conmon catatonit
+	containernetworking-plugins iptables debootstrap python3
+	python3-pytest python3-yaml openssl"
 
 case ${1:-} in
 build) want=$build_pkgs ;;
 fuzz)  want=$fuzz_pkgs ;;
 test)  want=$test_pkgs ;;
 bench) want=$bench_pkgs ;;
-*)     echo "usage: $0 build|test|bench|fuzz" >&2; exit 2 ;;
+image) want=$image_pkgs ;;
+*)     echo "usage: $0 build|test|bench|fuzz|image" >&2; exit 2 ;;
 esac
 
 missing=""
