@@ -61,7 +61,7 @@ uescape(const char *p, const char *end, char *out)
 
 	if (v < 0)
 		return -1;
-	if (v >= 0xd800 && v <= 0xdbff && p + 6 < end && p[6] == '\\' &&
+	if (v >= 0xd800 && v <= 0xdbff && end - p >= 12 && p[6] == '\\' &&
 	    p[7] == 'u' && (lo = hex4(p + 6, end)) >= 0xdc00 && lo <= 0xdfff) {
 		memcpy(out, p, 12);
 		return 12;

@@ -15,7 +15,8 @@
    (decoded by the independent decoder): the event's time is the
    record's @timestamp / timeUnixNano, the level is log.level /
    severityNumber and severityText; a line that does not parse is shipped
-   as it is and counted in sidelog_parse_errors_total.
+   as it is and counted in sidelog_parse_errors_total.  With
+   parse.message = msg, msg is the message and the line is not shipped.
 4. max_read_rate: over 30 s the bytes read per second stay within 10% of
    the limit, then every line is delivered once; a file deleted while
    held is read past the limit (sidelog_throttle_bypassed_bytes_total).
@@ -206,6 +207,26 @@ def test_logfmt_time_and_level_to_ndjson(tmp_path, pki):
     assert r[3]["@timestamp"] != "not-a-time"
     # The line that is not logfmt, and the time that is not a time.
     assert m['sidelog_parse_errors_total{input="app"}'] == 2
+    pod.assert_clean_stderr()
+
+
+def test_parse_message_ships_each_value_once(tmp_path):
+    """parse.message = msg: logfmt's msg is the message, the line is not
+    shipped beside its fields; a line without msg keeps the line."""
+    pod = Pod(tmp_path, paths="app.log", stdout_format="json",
+              extra_input="parse = logfmt\nparse.message = msg\n")
+    (pod.logs / "app.log").write_bytes(
+        b'level=info msg="user 7 logged in" seq=000000000\n'
+        b'level=info seq=000000001\n')
+    pod.start()
+    try:
+        assert wait_for(lambda: len(pod.records()) == 2, 10)
+    finally:
+        assert pod.stop() == 0
+    r = pod.records()
+    assert r[0]["message"] == "user 7 logged in" and "msg" not in r[0]
+    assert r[0]["seq"] == "000000000" and r[0]["level"] == "info"
+    assert r[1]["message"] == "level=info seq=000000001"
     pod.assert_clean_stderr()
 
 

@@ -6,12 +6,24 @@
  * members, the same marks, and refused when that is (more than
  * JSON_MAX_MEMBERS pairs, or names past JSON_NAMES).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
 #include "json.h"
 #include "logfmt.h"
+
+/* Valid JSON, however many values (json_valid() stops at
+ * JSON_MAX_TOKENS; a long line has more pairs than that). */
+static int
+valid(const char *p, size_t n)
+{
+	struct json_cur	 c;
+
+	json_cur_init(&c, p, n, INT_MAX);
+	return json_skip(&c) == 0 && json_done(&c);
+}
 
 static void
 same(const struct json_obj *a, const struct json_obj *b)
@@ -46,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_obj_begin(&built, "ts", "msg");
 	m = logfmt_json((const char *)data, size, out, &built);
 	if (n > 0) {
-		FUZZ_CHECK(json_valid(text, n));
+		FUZZ_CHECK(valid(text, n));
 		if (json_object(text, n, "ts", "msg", &read) == 0) {
 			FUZZ_CHECK(m == n && memcmp(out, text, n) == 0);
 			json_obj_end(&built);
