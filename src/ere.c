@@ -19,6 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "ere.h"
 
 #define ERE_ITEMS	64	/* items in a branch */
@@ -63,7 +67,8 @@ struct pos {				/* one position of a chain */
 struct search {
 	unsigned char	 lit[ERE_POSITIONS];
 	size_t		 k;
-	size_t		 rare;		/* the index of its rarest byte */
+	size_t		 r1, r2;	/* where its two rarest bytes are */
+	size_t		 rmax;		/* the greater */
 	size_t		 minpre, maxpre; /* maxpre SIZE_MAX: unbounded */
 	uint64_t	 starts;	/* its first bit in each chain */
 	uint64_t	 skip;		/* the state once it is read, when
@@ -443,12 +448,13 @@ add_piece(struct comp *k, int n, const struct piece *pc)
 	return n;
 }
 
-/* How rare a byte is in log lines, 0 the rarest: a rough order. */
+/* How common a byte is in log lines (logfmt, JSON, text), 0 the
+ * rarest: a rough order. */
 static int
 commonness(int b)
 {
-	static const char	 common[] = " etaoinsrhldcumfpgwybvkxjqz"
-	    "0123456789=\":.-_/,ETAOINSRHLDCUMFPGWYBVKXJQZ";
+	static const char	 common[] = " e=taoi0n1s2r\"h3l4d5c6u7m8f9p:"
+	    "g.w-y/b_v,kTx{}SEAIRNOjqzCDLMPUGHFBWVKYXJQZ";
 	const char		*p = b == 0 ? NULL : strchr(common, b);
 
 	return p == NULL ? 0 : (int)(sizeof(common) - (p - common));
@@ -643,22 +649,37 @@ expand(struct comp *k, const struct branch *br, int i, int n)
 	return 0;
 }
 
-/* Each search's rarest byte, and whether it may be skipped over: only
+/* Where a literal's two rarest bytes are (the same when it has one). */
+static void
+rarest(struct search *f)
+{
+	size_t	 i;
+
+	f->r1 = 0;
+	for (i = 1; i < f->k; i++)
+		if (commonness(f->lit[i]) < commonness(f->lit[f->r1]))
+			f->r1 = i;
+	f->r2 = f->r1 == 0 && f->k > 1 ? 1 : 0;
+	for (i = 0; i < f->k; i++)
+		if (i != f->r1 &&
+		    commonness(f->lit[i]) < commonness(f->lit[f->r2]))
+			f->r2 = i;
+	f->rmax = f->r1 > f->r2 ? f->r1 : f->r2;
+}
+
+/* Each search's rarest bytes, and whether it may be skipped over: only
  * one search, at the start of every chain, and no proper prefix of it
  * also a suffix (then no other occurrence starts inside it). */
 static void
 finish_searches(struct ere *e)
 {
 	struct search	*f;
-	size_t		 i, l;
+	size_t		 l;
 	int		 s;
 
 	for (s = 0; s < e->nsearch; s++) {
 		f = &e->search[s];
-		f->rare = 0;
-		for (i = 1; i < f->k; i++)
-			if (commonness(f->lit[i]) < commonness(f->lit[f->rare]))
-				f->rare = i;
+		rarest(f);
 		f->skip = 0;
 		if (e->nsearch != 1 || f->maxpre != 0)
 			continue;
@@ -730,6 +751,96 @@ ere_is_fast(const struct ere *e)
 
 /* --- matching ----------------------------------------------------------- */
 
+#if defined(__SSE2__)
+/* The bytes s[c, c + 16) equal to v, as bits. */
+static inline unsigned
+eq16(const unsigned char *s, size_t c, __m128i v)
+{
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(
+	    (const __m128i *)(const void *)(s + c)), v));
+}
+
+/* The first start in m (bits from c) at most last holding f's literal. */
+static size_t
+verify(const unsigned char *s, size_t c, uint32_t m, size_t last,
+    const struct search *f)
+{
+	size_t	 q;
+
+	for (; m != 0; m &= m - 1) {
+		q = c + (size_t)__builtin_ctz(m);
+		if (q > last)
+			break;
+		if (memcmp(s + q, f->lit, f->k) == 0)
+			return q;
+	}
+	return NONE;
+}
+
+/*
+ * The first occurrence of f's literal starting in [from, n - k], or
+ * NONE: 32 then 16 starts a step, where both its rarest bytes are, then
+ * memcmp.  The last step overlaps the one before rather than read past
+ * s + n; a line too short for one is read a byte at a time.
+ */
+static size_t
+find(const unsigned char *s, size_t n, size_t from, const struct search *f)
+{
+	const unsigned char	*p1 = s + f->r1, *p2 = s + f->r2;
+	const __m128i		 v1 = _mm_set1_epi8((char)f->lit[f->r1]);
+	const __m128i		 v2 = _mm_set1_epi8((char)f->lit[f->r2]);
+	size_t			 c = from, last, end, q;
+	uint32_t		 m;
+
+	if (f->k > n || from > n - f->k)
+		return NONE;
+	last = n - f->k;
+	if (n < 16 + f->rmax) {
+		for (; c <= last; c++)
+			if (s[c + f->r1] == f->lit[f->r1] &&
+			    memcmp(s + c, f->lit, f->k) == 0)
+				return c;
+		return NONE;
+	}
+	end = n - 16 - f->rmax;		/* the last start of a step */
+	for (; c + 16 <= end; c += 32) {
+		m = (eq16(p1, c, v1) & eq16(p2, c, v2)) |
+		    (eq16(p1, c + 16, v1) & eq16(p2, c + 16, v2)) << 16;
+		if (m != 0 && (q = verify(s, c, m, last, f)) != NONE)
+			return q;
+	}
+	if (c <= end) {
+		m = eq16(p1, c, v1) & eq16(p2, c, v2);
+		if (m != 0 && (q = verify(s, c, m, last, f)) != NONE)
+			return q;
+		c += 16;
+	}
+	if (c > last)
+		return NONE;
+	m = (eq16(p1, end, v1) & eq16(p2, end, v2)) >> (c - end) << (c - end);
+	return m == 0 ? NONE : verify(s, end, m, last, f);
+}
+
+/* Where the first NUL of s[0, n) is, or n. */
+static size_t
+nul_at(const unsigned char *s, size_t n)
+{
+	const __m128i	 z = _mm_setzero_si128();
+	size_t		 i;
+	unsigned	 m;
+
+	for (i = 0; i + 16 <= n; i += 16) {
+		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(
+		    (const __m128i *)(const void *)(s + i)), z));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	for (; i < n; i++)
+		if (s[i] == '\0')
+			return i;
+	return n;
+}
+#else
 /* The first occurrence of f's literal at or after from, or NONE. */
 static size_t
 find(const unsigned char *s, size_t n, size_t from, const struct search *f)
@@ -738,15 +849,25 @@ find(const unsigned char *s, size_t n, size_t from, const struct search *f)
 
 	if (f->k > n || from > n - f->k)
 		return NONE;
-	p = s + from + f->rare;
-	lim = s + (n - f->k) + f->rare + 1;
-	while ((h = memchr(p, f->lit[f->rare], (size_t)(lim - p))) != NULL) {
-		if (memcmp(h - f->rare, f->lit, f->k) == 0)
-			return (size_t)(h - f->rare - s);
+	p = s + from + f->r1;
+	lim = s + (n - f->k) + f->r1 + 1;
+	while ((h = memchr(p, f->lit[f->r1], (size_t)(lim - p))) != NULL) {
+		if (h[(ptrdiff_t)f->r2 - (ptrdiff_t)f->r1] == f->lit[f->r2] &&
+		    memcmp(h - f->r1, f->lit, f->k) == 0)
+			return (size_t)(h - f->r1 - s);
 		p = h + 1;
 	}
 	return NONE;
 }
+
+static size_t
+nul_at(const unsigned char *s, size_t n)
+{
+	const unsigned char	*p = memchr(s, '\0', n);
+
+	return p == NULL ? n : (size_t)(p - s);
+}
+#endif
 
 /*
  * With no position reached at t: the next place a match may start,
@@ -822,8 +943,7 @@ int
 ere_match(const struct ere *e, const char *s, size_t len, char *cbuf)
 {
 	const unsigned char	*u = (const unsigned char *)s;
-	const char		*nul;
-	size_t			 end;
+	size_t			 end, nul;
 
 	if (!e->fast) {
 		memcpy(cbuf, s, len);
@@ -831,12 +951,10 @@ ere_match(const struct ere *e, const char *s, size_t len, char *cbuf)
 		return regexec(&e->rx, cbuf, 0, NULL, 0) == 0;
 	}
 	if (e->eol)
-		return run(e, u, strnlen(s, len), &end);
+		return run(e, u, nul_at(u, len), &end);
 	if (!run(e, u, len, &end))
 		return 0;
 	/* No match spans a NUL, but one may lie after it. */
-	nul = memchr(s, '\0', end);
-	if (nul == NULL)
-		return 1;
-	return run(e, u, (size_t)(nul - s), &end);
+	nul = nul_at(u, end);
+	return nul == end || run(e, u, nul, &end);
 }
