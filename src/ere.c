@@ -821,24 +821,28 @@ find(const unsigned char *s, size_t n, size_t from, const struct search *f)
 	return m == 0 ? NONE : verify(s, end, m, last, f);
 }
 
-/* Where the first NUL of s[0, n) is, or n. */
+/* Where the first NUL of s[0, n) is, or n.  As in find(), the last
+ * step overlaps the one before. */
 static size_t
 nul_at(const unsigned char *s, size_t n)
 {
 	const __m128i	 z = _mm_setzero_si128();
 	size_t		 i;
-	unsigned	 m;
+	uint32_t	 m;
 
-	for (i = 0; i + 16 <= n; i += 16) {
-		m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(
-		    (const __m128i *)(const void *)(s + i)), z));
-		if (m != 0)
-			return i + (size_t)__builtin_ctz(m);
+	if (n < 16) {
+		for (i = 0; i < n; i++)
+			if (s[i] == '\0')
+				return i;
+		return n;
 	}
-	for (; i < n; i++)
-		if (s[i] == '\0')
-			return i;
-	return n;
+	for (i = 0; i + 16 <= n; i += 16)
+		if ((m = eq16(s, i, z)) != 0)
+			return i + (size_t)__builtin_ctz(m);
+	if (i == n)
+		return n;
+	m = eq16(s, n - 16, z) >> (i - (n - 16)) << (i - (n - 16));
+	return m == 0 ? n : n - 16 + (size_t)__builtin_ctz(m);
 }
 #else
 /* The first occurrence of f's literal at or after from, or NONE. */
