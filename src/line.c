@@ -11,10 +11,12 @@
  * Plain lines are passed by pointer into the caller's buffer: the common
  * case copies nothing.  Scratch holds, in three regions of max_bytes + 1,
  * joined CRI fragments, a joined multiline CRI record, and a line made a
- * C string for regexec(), since musl has no REG_STARTEND.
+ * C string for regexec() (musl has no REG_STARTEND) when ere.c leaves
+ * multiline.start to it.
  */
 #include <string.h>
 
+#include "ere.h"
 #include "line.h"
 
 #define CRI_PREFIX_MAX	96	/* "2026-...Z stdout F " with room to spare */
@@ -38,7 +40,7 @@ struct split {
 	int			 flush;
 	char			*join;		/* CRI fragments */
 	char			*rec;		/* a multiline CRI record */
-	char			*cstr;		/* a line for regexec() */
+	char			*cstr;		/* a line for ere_match() */
 	line_take_fn		*take;
 	void			*ctx;
 	struct line_pending	*pend;		/* or NULL: stateless */
@@ -218,9 +220,7 @@ starts_record(const struct split *s, const struct lline *l)
 {
 	if (s->off + l->start < s->matched)
 		return 0;
-	memcpy(s->cstr, l->msg, l->len);
-	s->cstr[l->len] = '\0';
-	return regexec(s->cfg->multiline, s->cstr, 0, NULL, 0) == 0;
+	return ere_match(s->cfg->multiline, l->msg, l->len, s->cstr);
 }
 
 /*

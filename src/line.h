@@ -12,7 +12,7 @@
  * Nothing but the file offset need be kept between calls: with a NULL
  * struct line_pending, line_split() is stateless.  But a multiline
  * record written line by line would then have every line matched again
- * at each call, k^2/2 regexec() for k lines.  With one kept per file,
+ * at each call, k^2/2 matches for k lines.  With one kept per file,
  * line_split() notes how far the record left pending was matched, and
  * line_pending_grow() matches only the lines added since, so that the
  * caller need not read the record again until it ends.  A line_pending
@@ -23,11 +23,12 @@
 #ifndef SIDELOG_LINE_H
 #define SIDELOG_LINE_H
 
-#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
+
+struct ere;
 
 enum line_stream {
 	LINE_STREAM_NONE,	/* not a CRI line */
@@ -37,7 +38,7 @@ enum line_stream {
 
 struct line_cfg {
 	size_t		 max_bytes;	/* max_line_bytes: longest message */
-	const regex_t	*multiline;	/* multiline.start, REG_EXTENDED; NULL: off */
+	const struct ere *multiline;	/* multiline.start (ere.h); NULL: off */
 	enum parse_mode	 parse;		/* PARSE_CRI: parse the kubelet prefix */
 };
 

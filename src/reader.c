@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "ere.h"
 #include "labels.h"
 #include "log.h"
 #include "reader.h"
@@ -61,17 +62,16 @@ const struct watch_ops reader_watch_ops = {
 /* multiline.start, compiled (checked already by config_check.c: failing
  * here is for memory). */
 static int
-compile(const struct config_input *in, const char *re, regex_t *rx,
-    int *has)
+compile(const struct config_input *in, const char *re, struct ere **rx)
 {
 	if (re == NULL)
 		return 0;
-	if (regcomp(rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
+	*rx = ere_new(re);
+	if (*rx == NULL) {
 		log_error("input %s: multiline.start does not compile",
 		    in->name);
 		return -1;
 	}
-	*has = 1;
 	return 0;
 }
 
@@ -83,10 +83,9 @@ setup_input(const struct config *cfg, const struct labels *labels, int i,
 
 	ri->lcfg.max_bytes = in->max_line_bytes;
 	ri->lcfg.parse = in->parse;
-	if (compile(in, in->multiline_start, &ri->re, &ri->has_re) == -1)
+	if (compile(in, in->multiline_start, &ri->re) == -1)
 		return -1;
-	if (ri->has_re)
-		ri->lcfg.multiline = &ri->re;
+	ri->lcfg.multiline = ri->re;
 	ri->st = stages_new(cfg, in, counts);
 	if (ri->st == NULL)
 		return -1;
@@ -110,8 +109,7 @@ free_inputs(struct rinput *ri, int n)
 	int	 i;
 
 	for (i = 0; ri != NULL && i < n; i++) {
-		if (ri[i].has_re)
-			regfree(&ri[i].re);
+		ere_free(ri[i].re);
 		stages_free(ri[i].st);
 		if (ri[i].otpl != ri[i].tpl)
 			record_tpl_free(ri[i].otpl);

@@ -5,8 +5,6 @@
 #ifndef SIDELOG_READER_INT_H
 #define SIDELOG_READER_INT_H
 
-#include <regex.h>
-
 #include "line.h"
 #include "parse.h"
 #include "reader.h"
@@ -52,8 +50,7 @@ struct rtail {
 
 struct rinput {
 	struct line_cfg		 lcfg;
-	regex_t			 re;
-	int			 has_re;
+	struct ere		*re;	/* multiline.start; NULL: none */
 	struct stages		*st;	/* filter, redact, parse */
 	uint64_t		 rate;	/* max_read_rate, bytes/s; 0: none */
 	int64_t			 tokens;	/* bytes it may read now; may

@@ -2,17 +2,18 @@
  * stages.c: an input's filter, redaction and parse stages, with their
  * counters.
  *
- * regexec() reads a C string and musl has no REG_STARTEND, so the
- * filters match a copy of the record ended by a NUL: a record with a NUL
- * byte is matched up to it.  The redaction key (redact.hash_key_file) is
+ * The filters are ere.c's: most patterns are matched in place, the rest
+ * by regexec() on a copy of the record ended by a NUL (musl has no
+ * REG_STARTEND); either way a record with a NUL byte is matched up to
+ * it.  The redaction key (redact.hash_key_file) is
  * read at start and again, at most once a second, when its file changed;
  * a file that cannot be read keeps the key it had.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ere.h"
 #include "log.h"
 #include "secret.h"
 #include "stages.h"
@@ -23,9 +24,11 @@
 struct stages {
 	const struct config_input *in;
 	struct stage_counts	*c;
-	regex_t			 inc, exc;
-	int			 has_inc, has_exc;
-	char			*fbuf;		/* a record as a C string */
+	struct ere		*inc, *exc;	/* NULL: no such filter */
+	int			 filters;	/* either is set */
+	char			*fbuf;		/* a record as a C string, for
+						   a filter ere.c leaves to
+						   regexec(); else NULL */
 	struct redact		*redact;	/* NULL: no rule */
 	int			 slot[REDACT_MAX_RULES];	/* in c->rules */
 	uint64_t		 hits[REDACT_MAX_RULES];
@@ -72,13 +75,29 @@ rule_slot(struct stage_counts *c, const char *name)
 /* One of the filters, compiled (checked already by config_check.c:
  * failing here is for memory). */
 static int
-compile(const char *re, regex_t *rx, int *has)
+compile(const char *re, struct ere **rx, int *slow)
 {
 	if (re == NULL)
 		return 0;
-	if (regcomp(rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+	*rx = ere_new(re);
+	if (*rx == NULL)
 		return -1;
-	*has = 1;
+	*slow |= !ere_is_fast(*rx);
+	return 0;
+}
+
+static int
+setup_filters(struct stages *s)
+{
+	const struct config_input	*in = s->in;
+	int				 slow = 0;
+
+	s->filters = in->include_lines != NULL || in->exclude_lines != NULL;
+	if (compile(in->include_lines, &s->inc, &slow) == -1 ||
+	    compile(in->exclude_lines, &s->exc, &slow) == -1)
+		return -1;
+	if (slow && (s->fbuf = malloc(in->max_line_bytes + 1)) == NULL)
+		return -1;
 	return 0;
 }
 
@@ -138,14 +157,7 @@ stages_new(const struct config *cfg, const struct config_input *in,
 		log_error("input %s: no room for its counters", in->name);
 		goto fail;
 	}
-	if (in->include_lines != NULL || in->exclude_lines != NULL) {
-		s->fbuf = malloc(in->max_line_bytes + 1);
-		if (s->fbuf == NULL ||
-		    compile(in->include_lines, &s->inc, &s->has_inc) == -1 ||
-		    compile(in->exclude_lines, &s->exc, &s->has_exc) == -1)
-			goto fail;
-	}
-	if (setup_redact(s) == -1)
+	if (setup_filters(s) == -1 || setup_redact(s) == -1)
 		goto fail;
 	if (in->parse != PARSE_NONE && in->parse != PARSE_CRI) {
 		s->parser = parser_new(cfg, in);
@@ -165,10 +177,8 @@ stages_free(struct stages *s)
 {
 	if (s == NULL)
 		return;
-	if (s->has_inc)
-		regfree(&s->inc);
-	if (s->has_exc)
-		regfree(&s->exc);
+	ere_free(s->inc);
+	ere_free(s->exc);
 	free(s->fbuf);
 	redact_free(s->redact);
 	parser_free(s->parser);
@@ -180,12 +190,10 @@ stages_free(struct stages *s)
 int
 stages_kept(struct stages *s, const char *msg, size_t len)
 {
-	if (s->fbuf == NULL)
+	if (!s->filters)
 		return 1;
-	memcpy(s->fbuf, msg, len);
-	s->fbuf[len] = '\0';
-	if ((s->has_inc && regexec(&s->inc, s->fbuf, 0, NULL, 0) != 0) ||
-	    (s->has_exc && regexec(&s->exc, s->fbuf, 0, NULL, 0) == 0)) {
+	if ((s->inc != NULL && !ere_match(s->inc, msg, len, s->fbuf)) ||
+	    (s->exc != NULL && ere_match(s->exc, msg, len, s->fbuf))) {
 		s->c->filtered++;
 		return 0;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ere.h"
 #include "line.h"
 
 #define MAXREC	64
@@ -150,14 +151,14 @@ test_refusal_stops_after_the_last_accepted_record(void **state)
 	assert_int_equal(g.n, 2);
 }
 
-static regex_t	 java;
+static struct ere	*java;
 #define TRACE	"2026-11-22 ERROR boom\njava.lang.X: y\n\tat a.b(C.java:1)\n" \
 		"Caused by: z\n\t... 3 more\n"
 
 static void
 test_multiline_groups_a_stack_trace(void **state)
 {
-	struct line_cfg	 c = { 4096, &java, PARSE_NONE };
+	struct line_cfg	 c = { 4096, java, PARSE_NONE };
 	const char	*s = TRACE "2026-11-22 INFO ok\n2026-11-22 INFO next\n";
 
 	assert_int_equal(split(&c, s, strlen(s), 0, 0),
@@ -172,7 +173,7 @@ test_multiline_groups_a_stack_trace(void **state)
 static void
 test_multiline_pending_record_needs_flush(void **state)
 {
-	struct line_cfg	 c = { 4096, &java, PARSE_NONE };
+	struct line_cfg	 c = { 4096, java, PARSE_NONE };
 
 	assert_int_equal(split(&c, TRACE, strlen(TRACE), 0, 0), 0);
 	assert_int_equal(g.n, 0);
@@ -189,7 +190,7 @@ test_multiline_pending_record_needs_flush(void **state)
 static void
 test_multiline_record_stops_at_max_bytes(void **state)
 {
-	struct line_cfg	 c = { 24, &java, PARSE_NONE };
+	struct line_cfg	 c = { 24, java, PARSE_NONE };
 	const char	*s = "2026-1\n\tat 1234567890\n\tat abcdefghij\n2026-2\n";
 
 	assert_int_equal(split(&c, s, strlen(s), 0, 0), strlen(s) -
@@ -249,7 +250,7 @@ assert_same_records(const struct got *a, const struct got *b)
 static void
 test_multiline_record_grown_line_by_line_is_matched_once(void **state)
 {
-	struct line_cfg		 c = { 4096, &java, PARSE_NONE };
+	struct line_cfg		 c = { 4096, java, PARSE_NONE };
 	const char		*s = TRACE "2026-11-22 INFO ok\n";
 	struct line_pending	 pend;
 	size_t			 have[16];
@@ -287,7 +288,7 @@ test_multiline_record_grown_line_by_line_is_matched_once(void **state)
 static void
 test_pending_note_is_trusted_only_at_its_offset(void **state)
 {
-	struct line_cfg		 c = { 4096, &java, PARSE_NONE };
+	struct line_cfg		 c = { 4096, java, PARSE_NONE };
 	const char		*s = "2026-1\n2026-2\n2026-3\n";
 	struct line_pending	 pend = { 0, 14, 13 };
 
@@ -317,7 +318,7 @@ test_random_pieces_give_the_records_of_the_whole(void **state)
 	    "\t... 12 more and then some more text to be long" };
 	static char	 in[4096];
 	uint64_t	 x = 88172645463325252ULL;
-	struct line_cfg	 c = { 0, &java, PARSE_NONE };
+	struct line_cfg	 c = { 0, java, PARSE_NONE };
 	struct got	 whole;
 	size_t		 n, have[64];
 	int		 it, i, k, np;
@@ -429,7 +430,7 @@ test_cri_fragment_over_max_bytes_is_cut(void **state)
 static void
 test_cri_with_multiline(void **state)
 {
-	struct line_cfg	 c = { 4096, &java, PARSE_CRI };
+	struct line_cfg	 c = { 4096, java, PARSE_CRI };
 	const char	*s = "2026-11-22T08:00:00Z stdout F 2026-11-22 ERROR x\n"
 	    "2026-11-22T08:00:00Z stdout P \tat a.\n"
 	    "2026-11-22T08:00:00Z stdout F b(C.java:1)\n"
@@ -492,13 +493,14 @@ test_random_input_round_trips(void **state)
 static int
 setup(void **state)
 {
-	return regcomp(&java, "^[0-9]{4}-", REG_EXTENDED | REG_NOSUB);
+	java = ere_new("^[0-9]{4}-");
+	return java == NULL ? -1 : 0;
 }
 
 static int
 teardown(void **state)
 {
-	regfree(&java);
+	ere_free(java);
 	return 0;
 }
 
