@@ -119,6 +119,7 @@ def app_image(cache):
     subprocess.run(["tar", "-C", str(root), "--numeric-owner", "--owner=0",
                     "--group=0", "-cf", str(cache / "app.tar"), "."],
                    check=True)
+    podman("rmi", "-f", APP_IMAGE, check=False)   # left untagged else
     podman("import", "--change", "LABEL sidelog.app=" + tag,
            "--change", "ENV PATH=/bin", "--change",
            'ENTRYPOINT ["/app/web"]', "--change", "USER 65532:65532",
@@ -237,14 +238,14 @@ class Pod:
         # the last play made of ConfigMaps and Secrets: podman would
         # mount them as they were.
         podman("pod", "rm", "-f", self.name, check=False)
-        for v in self.volumes:
-            podman("volume", "rm", "-f", v, check=False)
+        rm_volumes(self.volumes)
         p = podman("kube", "play", str(self.file), check=False)
         assert p.returncode == 0, "kube play: %s" % p.stderr[-3000:]
         return self
 
     def down(self):
         podman("kube", "down", str(self.file), check=False)
+        rm_volumes(self.volumes)
 
     def logs(self, container):
         p = podman("logs", self.c(container))
@@ -286,10 +287,21 @@ class Pod:
         return time.monotonic() - t0
 
 
+def rm_volumes(names):
+    """Removes the volumes of these exact names that exist.  Never
+    `podman volume rm` a name that may be gone: podman 4.3 then takes
+    it for the prefix of another one's (sidelog-classic, removed, would
+    remove sidelog-classic-checkpoint)."""
+    have = set(podman("volume", "ls", "--format", "{{.Name}}")
+               .stdout.split())
+    for v in names:
+        if v in have:
+            podman("volume", "rm", "-f", v)
+
+
 def cleanup(volumes=(), secrets=()):
     """Removes what a scenario, or a test run that failed, left."""
-    for v in volumes:
-        podman("volume", "rm", "-f", v, check=False)
+    rm_volumes(volumes)
     for s in secrets:
         podman("secret", "rm", s, check=False)
 

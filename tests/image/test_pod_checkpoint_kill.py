@@ -89,8 +89,8 @@ def test_checkpoint_survives_kills_and_new_pods(image, app_image, rx,
 
         # 4. The same volumes, played again: the rest, from the checkpoint.
         pod = played(tmp_path, rx, {"APP_LINES": "none"}, False)
-        assert wait_records(rx, N1, 60), "%d of %d" % (
-            len(set(rx.seqs())), N1)
+        assert wait_records(rx, N1, 60), "%d of %d\n%s" % (
+            len(set(rx.seqs())), N1, pod.logs("sidelog")[1][-3000:])
         dup2 = repeats(rx, k2)
         lost = set(range(N1)) - set(rx.seqs())
         assert not lost
