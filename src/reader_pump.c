@@ -151,6 +151,7 @@ on_record(void *arg, const struct line_rec *cut)
 		emit_commit(rd->emit, elen, t, tail_gen(t), rec->off,
 		    rec->end);
 	}
+	stages_taken(c->ri->st);
 counted:
 	rd->lines++;
 	rd->bytes += cut->end - cut->off;

@@ -31,7 +31,9 @@ struct stages {
 						   regexec(); else NULL */
 	struct redact		*redact;	/* NULL: no rule */
 	int			 slot[REDACT_MAX_RULES];	/* in c->rules */
-	uint64_t		 hits[REDACT_MAX_RULES];
+	uint64_t		 hits[REDACT_MAX_RULES];	/* the record's, */
+	int			 hit;			/* counted when */
+	int			 errors;		/* it is taken */
 	struct secret		 key;
 	uint64_t		 key_checked;
 	struct parser		*parser;	/* NULL: parse = none, cri */
@@ -211,15 +213,14 @@ stages_redact(struct stages *s, const char *msg, size_t len, size_t *outlen)
 	*outlen = len;
 	if (s->redact == NULL)
 		return msg;
-	out = redact_apply(s->redact, msg, len, outlen, s->hits);
-	if (out == msg || out == NULL)
-		return out;
-	n = redact_nrules(s->redact);
-	for (i = 0; i < n; i++) {
-		if (s->slot[i] >= 0)
-			s->c->rules[s->slot[i]].n += s->hits[i];
-		s->hits[i] = 0;
+	if (s->hit) {	/* a record that waited for room: counted again */
+		n = redact_nrules(s->redact);
+		for (i = 0; i < n; i++)
+			s->hits[i] = 0;
+		s->hit = 0;
 	}
+	out = redact_apply(s->redact, msg, len, outlen, s->hits);
+	s->hit = out != msg && out != NULL;
 	return out;
 }
 
@@ -233,8 +234,31 @@ stages_parse(struct stages *s, const char *msg, size_t len,
 	if (s->parser == NULL)
 		return 0;
 	rc = parser_run(s->parser, msg, len, out, &errors);
-	s->c->parse_errors += (uint64_t)errors;
+	s->errors = errors;
 	return rc;
+}
+
+/*
+ * The record the stages just did was taken by the sinks: its
+ * redactions and parse errors are counted.  A record that must wait for
+ * room is done again later, and counted then, once.
+ */
+void
+stages_taken(struct stages *s)
+{
+	int	 i, n;
+
+	if (s->hit) {
+		n = redact_nrules(s->redact);
+		for (i = 0; i < n; i++) {
+			if (s->slot[i] >= 0)
+				s->c->rules[s->slot[i]].n += s->hits[i];
+			s->hits[i] = 0;
+		}
+		s->hit = 0;
+	}
+	s->c->parse_errors += (uint64_t)s->errors;
+	s->errors = 0;
 }
 
 void

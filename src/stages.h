@@ -4,6 +4,8 @@
  * exclude_lines), redact, parse.  The pump calls each in turn; one
  * struct stages per input and configuration.
  *
+ * A record's redactions and parse errors are counted once the sinks took
+ * it (stages_taken()): one that waits for room is not counted twice.
  * Counters outlive a reload: they are kept by input name in a
  * struct stage_counts the reader owns, and a new configuration's stages
  * add to the same ones.
@@ -45,6 +47,7 @@ const char	*stages_redact(struct stages *, const char *msg, size_t len,
 		    size_t *outlen);
 int		 stages_parse(struct stages *, const char *msg, size_t len,
 		    struct parsed *);
+void		 stages_taken(struct stages *);
 void		 stages_tick(struct stages *, uint64_t now_ms);
 size_t		 stages_buffer_max(const struct config_input *);
 size_t		 stages_record_max(const struct config *);

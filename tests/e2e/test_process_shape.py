@@ -7,7 +7,8 @@
    Check: no secret's text is in anything any sink got (the receiver's
    bytes, stdout, the dead letter file); each is replaced by its
    [REDACTED:rule]; an order id that fails Luhn is left alone;
-   sidelog_redactions_total counts each rule.
+   sidelog_redactions_total counts each rule, once a record even when a
+   full sink makes it wait and be done again.
 2. With redact.hash_key_file: the replacement is the first 16 hex digits
    of HMAC-SHA256(key, match), computed here with Python's hmac; a new
    key in the file changes it without a restart.
@@ -30,7 +31,7 @@ import subprocess
 import time
 
 from receiver import Receiver
-from sidelogtest import Pod, binary, free_port, scrape, wait_for
+from sidelogtest import LIVE, Pod, binary, free_port, scrape, wait_for
 
 SECRETS = {
     "email": [b"jane.doe+ops@example.co.uk", b"x_y@corp-mail.example.org"],
@@ -140,6 +141,39 @@ def test_secrets_reach_no_sink(tmp_path, pki):
             assert len(recs) == 160
             assert all("[REDACTED" in r["message"] for r in recs)
         pod.assert_clean_stderr()
+
+
+def test_counts_hold_while_a_sink_is_full(tmp_path):
+    """stdout is a pipe nobody reads for a while: records wait and are
+    done again, but each is counted once."""
+    listen = free_port()
+    pod = Pod(tmp_path, paths="app.log",
+              extra_sidelog="listen = 127.0.0.1:%d\n" % listen,
+              extra_input="redact = email\nparse = logfmt\n")
+    n = 50000
+    with open(pod.logs / "app.log", "wb") as f:
+        for i in range(n):
+            f.write(b"seq=%09d to=u%d@example.com %s\n" % (
+                i, i, b"plain" if i % 2 else b'bad="'))
+    p = subprocess.Popen([binary(), "run", "-c", str(pod.conf)],
+                         stdout=subprocess.PIPE,
+                         stderr=open(pod.err, "wb"))
+    LIVE.append(p)
+    try:
+        time.sleep(2.0)         # nobody reads: the pipe is full at once
+        out = b""
+        while out.count(b"\n") < n:
+            chunk = p.stdout.read1(1 << 20)
+            assert chunk, "stdout ended early"
+            out += chunk
+        m = scrape(listen)
+    finally:
+        p.terminate()
+        assert p.wait(30) == 0
+    assert out.count(b"[REDACTED:email]") == n
+    assert m['sidelog_redactions_total{input="app",rule="email"}'] == n
+    assert m['sidelog_parse_errors_total{input="app"}'] == n // 2
+    pod.assert_clean_stderr()
 
 
 def test_hashed_redaction_follows_its_key(tmp_path):
