@@ -12,16 +12,42 @@
 #include "logfmt.h"
 #include "record.h"
 
+/*
+ * What a byte is to logfmt, one look-up a byte: LF_SPACE ends a pair (CR
+ * for CRLF files), LF_NOKEY may not be in a key, LF_ESC must be escaped
+ * in JSON (or repaired: bytes from 0x80).  A run without LF_ESC is
+ * copied as it is, not read again by the escaper.
+ */
+#define LF_SPACE	1
+#define LF_NOKEY	2
+#define LF_ESC		4
+#define C_		(LF_NOKEY | LF_ESC)	/* control */
+#define S_		(LF_SPACE | LF_NOKEY | LF_ESC)	/* \t, \r */
+#define H_		LF_ESC			/* from 0x80 */
+
+static const unsigned char lfc[256] = {
+	C_, C_, C_, C_, C_, C_, C_, C_, C_, S_, C_, C_, C_, S_, C_, C_,
+	C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_, C_,
+	LF_SPACE | LF_NOKEY, 0, C_, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, LF_NOKEY, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, LF_ESC, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_,
+	H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_,
+	H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_,
+	H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_,
+	H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_,
+	H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_,
+	H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_,
+	H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_,
+	H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_, H_,
+};
+
 static int
 is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\r';	/* CRLF files */
-}
-
-static int
-is_key_byte(unsigned char c)
-{
-	return c > ' ' && c != '=' && c != '"' && c != 0x7f;
+	return (lfc[c] & LF_SPACE) != 0;
 }
 
 static int
@@ -123,11 +149,17 @@ quoted(const char *s, const char *end, char *out, size_t *used)
 	return o - out;
 }
 
+/* s[0, len) as a JSON string at o; esc: whether a byte needs escaping. */
 static char *
-string(char *o, const char *s, size_t len)
+string(char *o, const char *s, size_t len, int esc)
 {
 	*o++ = '"';
-	o += record_escape(o, s, len);
+	if (esc)
+		o += record_escape(o, s, len);
+	else {
+		memcpy(o, s, len);
+		o += len;
+	}
 	*o++ = '"';
 	return o;
 }
@@ -139,7 +171,7 @@ logfmt_json(const char *s, size_t len, char *out, struct json_obj *obj)
 	char		*o = out, *name, *value;
 	size_t		 used;
 	long		 n;
-	int		 pairs = 0;
+	int		 pairs = 0, esc;
 
 	*o++ = '{';
 	for (;;) {
@@ -147,15 +179,16 @@ logfmt_json(const char *s, size_t len, char *out, struct json_obj *obj)
 			p++;
 		if (p == end)
 			break;
-		for (key = p; p < end && is_key_byte((unsigned char)*p); p++)
-			;
+		for (key = p, esc = 0; p < end &&
+		    !(lfc[(unsigned char)*p] & LF_NOKEY); p++)
+			esc |= lfc[(unsigned char)*p];
 		if (p == key || (p < end && *p != '=' &&
 		    !is_space((unsigned char)*p)))
 			return 0;
 		if (o - out > 1)
 			*o++ = ',';
 		name = o;
-		o = string(o, key, (size_t)(p - key));
+		o = string(o, key, (size_t)(p - key), esc & LF_ESC);
 		*o++ = ':';
 		value = o;
 		if (p == end || *p != '=') {
@@ -170,10 +203,10 @@ logfmt_json(const char *s, size_t len, char *out, struct json_obj *obj)
 			if (p < end && !is_space((unsigned char)*p))
 				return 0;
 		} else {
-			for (key = p; p < end && !is_space((unsigned char)*p);
-			    p++)
-				;
-			o = string(o, key, (size_t)(p - key));
+			for (key = p, esc = 0; p < end &&
+			    !(lfc[(unsigned char)*p] & LF_SPACE); p++)
+				esc |= lfc[(unsigned char)*p];
+			o = string(o, key, (size_t)(p - key), esc & LF_ESC);
 		}
 		if (obj != NULL && json_obj_add(obj, name + 1, (size_t)(value -
 		    name) - 3, value, (size_t)(o - value)) == -1)
