@@ -5,7 +5,8 @@
  * file are the caller's.  The built-ins are hand-written scanners, not
  * regexes (musl's regexec costs microseconds a line): each first looks
  * for a byte its matches must hold ('@', '.', a digit, 'b', 'J', 'A',
- * '=' or ':') and is done when the line has none.
+ * or the last letter of a key, 'd' or 'y') and is done when the line
+ * has none.
  *
  * The built-in rules.  "Word character": an ASCII letter, digit or _.
  *
@@ -68,6 +69,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <mbedtls/md.h>
 
@@ -101,10 +105,18 @@ struct matcher;
 typedef int	(*find_fn)(struct redact *, const struct matcher *,
 		    const char *, size_t, size_t, size_t *, size_t *);
 
-/* The keys whose values a key=value rule matches; '*' starts a suffix. */
+/* The keys whose values a key=value rule matches. */
+struct kv_name {
+	const char	*s;		/* lower case; NULL ends the list */
+	size_t		 len;
+	int		 suffix;	/* a key ending in s, or s only */
+};
+#define KV_SUFFIX(lit)	{ lit, sizeof(lit) - 1, 1 }
+#define KV_WHOLE(lit)	{ lit, sizeof(lit) - 1, 0 }
+
 struct kv_keys {
 	char		 last;		/* the last letter of each, lower case */
-	const char	*names[4];
+	struct kv_name	 names[4];
 };
 
 struct matcher {
@@ -172,10 +184,10 @@ static int	find_regex(struct redact *, const struct matcher *,
 		    const char *, size_t, size_t, size_t *, size_t *);
 
 static const struct kv_keys password_keys = {
-	'd', { "*password", "*passwd", "pwd", NULL }
+	'd', { KV_SUFFIX("password"), KV_SUFFIX("passwd"), KV_WHOLE("pwd") }
 };
 static const struct kv_keys aws_secret_keys = {
-	'y', { "*secret_access_key", "*secretaccesskey", NULL, NULL }
+	'y', { KV_SUFFIX("secret_access_key"), KV_SUFFIX("secretaccesskey") }
 };
 
 static const struct builtin {
@@ -229,28 +241,60 @@ ctab_init(void)
 }
 
 /*
- * The first p >= from with s[p] a or b, or n: eight bytes a step (a
- * byte of w ^ a is zero where w holds a), since most lines hold
- * neither.
+ * Bit k set where s[c + k] | fold is ch, for c + k < n, k < 16: where a
+ * rule's key byte is in the next sixteen, fold 0x20 taking a letter in
+ * either case.  A scanner walks the set bits (most lines hold few), so
+ * a hit costs no new search.  The last step re-reads bytes before c
+ * rather than read past s + n; a message under 16 bytes goes a byte at
+ * a time.
  */
-#define ONES		0x0101010101010101ULL
-#define HIGHS		0x8080808080808080ULL
-#define HASZERO(w)	(((w) - ONES) & ~(w) & HIGHS)
-
-static size_t
-find2(const char *s, size_t n, size_t p, unsigned char a, unsigned char b)
+#if defined(__SSE2__)
+static inline unsigned
+eq16(const char *s, size_t c, unsigned char ch, unsigned char fold)
 {
-	uint64_t	 w, wa = ONES * a, wb = ONES * b;
+	__m128i	 v;
 
-	for (; p + 8 <= n; p += 8) {
-		memcpy(&w, s + p, 8);
-		if (HASZERO(w ^ wa) || HASZERO(w ^ wb))
-			break;
-	}
-	for (; p < n; p++)
-		if ((unsigned char)s[p] == a || (unsigned char)s[p] == b)
-			return p;
-	return n;
+	v = _mm_loadu_si128((const __m128i *)(const void *)(s + c));
+	v = _mm_or_si128(v, _mm_set1_epi8((char)fold));
+	return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v,
+	    _mm_set1_epi8((char)ch)));
+}
+#endif
+
+static unsigned
+match16(const char *s, size_t n, size_t c, unsigned char ch,
+    unsigned char fold)
+{
+	unsigned	 m = 0;
+	size_t		 k;
+
+#if defined(__SSE2__)
+	if (n >= 16)
+		return c + 16 <= n ? eq16(s, c, ch, fold) :
+		    eq16(s, n - 16, ch, fold) >> (c - (n - 16));
+#endif
+	for (k = 0; k < 16 && c + k < n; k++)
+		if (((unsigned char)s[c + k] | fold) == ch)
+			m |= 1U << k;
+	return m;
+}
+
+/* As match16, for s[c, c + 32): two steps a loop turn. */
+static inline uint32_t
+match32(const char *s, size_t n, size_t c, unsigned char ch,
+    unsigned char fold)
+{
+	uint32_t	 m;
+
+#if defined(__SSE2__)
+	if (c + 32 <= n)
+		return eq16(s, c, ch, fold) |
+		    (uint32_t)eq16(s, c + 16, ch, fold) << 16;
+#endif
+	m = match16(s, n, c, ch, fold);
+	if (c + 16 < n)
+		m |= (uint32_t)match16(s, n, c + 16, ch, fold) << 16;
+	return m;
 }
 
 static int
@@ -306,34 +350,45 @@ domain_end(const char *s, size_t n, size_t d)
 	return e;
 }
 
+/* The email at the '@' at a, or 0. */
+static int
+email_at(const char *s, size_t n, size_t from, size_t a, size_t *ms,
+    size_t *me)
+{
+	size_t	 i, j, e;
+
+	for (i = a; i > from && is(s[i - 1], CT_LOCAL); i--)
+		;
+	if (i == a || s[a - 1] == '.')
+		return 0;
+	for (j = a - 1; j > i; j--)
+		if (s[j] == '.' && s[j - 1] == '.') {
+			i = j + 1;
+			break;
+		}
+	while (s[i] == '.')
+		i++;
+	e = domain_end(s, n, a + 1);
+	if (e == 0)
+		return 0;
+	*ms = i;
+	*me = e;
+	return 1;
+}
+
 static int
 find_email(struct redact *r, const struct matcher *m, const char *s,
     size_t n, size_t from, size_t *ms, size_t *me)
 {
-	const char	*at;
-	size_t		 p = from, a, i, j, e;
+	size_t		 c;
+	uint32_t	 bits;
 
-	while (p < n && (at = memchr(s + p, '@', n - p)) != NULL) {
-		a = at - s;
-		p = a + 1;
-		for (i = a; i > from && is(s[i - 1], CT_LOCAL); i--)
-			;
-		if (i == a || s[a - 1] == '.')
-			continue;
-		for (j = a - 1; j > i; j--)
-			if (s[j] == '.' && s[j - 1] == '.') {
-				i = j + 1;
-				break;
-			}
-		while (s[i] == '.')
-			i++;
-		e = domain_end(s, n, a + 1);
-		if (e == 0)
-			continue;
-		*ms = i;
-		*me = e;
-		return 1;
-	}
+	for (c = from; c < n; c += 32)
+		for (bits = match32(s, n, c, '@', 0); bits != 0;
+		    bits &= bits - 1)
+			if (email_at(s, n, from,
+			    c + (size_t)__builtin_ctz(bits), ms, me))
+				return 1;
 	return 0;
 }
 
@@ -538,37 +593,54 @@ after_authorization(const char *s, size_t p)
 	return j == 13 || !is(s[j - 14], CT_WORD);
 }
 
+/* The credentials after the scheme word at p, or 0. */
+static int
+bearer_at(const char *s, size_t n, size_t p, size_t *ms, size_t *me)
+{
+	size_t	 t, e;
+	int	 bearer;
+
+	if (p > 0 && is(s[p - 1], CT_WORD))
+		return 0;
+	if (ieq(s + p, "bearer ", 7)) {
+		t = p + 7;
+		bearer = 1;
+	} else if (ieq(s + p, "basic ", 6)) {
+		t = p + 6;
+		bearer = 0;
+	} else
+		return 0;
+	while (t < n && s[t] == ' ')
+		t++;
+	for (e = t; e < n && (is(s[e], CT_B64T) || s[e] == '='); e++)
+		;
+	if (e == t || s[t] == '=')
+		return 0;
+	if (!(bearer && e - t >= REDACT_BEARER_MIN) &&
+	    !after_authorization(s, p))
+		return 0;
+	*ms = t;
+	*me = e;
+	return 1;
+}
+
+/* A 'b' is only a candidate with room for "basic " after it. */
 static int
 find_bearer(struct redact *r, const struct matcher *m, const char *s,
     size_t n, size_t from, size_t *ms, size_t *me)
 {
-	size_t	 p, t, e;
-	int	 bearer;
+	size_t		 c, p;
+	uint32_t	 bits;
 
-	for (p = from; (p = find2(s, n, p, 'b', 'B')) + 6 < n; p++) {
-		if (p > 0 && is(s[p - 1], CT_WORD))
-			continue;
-		if (ieq(s + p, "bearer ", 7)) {
-			t = p + 7;
-			bearer = 1;
-		} else if (ieq(s + p, "basic ", 6)) {
-			t = p + 6;
-			bearer = 0;
-		} else
-			continue;
-		while (t < n && s[t] == ' ')
-			t++;
-		for (e = t; e < n && (is(s[e], CT_B64T) || s[e] == '='); e++)
-			;
-		if (e == t || s[t] == '=')
-			continue;
-		if (!(bearer && e - t >= REDACT_BEARER_MIN) &&
-		    !after_authorization(s, p))
-			continue;
-		*ms = t;
-		*me = e;
-		return 1;
-	}
+	for (c = from; c < n; c += 32)
+		for (bits = match32(s, n, c, 'b', 0x20); bits != 0;
+		    bits &= bits - 1) {
+			p = c + (size_t)__builtin_ctz(bits);
+			if (p + 6 >= n)
+				return 0;
+			if (bearer_at(s, n, p, ms, me))
+				return 1;
+		}
 	return 0;
 }
 
@@ -677,16 +749,13 @@ is_marker(const char *s, size_t l)
 static int
 key_is(const struct kv_keys *keys, const char *k, size_t l)
 {
-	const char	*name;
-	size_t		 nl;
-	int		 i;
+	const struct kv_name	*nm;
+	int			 i;
 
-	for (i = 0; i < 4 && (name = keys->names[i]) != NULL; i++) {
-		if (*name == '*') {
-			nl = strlen(++name);
-			if (l >= nl && ieq(k + l - nl, name, nl))
-				return 1;
-		} else if (l == strlen(name) && ieq(k, name, l))
+	for (i = 0; i < 4 && keys->names[i].s != NULL; i++) {
+		nm = &keys->names[i];
+		if (nm->suffix ? l >= nm->len && ieq(k + l - nm->len, nm->s,
+		    nm->len) : l == nm->len && ieq(k, nm->s, l))
 			return 1;
 	}
 	return 0;
@@ -785,15 +854,86 @@ kv_at(const struct kv_keys *keys, const char *s, size_t n, size_t i,
 	return 1;
 }
 
+/*
+ * The bytes of s[c, c + 32) that may end a listed key: keys->last, then
+ * (when in reach) a byte kv_sep_after may read next: below '>' (signed,
+ * so with bytes over 0x7f), or a backslash.  A superset: kv_sep_after
+ * decides.
+ */
+#if defined(__SSE2__)
+static inline unsigned
+kv_next16(const char *s, size_t c)
+{
+	__m128i	 v;
+
+	v = _mm_loadu_si128((const __m128i *)(const void *)(s + c));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('>')),
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+}
+#endif
+
+static inline uint32_t
+kv32(const char *s, size_t n, size_t c, unsigned char last)
+{
+	uint32_t	 m = match32(s, n, c, last, 0x20);
+
+#if defined(__SSE2__)
+	if (m != 0 && c + 33 <= n)
+		m &= kv_next16(s, c + 1) | (uint32_t)kv_next16(s, c + 17) << 16;
+#endif
+	return m;
+}
+
+/*
+ * The separator a listed key ending at p would have: kv_at reads back
+ * from a separator over blanks and a quote (or \\") to the key's last
+ * letter, so this reads forward the same way.  n if none.
+ */
+static size_t
+kv_sep_after(const char *s, size_t n, size_t p)
+{
+	size_t	 t = p + 1;
+
+	if (t + 1 < n && s[t] == '\\' && s[t + 1] == '"')
+		t += 2;
+	else if (t < n && (s[t] == '"' || s[t] == '\''))
+		t++;
+	while (t < n && (s[t] == ' ' || s[t] == '\t'))
+		t++;
+	return t < n && (s[t] == '=' || s[t] == ':') ? t : n;
+}
+
+/*
+ * The first separator i >= from where kv_at matches.  Stopping at every
+ * '=' and ':' costs a logfmt line fifteen stops; every key listed ends
+ * in keys->last, so only that letter is looked for, and kv_sep_after
+ * finds the one separator kv_at could read back to it from.  Between a
+ * key's last letter and its separator lie only blanks, quotes and a
+ * backslash, so each separator is reached from one letter, in order.
+ * A key may end before from (the previous match ended just after it):
+ * then only such bytes lie between from and the separator.
+ */
 static int
 find_kv(struct redact *r, const struct matcher *m, const char *s,
     size_t n, size_t from, size_t *ms, size_t *me)
 {
-	size_t	 i;
+	size_t		 c, i;
+	uint32_t	 bits;
 
-	for (i = from; (i = find2(s, n, i, '=', ':')) < n; i++)
-		if (kv_at(m->keys, s, n, i, ms, me))
-			return 1;
+	for (i = from; i < n && (s[i] == ' ' || s[i] == '\t' ||
+	    s[i] == '"' || s[i] == '\'' || s[i] == '\\'); i++)
+		;
+	if (from > 0 && i < n && (s[i] == '=' || s[i] == ':') &&
+	    kv_at(m->keys, s, n, i, ms, me))
+		return 1;
+	for (c = from; c < n; c += 32)
+		for (bits = kv32(s, n, c, m->keys->last);
+		    bits != 0; bits &= bits - 1) {
+			i = kv_sep_after(s, n, c + (size_t)__builtin_ctz(bits));
+			if (i < n && kv_at(m->keys, s, n, i, ms, me))
+				return 1;
+		}
 	return 0;
 }
 

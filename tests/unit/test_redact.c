@@ -349,6 +349,51 @@ test_password_other_keys_left_alone(void **state)
 	    "password=[REDACTED:password]");
 }
 
+/*
+ * The scanners read sixteen bytes a step, the last step re-reading
+ * bytes before it: a key, an '@' or a "Bearer" is found wherever it
+ * falls, at a step's edge, in the last bytes or in a message under 16.
+ */
+static void
+test_matches_are_found_at_every_offset(void **state)
+{
+	struct redact	*r = mk("email,bearer,password");
+	char		 msg[160], want[200];
+	int		 pad, tail;
+
+	for (pad = 0; pad < 40; pad++)
+		for (tail = 0; tail < 3; tail++) {
+			snprintf(msg, sizeof(msg), "%*s pwd=x%s a@b.co%s"
+			    "Bearer 0123456789%s", pad, "",
+			    tail > 0 ? " k=v ok" : "",
+			    tail > 1 ? " and more words go here " : " ",
+			    tail > 0 ? " end" : "");
+			snprintf(want, sizeof(want), "%*s pwd=[REDACTED:password]"
+			    "%s [REDACTED:email]%sBearer [REDACTED:bearer]%s",
+			    pad, "", tail > 0 ? " k=v ok" : "",
+			    tail > 1 ? " and more words go here " : " ",
+			    tail > 0 ? " end" : "");
+			assert_string_equal(apply(r, msg), want);
+		}
+	assert_string_equal(apply(r, "pwd=x"), "pwd=[REDACTED:password]");
+	assert_string_equal(apply(r, "PWD:x"), "PWD:[REDACTED:password]");
+	assert_kept("password", "method=GET id=1 node=d dur_ms=12 pwd");
+	redact_free(r);
+}
+
+/* The next key may end inside the value just matched: its separator is
+ * still found, past blanks and quotes. */
+static void
+test_password_key_ending_in_the_last_value(void **state)
+{
+	assert_string_equal(one("password", "pwd=xpassword =y"),
+	    "pwd=[REDACTED:password] =[REDACTED:password]");
+	assert_string_equal(one("password", "pwd=\"xpassword\" : \"v\""),
+	    "pwd=\"[REDACTED:password]\" : \"[REDACTED:password]\"");
+	assert_string_equal(one("password", "Password\t\t=>  x"),
+	    "Password\t\t=>  [REDACTED:password]");
+}
+
 /* --- keyed hashes ---------------------------------------------------- */
 
 static void
@@ -637,6 +682,8 @@ main(void)
 		T(test_password_in_json_keeps_it_valid),
 		T(test_password_in_json_inside_a_json_string),
 		T(test_password_other_keys_left_alone),
+		T(test_matches_are_found_at_every_offset),
+		T(test_password_key_ending_in_the_last_value),
 		T(test_hash_is_hmac_sha256_of_the_match),
 		T(test_equal_values_give_equal_hashes),
 		T(test_custom_regex_whole_match),
