@@ -4,6 +4,7 @@
  * glance (bytes lost to truncation, records cut, files at risk,
  * checkpoint and reload failures).
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "run_int.h"
@@ -122,6 +123,25 @@ counts_of(const struct stage_counts *c, const char *input)
 	return NULL;
 }
 
+/* One counter of the stages per input of the configuration now; field:
+ * its offset in struct stage_counts. */
+static void
+per_input(struct run *r, struct metrics_buf *b, const char *metric,
+    const char *help, const struct stage_counts *counts, size_t field)
+{
+	const struct stage_counts	*c;
+	int				 i;
+
+	metrics_printf(b, "# HELP %s %s\n# TYPE %s counter\n", metric, help,
+	    metric);
+	for (i = 0; i < r->cfg->ninputs; i++) {
+		c = counts_of(counts, r->cfg->inputs[i].name);
+		metrics_printf(b, "%s{input=\"%s\"} %llu\n", metric,
+		    r->cfg->inputs[i].name, (unsigned long long)(c == NULL ? 0 :
+		    *(const uint64_t *)((const char *)c + field)));
+	}
+}
+
 /* The processing stages' counters, per input of the configuration now. */
 static void
 processing(struct run *r, struct metrics_buf *b,
@@ -131,24 +151,12 @@ processing(struct run *r, struct metrics_buf *b,
 	const char			*name;
 	int				 i, k;
 
-	metrics_printf(b, "# HELP sidelog_lines_filtered_total Records "
-	    "include_lines or exclude_lines dropped (consumed: delivered), "
-	    "per input.\n# TYPE sidelog_lines_filtered_total counter\n");
-	for (i = 0; i < r->cfg->ninputs; i++) {
-		c = counts_of(counts, r->cfg->inputs[i].name);
-		metrics_printf(b, "sidelog_lines_filtered_total{input=\"%s\"} "
-		    "%llu\n", r->cfg->inputs[i].name,
-		    (unsigned long long)(c ? c->filtered : 0));
-	}
-	metrics_printf(b, "# HELP sidelog_parse_errors_total Lines that did "
-	    "not parse (shipped as plain messages) and times that did not "
-	    "parse, per input.\n# TYPE sidelog_parse_errors_total counter\n");
-	for (i = 0; i < r->cfg->ninputs; i++) {
-		c = counts_of(counts, r->cfg->inputs[i].name);
-		metrics_printf(b, "sidelog_parse_errors_total{input=\"%s\"} "
-		    "%llu\n", r->cfg->inputs[i].name,
-		    (unsigned long long)(c ? c->parse_errors : 0));
-	}
+	per_input(r, b, "sidelog_lines_filtered_total", "Records include_lines "
+	    "or exclude_lines dropped (consumed: delivered), per input.",
+	    counts, offsetof(struct stage_counts, filtered));
+	per_input(r, b, "sidelog_parse_errors_total", "Lines that did not "
+	    "parse (shipped as plain messages) and times that did not parse, "
+	    "per input.", counts, offsetof(struct stage_counts, parse_errors));
 	metrics_printf(b, "# HELP sidelog_redactions_total Matches masked, "
 	    "per input and rule.\n# TYPE sidelog_redactions_total counter\n");
 	for (i = 0; i < r->cfg->ninputs; i++) {

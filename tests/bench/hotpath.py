@@ -13,10 +13,11 @@ callgrind (the default: the same on a busy machine) or as CPU seconds
   json100    5,000 lines that are each a JSON object of 100 members,
              parse = json, [stdout] format = json
   stages     20,000 of the bench's logfmt lines (bench.py --only stages)
-             with [stdout] format = json, under each processing stage
-             alone and all together (include_lines; the email, bearer
-             and password rules; parse = logfmt; time.key and level.key):
-             each one's cost a line more than none
+             with [stdout] format = json, under bench.py's list of
+             stages: each alone and all together (include_lines; the
+             email, bearer and password rules; parse = logfmt; time.key
+             and level.key; parse.message): each one's cost a line more
+             than none
 
     python3 tests/bench/hotpath.py [--bin build/static/sidelog]
         [--only multiline,append,both,json100,stages] [--cpu]
@@ -199,19 +200,6 @@ def json100(args, tmp):
     return cost, unit, "%d lines of 100 members" % n, None
 
 
-STAGES = [
-    ("none", ""),
-    ("include_lines", "include_lines = status=[0-9]+ \n"),
-    ("redact", "redact = email, bearer, password\n"),
-    ("logfmt", "parse = logfmt\n"),
-    ("logfmt+time+level", "parse = logfmt\ntime.key = ts\n"
-     "level.key = level\n"),
-    ("all", "include_lines = status=[0-9]+ \n"
-     "redact = email, bearer, password\nparse = logfmt\ntime.key = ts\n"
-     "level.key = level\n"),
-]
-
-
 def stages(args, tmp):
     sys.path.insert(0, str(ROOT / "tests" / "bench"))
     import bench
@@ -221,7 +209,7 @@ def stages(args, tmp):
     with open(data, "rb") as f:
         lines = [next(f) for _ in range(n)]
     rows = []
-    for name, keys in STAGES:
+    for name, keys in bench.STAGES:
         for sub in ("logs", "pvc", "conf", "run"):
             shutil.rmtree(tmp / sub, ignore_errors=True)
             (tmp / sub).mkdir()
