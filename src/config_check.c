@@ -193,22 +193,42 @@ check_path(struct cfgp *p, const char *sec, int line, const char *path)
 		    "add a file name or a pattern such as *.log", path);
 }
 
-static void
-check_regex(struct cfgp *p, const char *sec, const char *key,
-    const char *re)
+/* A key's regex compiles; -1, said, if not.  nsub: its groups (or
+ * NULL). */
+int
+cfgp_check_regex(struct cfgp *p, const char *sec, const char *key,
+    const char *re, size_t *nsub)
 {
 	regex_t	 rx;
 	char	 msg[128];
 	int	 rc;
 
-	rc = regcomp(&rx, re, REG_EXTENDED | REG_NOSUB);
+	rc = regcomp(&rx, re, REG_EXTENDED | (nsub == NULL ? REG_NOSUB : 0));
 	if (rc != 0) {
 		regerror(rc, &rx, msg, sizeof(msg));
 		cfgp_error(p, cfgp_line_of(p, sec, key), sec, key,
 		    "bad regular expression: %s", msg);
-		return;
+		return -1;
 	}
+	if (nsub != NULL)
+		*nsub = rx.re_nsub;
 	regfree(&rx);
+	return 0;
+}
+
+/* A file sidelog must be able to read at start (a Secret, a
+ * certificate): a typo in its path fails now, not at first use. */
+void
+cfgp_check_readable(struct cfgp *p, const char *sec, const char *key,
+    const char *path)
+{
+	int	 fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		cfgp_error(p, cfgp_line_of(p, sec, key), sec, key,
+		    "cannot read \"%s\": %s", path, strerror(errno));
+	else
+		close(fd);
 }
 
 static void
@@ -232,15 +252,15 @@ check_input(struct cfgp *p, struct config_input *in)
 	if (*in->multiline_start == '\0')
 		in->multiline_start = NULL;
 	else
-		check_regex(p, sec, "multiline.start", in->multiline_start);
+		cfgp_check_regex(p, sec, "multiline.start", in->multiline_start, NULL);
 	if (*in->include_lines == '\0')
 		in->include_lines = NULL;
 	else
-		check_regex(p, sec, "include_lines", in->include_lines);
+		cfgp_check_regex(p, sec, "include_lines", in->include_lines, NULL);
 	if (*in->exclude_lines == '\0')
 		in->exclude_lines = NULL;
 	else
-		check_regex(p, sec, "exclude_lines", in->exclude_lines);
+		cfgp_check_regex(p, sec, "exclude_lines", in->exclude_lines, NULL);
 	cfgp_check_process(p, in, sec);
 	if (p->cfg->output.enabled &&
 	    in->max_line_bytes > p->cfg->output.batch_max_bytes)
@@ -655,7 +675,6 @@ check_files(struct cfgp *p)
 	const struct cfgp_section	*s;
 	const struct cfgp_key		*k;
 	const char			*path;
-	int				 fd;
 
 	for (s = cfgp_sections; s->name != NULL; s++) {
 		if (strcmp(s->name, "input") == 0 ||
@@ -666,15 +685,8 @@ check_files(struct cfgp *p)
 				continue;
 			path = *(const char *const *)((const char *)p->cfg +
 			    k->off);
-			if (*path == '\0')
-				continue;
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd == -1)
-				cfgp_error(p, cfgp_line_of(p, s->name, k->name),
-				    s->name, k->name, "cannot read \"%s\": %s",
-				    path, strerror(errno));
-			else
-				close(fd);
+			if (*path != '\0')
+				cfgp_check_readable(p, s->name, k->name, path);
 		}
 	}
 }

@@ -97,6 +97,10 @@ void	 cfgp_flush(struct cfgp *);
 
 /* config_check.c */
 void	 cfgp_check(struct cfgp *);
+int	 cfgp_check_regex(struct cfgp *, const char *sec, const char *key,
+	    const char *re, size_t *nsub);
+void	 cfgp_check_readable(struct cfgp *, const char *sec,
+	    const char *key, const char *path);
 
 /* config_process.c */
 void	 cfgp_check_process(struct cfgp *, struct config_input *,

@@ -5,12 +5,8 @@
  * the others is checked once the whole file is read; a key left empty
  * becomes NULL, "off", for the reader.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "config_int.h"
@@ -26,9 +22,8 @@ off_if_empty(const char *s)
 static void
 check_parse(struct cfgp *p, struct config_input *in, const char *sec)
 {
-	regex_t	 rx;
-	char	 msg[128];
-	int	 rc, line = cfgp_line_of(p, sec, "parse.regex");
+	size_t	 nsub;
+	int	 line = cfgp_line_of(p, sec, "parse.regex");
 
 	in->parse_regex = off_if_empty(in->parse_regex);
 	if (in->parse != PARSE_REGEX) {
@@ -43,18 +38,11 @@ check_parse(struct cfgp *p, struct config_input *in, const char *sec)
 		    "regex needs parse.regex and parse.fields");
 		return;
 	}
-	rc = regcomp(&rx, in->parse_regex, REG_EXTENDED);
-	if (rc != 0) {
-		regerror(rc, &rx, msg, sizeof(msg));
-		cfgp_error(p, line, sec, "parse.regex", "bad regular "
-		    "expression: %s", msg);
-		return;
-	}
-	if (rx.re_nsub != (size_t)in->nparse_fields)
+	if (cfgp_check_regex(p, sec, "parse.regex", in->parse_regex,
+	    &nsub) == 0 && nsub != (size_t)in->nparse_fields)
 		cfgp_error(p, cfgp_line_of(p, sec, "parse.fields"), sec,
 		    "parse.fields", "names %d fields but parse.regex has %zu "
-		    "groups", in->nparse_fields, rx.re_nsub);
-	regfree(&rx);
+		    "groups", in->nparse_fields, nsub);
 }
 
 /* time.key, level.key and parse.message name a field a parser made. */
@@ -123,7 +111,7 @@ check_rules(struct cfgp *p, struct config_input *in, const char *sec)
 static void
 check_key_file(struct cfgp *p, struct config_input *in, const char *sec)
 {
-	int	 fd, line = cfgp_line_of(p, sec, "redact.hash_key_file");
+	int	 line = cfgp_line_of(p, sec, "redact.hash_key_file");
 
 	in->redact_hash_key_file = off_if_empty(in->redact_hash_key_file);
 	if (in->redact_hash_key_file == NULL)
@@ -131,12 +119,8 @@ check_key_file(struct cfgp *p, struct config_input *in, const char *sec)
 	if (in->redact == NULL && in->nredacts == 0)
 		cfgp_warn(p, line, sec, "redact.hash_key_file", "no redact "
 		    "rule to use it");
-	fd = open(in->redact_hash_key_file, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		cfgp_error(p, line, sec, "redact.hash_key_file", "cannot read "
-		    "\"%s\": %s", in->redact_hash_key_file, strerror(errno));
-	else
-		close(fd);
+	cfgp_check_readable(p, sec, "redact.hash_key_file",
+	    in->redact_hash_key_file);
 }
 
 void
