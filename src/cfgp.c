@@ -2,15 +2,21 @@
  * cfgp.c: the state of one config_load() that config.c and
  * config_check.c share: the arena every value of the config lives in
  * (freed whole by config_free), the messages (kept, then printed in the
- * file's line order as "FILE:LINE: [section] key: what"), and the keys
- * already given (for duplicates and cross-checks).
+ * file's line order as "FILE:LINE: [section] key: what"), the keys
+ * already given (for duplicates and cross-checks), and the two checks
+ * every checking file makes and reports the same way: a regex that
+ * compiles, a file that can be read.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <regex.h>
 
 #include "config_int.h"
 
@@ -193,4 +199,42 @@ cfgp_remember(struct cfgp *p, const char *section, const char *key, int line)
 	snprintf(s->key, sizeof(s->key), "%s", key);
 	s->line = line;
 	return 0;
+}
+
+/* A key's regex compiles; -1, said, if not.  nsub: its groups (or
+ * NULL). */
+int
+cfgp_check_regex(struct cfgp *p, const char *sec, const char *key,
+    const char *re, size_t *nsub)
+{
+	regex_t	 rx;
+	char	 msg[128];
+	int	 rc;
+
+	rc = regcomp(&rx, re, REG_EXTENDED | (nsub == NULL ? REG_NOSUB : 0));
+	if (rc != 0) {
+		regerror(rc, &rx, msg, sizeof(msg));
+		cfgp_error(p, cfgp_line_of(p, sec, key), sec, key,
+		    "bad regular expression: %s", msg);
+		return -1;
+	}
+	if (nsub != NULL)
+		*nsub = rx.re_nsub;
+	regfree(&rx);
+	return 0;
+}
+
+/* A file sidelog must be able to read at start (a Secret, a
+ * certificate): a typo in its path fails now, not at first use. */
+void
+cfgp_check_readable(struct cfgp *p, const char *sec, const char *key,
+    const char *path)
+{
+	int	 fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		cfgp_error(p, cfgp_line_of(p, sec, key), sec, key,
+		    "cannot read \"%s\": %s", path, strerror(errno));
+	else
+		close(fd);
 }

@@ -193,44 +193,6 @@ check_path(struct cfgp *p, const char *sec, int line, const char *path)
 		    "add a file name or a pattern such as *.log", path);
 }
 
-/* A key's regex compiles; -1, said, if not.  nsub: its groups (or
- * NULL). */
-int
-cfgp_check_regex(struct cfgp *p, const char *sec, const char *key,
-    const char *re, size_t *nsub)
-{
-	regex_t	 rx;
-	char	 msg[128];
-	int	 rc;
-
-	rc = regcomp(&rx, re, REG_EXTENDED | (nsub == NULL ? REG_NOSUB : 0));
-	if (rc != 0) {
-		regerror(rc, &rx, msg, sizeof(msg));
-		cfgp_error(p, cfgp_line_of(p, sec, key), sec, key,
-		    "bad regular expression: %s", msg);
-		return -1;
-	}
-	if (nsub != NULL)
-		*nsub = rx.re_nsub;
-	regfree(&rx);
-	return 0;
-}
-
-/* A file sidelog must be able to read at start (a Secret, a
- * certificate): a typo in its path fails now, not at first use. */
-void
-cfgp_check_readable(struct cfgp *p, const char *sec, const char *key,
-    const char *path)
-{
-	int	 fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd == -1)
-		cfgp_error(p, cfgp_line_of(p, sec, key), sec, key,
-		    "cannot read \"%s\": %s", path, strerror(errno));
-	else
-		close(fd);
-}
-
 static void
 check_input(struct cfgp *p, struct config_input *in)
 {

@@ -1,7 +1,11 @@
 /*
  * config_int.h: the configuration module's inside, shared by its files
- * and nobody else: config.c (reading), config_check.c (cross-checks),
- * config_keys.c (the key table) and cfgp.c (the state of one load).
+ * and nobody else: config.c (reading), config_check.c and
+ * config_process.c (cross-checks), config_keys.c (the key table) and
+ * cfgp.c (the state of one load).  Wider than 12 functions because every
+ * check reports through one load's state (cfgp_error, cfgp_line_of, the
+ * regex and readable-file checks that say what failed where), and each
+ * checking file calls them.
  */
 #ifndef SIDELOG_CONFIG_INT_H
 #define SIDELOG_CONFIG_INT_H
@@ -94,13 +98,13 @@ int	 cfgp_line_of(const struct cfgp *, const char *section,
 int	 cfgp_remember(struct cfgp *, const char *section, const char *key,
 	    int line);
 void	 cfgp_flush(struct cfgp *);
-
-/* config_check.c */
-void	 cfgp_check(struct cfgp *);
 int	 cfgp_check_regex(struct cfgp *, const char *sec, const char *key,
 	    const char *re, size_t *nsub);
 void	 cfgp_check_readable(struct cfgp *, const char *sec,
 	    const char *key, const char *path);
+
+/* config_check.c */
+void	 cfgp_check(struct cfgp *);
 
 /* config_process.c */
 void	 cfgp_check_process(struct cfgp *, struct config_input *,
