@@ -410,22 +410,27 @@ json_valid(const char *p, size_t len)
 	return json_skip(&c) == 0 && json_done(&c);
 }
 
-/* A member name, decoded into o->names; NULL if it does not fit. */
+/*
+ * A member name, decoded into o->names, its length in *klen; NULL if it
+ * does not fit.  Most names hold no escape: one copy.
+ */
 static const char *
-decode_name(struct json_obj *o, const char *p, size_t len)
+decode_name(struct json_obj *o, const char *p, size_t len, size_t *klen)
 {
 	char		*out = o->names + o->nameslen, *start = out;
-	const char	*end = p + len;
+	const char	*end = p + len, *bs;
 	unsigned	 v;
 
 	if (o->nameslen + len + 1 > sizeof(o->names))
 		return NULL;
-	while (p < end) {
-		if (*p != '\\') {
-			*out++ = *p++;
-			continue;
-		}
-		p++;
+	for (;;) {
+		for (bs = p; bs < end && *bs != '\\'; bs++)
+			;
+		memcpy(out, p, (size_t)(bs - p));
+		out += bs - p;
+		if (bs == end)
+			break;
+		p = bs + 1;
 		if (*p != 'u') {
 			*out++ = *p == 'b' ? '\b' : *p == 'f' ? '\f' : *p == 'n' ?
 			    '\n' : *p == 'r' ? '\r' : *p == 't' ? '\t' : *p;
@@ -439,24 +444,30 @@ decode_name(struct json_obj *o, const char *p, size_t len)
 		p += 5;
 	}
 	*out++ = '\0';
+	*klen = (size_t)(out - start) - 1;
 	o->nameslen += (size_t)(out - start);
 	return start;
 }
 
-/* The first 8 bytes of key up to its NUL, big-endian, zero-padded:
+/* The first 8 bytes of key (len of them), big-endian, zero-padded:
  * comparing two as integers orders them as strcmp() would, or ties. */
 static uint64_t
-head(const char *key)
+head(const char *key, size_t len)
 {
 	uint64_t	 h = 0;
-	int		 i;
 
-	for (i = 0; i < 8; i++) {
-		h <<= 8;
-		if (*key != '\0')
-			h |= (unsigned char)*key++;
-	}
+	memcpy(&h, key, len < 8 ? len : 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	h = __builtin_bswap64(h);
+#endif
 	return h;
+}
+
+/* Whether key (len bytes) is name: no strcmp() for most names. */
+static int
+named(const char *key, size_t len, const char *name, size_t namelen)
+{
+	return name != NULL && len == namelen && memcmp(key, name, len) == 0;
 }
 
 /*
@@ -470,15 +481,16 @@ static int
 take(struct json_obj *o)
 {
 	struct json_member	*m = &o->members[o->n];
+	size_t			 len;
 	int			 is_time, is_msg, first;
 
-	m->key = decode_name(o, m->name, m->namelen);
+	m->key = decode_name(o, m->name, m->namelen, &len);
 	if (m->key == NULL)
 		return -1;
-	m->head = head(m->key);
+	m->head = head(m->key, len);
 	m->skip = 0;
-	is_time = o->time_name != NULL && strcmp(m->key, o->time_name) == 0;
-	is_msg = o->msg_name != NULL && strcmp(m->key, o->msg_name) == 0;
+	is_time = named(m->key, len, o->time_name, o->time_namelen);
+	is_msg = named(m->key, len, o->msg_name, o->msg_namelen);
 	first = !(is_time && (o->seen & 1)) && !(is_msg && (o->seen & 2));
 	o->seen |= is_time | is_msg << 1;
 	if (first && is_time && *m->value == '"') {
@@ -587,6 +599,8 @@ json_obj_begin(struct json_obj *o, const char *time_name,
 	o->time = o->msg = NULL;
 	o->time_name = time_name;
 	o->msg_name = msg_name;
+	o->time_namelen = time_name != NULL ? strlen(time_name) : 0;
+	o->msg_namelen = msg_name != NULL ? strlen(msg_name) : 0;
 }
 
 int

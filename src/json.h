@@ -48,6 +48,8 @@ struct json_obj {
 	size_t			 nameslen;
 	const char		*time_name;	/* the members singled out */
 	const char		*msg_name;
+	size_t			 time_namelen;
+	size_t			 msg_namelen;
 	int			 seen;		/* of those, met already */
 };
 

@@ -685,11 +685,27 @@ drop_ours(const struct record_tpl *t, const struct json_obj *j,
 	}
 }
 
+/*
+ * Whether member i's text runs on into member i+1's as `"a":1,"b":2`,
+ * which logfmt's always does and a compact JSON line's too: then a run
+ * of kept members is one copy.
+ */
+static int
+joined(const struct json_obj *j, int i)
+{
+	const struct json_member *m = &j->members[i], *n = m + 1;
+
+	return i + 1 < j->n && n->value == n->name + n->namelen + 2 &&
+	    m->value + m->valuelen + 2 == n->name &&
+	    m->value[m->valuelen] == ',';
+}
+
 /* The application's members that sidelog has no key of its own for. */
 static char *
 extras(char *o, const struct json_obj *j, const unsigned char *skip)
 {
-	int	 i;
+	const char	*from;
+	int		 i;
 
 	for (i = 0; i < j->n; i++) {
 		const struct json_member *m = &j->members[i];
@@ -697,11 +713,19 @@ extras(char *o, const struct json_obj *j, const unsigned char *skip)
 		if (skip[i])
 			continue;
 		*o++ = ',';
-		memcpy(o, m->name - 1, m->namelen + 2);	/* with its quotes */
-		o += m->namelen + 2;
-		*o++ = ':';
-		memcpy(o, m->value, m->valuelen);
-		o += m->valuelen;
+		if (m->value != m->name + m->namelen + 2) {
+			memcpy(o, m->name - 1, m->namelen + 2);	/* quoted */
+			o += m->namelen + 2;
+			*o++ = ':';
+			memcpy(o, m->value, m->valuelen);
+			o += m->valuelen;
+			continue;
+		}
+		for (from = m->name - 1; joined(j, i) && !skip[i + 1]; i++)
+			;
+		memcpy(o, from, (size_t)(j->members[i].value +
+		    j->members[i].valuelen - from));
+		o += j->members[i].value + j->members[i].valuelen - from;
 	}
 	return o;
 }

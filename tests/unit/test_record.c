@@ -202,6 +202,25 @@ test_json_line_repeats_keep_the_first(void **state)
 	    "\"offset\":0},\"x\":1,\"k0\":0,\"k1\":1,\"k2\":2,\"y\":3}\n");
 }
 
+/* Members are copied in runs where their text is compact; spaces
+ * between them, or a member left out, end a run.  "message\u0000x" is
+ * not the message, but is dropped as sidelog's own key: those names are
+ * compared as C strings. */
+static void
+test_json_line_spaced_members(void **state)
+{
+	const char	*line = "{ \"a\" : 1 ,\"b\":2,\"c\":3, \"message\":\"m\","
+	    "\"d\":4,\"message\\u0000x\":6,\"e\" :5,\"f\":\"x y\"}";
+
+	load("[input.app]\npaths = /x/*.log\nparse = json\n[stdout]\n"
+	    "enabled = true\n");
+	assert_string_equal(encode(cfg, line, strlen(line), 0, NULL, NULL, 0),
+	    "{\"@timestamp\":\"2026-11-22T08:00:00.123456Z\",\"message\":"
+	    "\"m\",\"log\":{\"file\":{\"path\":\"/x/app.log\"},"
+	    "\"offset\":0},\"a\":1,\"b\":2,\"c\":3,\"d\":4,"
+	    "\"e\":5,\"f\":\"x y\"}\n");
+}
+
 static void
 test_json_line_without_message_keeps_the_line(void **state)
 {
@@ -305,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_record_time_format),
 		cmocka_unit_test(test_json_line_members_are_merged),
 		cmocka_unit_test(test_json_line_repeats_keep_the_first),
+		cmocka_unit_test(test_json_line_spaced_members),
 		cmocka_unit_test(test_json_line_without_message_keeps_the_line),
 		cmocka_unit_test(test_not_quite_json_is_a_plain_message),
 		cmocka_unit_test(test_random_bytes_always_give_valid_json),
