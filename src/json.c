@@ -420,6 +420,7 @@ decode_name(struct json_obj *o, const char *p, size_t len, size_t *klen)
 	char		*out = o->names + o->nameslen, *start = out;
 	const char	*end = p + len, *bs;
 	unsigned	 v;
+	int		 nul = 0;
 
 	if (o->nameslen + len + 1 > sizeof(o->names))
 		return NULL;
@@ -442,9 +443,11 @@ decode_name(struct json_obj *o, const char *p, size_t len, size_t *klen)
 		hex4(p + 1, end, &v);
 		*out++ = v < 0x80 ? (char)v : '\x01';
 		p += 5;
+		nul |= v == 0;
 	}
 	*out++ = '\0';
-	*klen = (size_t)(out - start) - 1;
+	/* A name is a C string to the rest (strcmp()): \u0000 ends it. */
+	*klen = nul ? strlen(start) : (size_t)(out - start) - 1;
 	o->nameslen += (size_t)(out - start);
 	return start;
 }

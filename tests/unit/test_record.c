@@ -203,9 +203,8 @@ test_json_line_repeats_keep_the_first(void **state)
 }
 
 /* Members are copied in runs where their text is compact; spaces
- * between them, or a member left out, end a run.  "message\u0000x" is
- * not the message, but is dropped as sidelog's own key: those names are
- * compared as C strings. */
+ * between them, or a member left out, end a run.  A name ends at a
+ * \u0000, as a C string: "message\u0000x" repeats "message". */
 static void
 test_json_line_spaced_members(void **state)
 {
