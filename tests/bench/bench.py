@@ -11,7 +11,8 @@ ceiling.
 Shipping: the same bytes in 4 files, gzip NDJSON over HTTPS to a
 loopback receiver (tests/bench/sink.c: OpenSSL, one thread per
 connection, inflates and counts); `gzip -1` over the same bytes is the
-ceiling; rsyslog (imfile -> omelasticsearch) and syslog-ng
+ceiling, and zlib level 1 over the records sidelog sends (written by its
+[stdout] json re-emitter first) the floor of its CPU; rsyslog (imfile -> omelasticsearch) and syslog-ng
 (wildcard-file -> http) from Debian do the same job as closely as their
 features allow (neither compresses: rsyslog 8.2302's omelasticsearch
 and syslog-ng 3.38's http() have no gzip).  Batches wait at most 100 ms
@@ -321,11 +322,62 @@ def ship_conf(d, files, port, certs, path="/ingest", sidelog="",
     return conf
 
 
+# zlib level 1, gzip framing, over a file in one process: the floor of
+# the compression sidelog must do (python's zlib module is zlib's C).
+ZLIB1 = ("import sys, zlib\n"
+         "z = zlib.compressobj(1, zlib.DEFLATED, 31)\n"
+         "with open(sys.argv[1], 'rb') as f:\n"
+         "    for b in iter(lambda: f.read(1 << 20), b''):\n"
+         "        z.compress(b)\n"
+         "z.flush()\n")
+
+
+def records_of(binary, files, nlines, tmp):
+    """The records sidelog ships for files, NDJSON as the [stdout] json
+    re-emitter writes them (the same record), in a file."""
+    d = tmp / "records"
+    d.mkdir()
+    out = d / "records.json"
+    (d / "conf").mkdir()
+    conf = d / "conf" / "sidelog.ini"
+    conf.write_text("[sidelog]\ncheckpoint_dir = %s\n[input.bench]\n"
+                    "paths = %s/bench-*.log\n[metadata]\n[stdout]\n"
+                    "enabled = true\nformat = json\n"
+                    % (d / "pvc", files[0].parent))
+    with open(out, "wb") as f:
+        p = subprocess.Popen([binary, "run", "-c", str(conf)], stdout=f,
+                             stderr=subprocess.DEVNULL)
+    last, stall = -1, time.monotonic()
+    while time.monotonic() - stall < 30:
+        time.sleep(0.5)
+        n = out.stat().st_size
+        if n != last:
+            last, stall = n, time.monotonic()
+        elif n > 0 and lines_in(out) >= nlines:
+            break
+    p.send_signal(signal.SIGTERM)
+    p.wait(60)
+    return out
+
+
+def lines_in(path):
+    n = 0
+    with open(path, "rb") as f:
+        for b in iter(lambda: f.read(1 << 20), b""):
+            n += b.count(b"\n")
+    return n
+
+
 def bench_ship(binary, files, nlines, tmp, certs, peers):
     size = sum(f.stat().st_size for f in files)
     res, rx_cpu = {}, {}
     wall, cpu = timed(["gzip", "-1", "-c", *map(str, files)])
     res["gzip -1"] = (wall, cpu, None)
+    records = records_of(binary, files, nlines, tmp)
+    wall, cpu = timed([sys.executable, "-c", ZLIB1, str(records)])
+    res["zlib -1 of the records"] = (wall, cpu, None)
+    rec_mib = records.stat().st_size / 2**20
+    records.unlink()
     sink, port, stats = start_sink(tmp, certs)
     try:
         conf = ship_conf(tmp / "ship-sidelog", files, port, certs)
@@ -359,6 +411,11 @@ def bench_ship(binary, files, nlines, tmp, certs, peers):
     if res.get("sidelog") and res.get("gzip -1"):
         log("sidelog / gzip -1 rate: %.2f" % (res["gzip -1"][0] /
                                               res["sidelog"][0]))
+    floor = res["zlib -1 of the records"][1]
+    if res.get("sidelog"):
+        log("sidelog CPU / the floor (zlib -1 of its %.0f MiB of records): "
+            "%.2f (target at most 1.25)" % (rec_mib,
+                                            res["sidelog"][1] / floor))
     for peer in peers:
         v = res.get(peer.__name__)
         if v and res.get("sidelog"):
