@@ -63,6 +63,8 @@ static_CFLAGS	:= -std=c11 -O2 -g -fstack-protector-strong \
 static_LDFLAGS	:= -static -Wl,--gc-sections
 # mbedtls for size: its hot paths (AES-NI, GCM) are intrinsics either way.
 static_MBEDTLS_OPT := -Os
+# zlib for speed: -O3 took a catch-up's CPU 5% lower than -O2 (16 KB).
+static_ZLIB_OPT	:= -O3
 asan_CC		:= gcc
 asan_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=address,undefined -fno-sanitize-recover=undefined
@@ -170,7 +172,7 @@ $(B)/$(1)/mbedtls/%.o: $(MBEDTLS_SRC)/library/%.c src/deps/mbedtls_config.h \
 $(B)/$(1)/zlib/%.o: $(ZLIB_SRC)/%.c | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
 	$(say) CC $$@
-	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) -DHAVE_UNISTD_H -I$(ZLIB_SRC) -c $$< -o $$@
+	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $$($(1)_ZLIB_OPT) -DHAVE_UNISTD_H -I$(ZLIB_SRC) -c $$< -o $$@
 $(B)/$(1)/inih/ini.o: $(INIH_SRC)/ini.c | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
 	$(say) CC $$@

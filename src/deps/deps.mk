@@ -33,6 +33,7 @@ ZLIB_DEBSRC	= zlib
 ZLIB_TARBALL	= zlib_1.3.dfsg+really1.3.1.orig.tar.gz
 ZLIB_SHA256	= 60dd315c07f616887caa029408308a018ace66e3d142726a97db164b3b8f69fb
 ZLIB_DIR	= zlib-1.3.1
+ZLIB_PATCHES	= src/deps/zlib-slide-hash-simd.patch
 
 INIH_VERSION	= 59
 INIH_DEBSRC	= libinih
