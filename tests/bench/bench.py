@@ -789,7 +789,7 @@ def steady_run(binary, name, start, rate, seconds, tmp, certs, template):
             p.p.kill()
         sink.kill()
         sink.wait()
-    recs, _, _, unstamped = sink_count(stats)
+    recs, _, _, unstamped = sink_count(stats)[:4]
     size = app.stat().st_size
     shutil.rmtree(logs)
     pairs = array.array("q")
