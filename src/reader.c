@@ -42,6 +42,7 @@
 static void	found(void *, int, const char *, const char *);
 static void	refuse(void *, const char *, const char *);
 static void	changed(void *, const char *);
+static void	stirred(void *);
 static void	moved(void *, const char *, const char *);
 static void	gone(void *, const char *);
 static void	rotated(void *, int, const char *, const char *);
@@ -51,6 +52,7 @@ const struct watch_ops reader_watch_ops = {
 	.found = found,
 	.refused = refuse,
 	.changed = changed,
+	.stirred = stirred,
 	.moved = moved,
 	.rotated = rotated,
 	.gone = gone,
@@ -579,6 +581,25 @@ changed(void *arg, const char *path)
 	for (i = 0; i < rd->ntails; i++)
 		if (strcmp(tail_path(rd->tails[i].t), path) == 0)
 			rd->tails[i].dirty = 1;
+}
+
+/* Growth may have gone unannounced: open tails are looked at, a parked
+ * one only if its name's file changed (as in found()). */
+static void
+stirred(void *arg)
+{
+	struct reader	*rd = arg;
+	struct rtail	*rt;
+	struct stat	 st;
+	int		 i;
+
+	for (i = 0; i < rd->ntails; i++) {
+		rt = &rd->tails[i];
+		if (tail_is_open(rt->t) || (stat(tail_path(rt->t), &st) == 0 &&
+		    tail_is(rt->t, &st) && tail_changed(rt->t, &st)))
+			rt->dirty = 1;
+	}
+	loop_wake(rd->lp);
 }
 
 /*

@@ -40,6 +40,16 @@
 			    IN_MOVE_SELF | IN_ONLYDIR)
 #define WATCH_EVBUF	(64 * (sizeof(struct inotify_event) + NAME_MAX + 1))
 #define WATCH_ROTATIONS	64	/* followed at once; more are reported early */
+/*
+ * After a file grew, IN_MODIFY is off for WATCH_SETTLE_MS, then every
+ * file is looked at once: an app writing a line at a time costs two
+ * wakeups, an fstat and a read a settle, not a wakeup and five system
+ * calls a line.  Names (create, rename, delete) keep coming at once, so
+ * a file that lives for less than a settle is still opened in time.
+ * Batches wait batch_timeout anyway.
+ */
+#define WATCH_SETTLE_MS	20
+#define WATCH_QUIET	(WATCH_MASK & ~(uint32_t)IN_MODIFY)
 
 struct wglob {
 	int		 input;
@@ -72,6 +82,8 @@ struct watch {
 	int			 ifd;		/* -1: polling only */
 	struct loop_io		*io;
 	struct loop_timer	*tick;
+	struct loop_timer	*settle;	/* set: IN_MODIFY is off */
+	int			 modified;	/* IN_MODIFY in this read */
 	struct wdir		*dirs;
 	int			 ndirs;
 	uint32_t		 cookie;	/* of a pending IN_MOVED_FROM */
@@ -461,8 +473,41 @@ event(struct watch *w, const struct inotify_event *ev)
 	}
 	else if (ev->mask & (IN_CREATE | IN_MOVED_TO))
 		report_name(w, d, ev->name, 0);
-	else if (ev->mask & IN_MODIFY)
+	else if (ev->mask & IN_MODIFY) {
 		w->ops->changed(w->arg, path);
+		w->modified = 1;
+	}
+}
+
+/*
+ * Every watched directory's mask, IN_MODIFY on or off.  A directory
+ * replaced since its watch was made gets no watch here: its old one's
+ * IN_DELETE_SELF or IN_MOVE_SELF is on the way, and the scans find the
+ * new one.
+ */
+static void
+set_masks(struct watch *w, uint32_t mask)
+{
+	int	 i, wd;
+
+	for (i = 0; i < w->ndirs; i++) {
+		if (w->dirs[i].wd == -1)
+			continue;
+		wd = inotify_add_watch(w->ifd, w->dirs[i].path, mask);
+		if (wd != -1 && wd != w->dirs[i].wd)
+			inotify_rm_watch(w->ifd, wd);
+	}
+}
+
+static void
+settled(void *arg)
+{
+	struct watch	*w = arg;
+
+	if (w->ifd == -1)
+		return;
+	set_masks(w, WATCH_MASK);
+	w->ops->stirred(w->arg);
 }
 
 static void
@@ -493,11 +538,22 @@ readable(void *arg, uint32_t events)
 			}
 			event(w, ev);
 		}
+		/* Room left for one more: the queue was empty (epoll wakes
+		 * again for what came since). */
+		if ((size_t)n <= sizeof(buf) - sizeof(*ev) - NAME_MAX - 1) {
+			n = 0;
+			break;
+		}
 	}
 	flush_move(w);
 	report_rotations(w);
 	if (n == -1 && err != EAGAIN && err != EINTR)
 		drop_inotify(w, "reading inotify failed", err);
+	else if (w->modified && !loop_timer_is_set(w->settle)) {
+		set_masks(w, WATCH_QUIET);
+		loop_timer_set(w->settle, WATCH_SETTLE_MS);
+	}
+	w->modified = 0;
 }
 
 /* --- modes -------------------------------------------------------------- */
@@ -565,7 +621,8 @@ watch_new(struct loop *lp, const struct config *cfg,
 	w->arg = arg;
 	w->ifd = -1;
 	w->tick = loop_timer_new(lp, tick, w);
-	if (w->tick == NULL || add_globs(w) == -1 ||
+	w->settle = loop_timer_new(lp, settled, w);
+	if (w->tick == NULL || w->settle == NULL || add_globs(w) == -1 ||
 	    (cfg->watch != WATCH_POLL && start_inotify(w) == -1)) {
 		watch_free(w);
 		return NULL;
@@ -588,6 +645,7 @@ watch_free(struct watch *w)
 	if (w->ifd != -1)
 		close(w->ifd);
 	loop_timer_free(w->tick);
+	loop_timer_free(w->settle);
 	for (i = 0; i < w->ndirs; i++)
 		free((char *)w->dirs[i].path);
 	free(w->dirs);

@@ -25,6 +25,9 @@ struct watch_ops {
 	 * regular file): not followed.  Reported at every scan. */
 	void	(*refused)(void *arg, const char *path, const char *dir);
 	void	(*changed)(void *arg, const char *path);
+	/* Files may have grown unannounced (IN_MODIFY was off): look at
+	 * every one. */
+	void	(*stirred)(void *arg);
 	void	(*moved)(void *arg, const char *from, const char *to);
 	/* One of the input's files was renamed out of its globs, perhaps
 	 * before the reader saw it: it may still hold unread lines. */
