@@ -42,7 +42,7 @@
 static void	found(void *, int, const char *, const char *);
 static void	refuse(void *, const char *, const char *);
 static void	changed(void *, const char *);
-static void	stirred(void *);
+static int	stirred(void *);
 static void	moved(void *, const char *, const char *);
 static void	gone(void *, const char *);
 static void	rotated(void *, int, const char *, const char *);
@@ -584,14 +584,15 @@ changed(void *arg, const char *path)
 }
 
 /* Growth may have gone unannounced: open tails are looked at, a parked
- * one only if its name's file changed (as in found()). */
-static void
+ * one only if its name's file changed (as in found()).  Whether any
+ * bytes were read since the last stir: the files still grow. */
+static int
 stirred(void *arg)
 {
 	struct reader	*rd = arg;
 	struct rtail	*rt;
 	struct stat	 st;
-	int		 i;
+	int		 i, grew = rd->stir_read > 0;
 
 	for (i = 0; i < rd->ntails; i++) {
 		rt = &rd->tails[i];
@@ -599,7 +600,9 @@ stirred(void *arg)
 		    tail_is(rt->t, &st) && tail_changed(rt->t, &st)))
 			rt->dirty = 1;
 	}
+	rd->stir_read = 0;
 	loop_wake(rd->lp);
+	return grew;
 }
 
 /*

@@ -94,6 +94,8 @@ struct reader {
 	uint64_t		 lines, bytes, cut, skipped_gone;
 	uint64_t		 bypassed;	/* deleted files' bytes read past
 						   max_read_rate */
+	uint64_t		 stir_read;	/* bytes read since the watch
+						   last stirred */
 	void			(*on_new)(void *);	/* a file joined */
 	void			*on_new_arg;
 	void			(*on_skip)(void *);	/* filtered records

@@ -41,10 +41,10 @@
 #define WATCH_EVBUF	(64 * (sizeof(struct inotify_event) + NAME_MAX + 1))
 #define WATCH_ROTATIONS	64	/* followed at once; more are reported early */
 /*
- * After a file grew, IN_MODIFY is off for WATCH_SETTLE_MS, then every
- * file is looked at once: an app writing a line at a time costs two
- * wakeups, an fstat and a read a settle, not a wakeup and five system
- * calls a line.  Names (create, rename, delete) keep coming at once, so
+ * After a file grew, IN_MODIFY is off and every file is looked at each
+ * WATCH_SETTLE_MS until one finds nothing new: an app writing a line at
+ * a time costs a wakeup, an fstat and a read a settle, not a wakeup and
+ * five system calls a line.  Names (create, rename, delete) keep coming at once, so
  * a file that lives for less than a settle is still opened in time.
  * Batches wait batch_timeout anyway.
  */
@@ -506,8 +506,14 @@ settled(void *arg)
 
 	if (w->ifd == -1)
 		return;
+	/* Still growing: IN_MODIFY stays off, the files are looked at
+	 * again in a settle (one wakeup a settle, not two). */
+	if (w->ops->stirred(w->arg)) {
+		loop_timer_set(w->settle, WATCH_SETTLE_MS);
+		return;
+	}
 	set_masks(w, WATCH_MASK);
-	w->ops->stirred(w->arg);
+	w->ops->stirred(w->arg);	/* what came before it was on */
 }
 
 static void

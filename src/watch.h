@@ -26,8 +26,8 @@ struct watch_ops {
 	void	(*refused)(void *arg, const char *path, const char *dir);
 	void	(*changed)(void *arg, const char *path);
 	/* Files may have grown unannounced (IN_MODIFY was off): look at
-	 * every one. */
-	void	(*stirred)(void *arg);
+	 * every one.  Whether any grew since the last call. */
+	int	(*stirred)(void *arg);
 	void	(*moved)(void *arg, const char *from, const char *to);
 	/* One of the input's files was renamed out of its globs, perhaps
 	 * before the reader saw it: it may still hold unread lines. */
