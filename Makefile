@@ -1,16 +1,20 @@
 # sidelog: one static binary, built from pinned sources.
 #
 #   make          build/sidelog: static (musl), stripped
+#   make ARCH=arm64  build/arm64/sidelog: the same, for aarch64 (cross-built)
 #   make check    both builds, then every unit and end-to-end test on each
+#   make check-arm64  the arm64 build's unit tests and an end-to-end
+#                 subset, run under qemu-aarch64-static
 #   make demo     the main job on a local example
 #   make bench    the benchmark (tests/bench/)
 #   make asan     build/asan/sidelog: glibc, -fsanitize=address,undefined
-#   make image    Dockerfile.sidecar as sidelog:latest (podman or docker)
+#   make image    Dockerfile.sidecar as sidelog:latest, amd64 and arm64
 #   make image-check  the image checked, the example pods run (podman)
 #
-# Two flavours are built from the same sources by the same rules:
-# "static" with a musl toolchain built here from source, "asan" with the
-# system's gcc and glibc.  Third-party sources are fetched once into
+# Flavours are built from the same sources by the same rules: "static"
+# with a musl toolchain built here from source, "asan" with the system's
+# gcc and glibc, "arm64" as "static" but with a musl built by Debian's
+# aarch64 cross compiler.  Third-party sources are fetched once into
 # build/dl (src/deps/fetch.sh, pins in src/deps/deps.mk), unpacked and
 # patched (src/deps/*.patch) under build/src; after that the build is
 # offline and incremental.
@@ -22,10 +26,23 @@ DL		:= $(B)/dl
 SRCDIR		:= $(B)/src
 MUSL		:= $(abspath $(B)/musl)
 MUSL_CC		:= $(MUSL)/bin/musl-gcc
+MUSL_ARM64	:= $(abspath $(B)/musl-arm64)
+ARM64_TRIPLET	:= aarch64-linux-gnu
 JOBS		?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS	+= -j$(JOBS)
 PYTEST		?= /usr/bin/python3 -m pytest
 SIDELOG_VERSION	:= $(shell cat src/VERSION)
+# Debian's names: the host's architecture, and the one `make` builds.
+# Any other than the host's goes to build/ARCH/sidelog (arm64 only, so far).
+HOST_ARCH	:= $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))
+ARCH		?= $(HOST_ARCH)
+# The arm64 binaries run under qemu's user-mode emulator, called
+# directly (no binfmt_misc), unless the host is arm64 itself.
+ifeq ($(HOST_ARCH),arm64)
+ARM64_RUN	:=
+else
+ARM64_RUN	:= qemu-aarch64-static
+endif
 
 MBEDTLS_SRC	:= $(SRCDIR)/$(MBEDTLS_DIR)
 ZLIB_SRC	:= $(SRCDIR)/$(ZLIB_DIR)
@@ -57,10 +74,20 @@ static_CFLAGS	:= -std=c11 -O2 -g -fstack-protector-strong \
 static_LDFLAGS	:= -static -Wl,--gc-sections
 # mbedtls for size: its hot paths (AES-NI, GCM) are intrinsics either way.
 static_MBEDTLS_OPT := -Os
+static_AR	:= ar
+# The static build for aarch64: the same flags, musl's wrapper around
+# Debian's cross gcc, and that toolchain's ar and strip.
+arm64_CC	:= $(MUSL_ARM64)/bin/musl-gcc
+arm64_CFLAGS	:= $(static_CFLAGS)
+arm64_LDFLAGS	:= $(static_LDFLAGS)
+arm64_MBEDTLS_OPT := $(static_MBEDTLS_OPT)
+arm64_AR	:= $(ARM64_TRIPLET)-ar
+arm64_LINKED	:= $(B)/arm64/sidelog.debug
 asan_CC		:= gcc
 asan_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=address,undefined -fno-sanitize-recover=undefined
 asan_LDFLAGS	:= -fsanitize=address,undefined
+asan_AR		:= ar
 # make fuzz only: clang with libFuzzer's coverage hooks; the targets
 # link with -fsanitize=fuzzer, which brings libFuzzer's main().
 fuzz_CC		:= clang
@@ -68,8 +95,10 @@ fuzz_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer-no-link,address,undefined \
 		   -fno-sanitize-recover=undefined
 fuzz_LDFLAGS	:= -fsanitize=address,undefined
+fuzz_AR		:= ar
 # What must exist before a flavour's first compile.
 static_TOOLCC	:= $(MUSL_CC)
+arm64_TOOLCC	:= $(arm64_CC)
 fuzz_TOOLCC	:= fuzz-tools
 
 # make V=1 shows the commands.
@@ -82,8 +111,14 @@ say	:= @printf '  %-7s %s\n'
 endif
 
 .PHONY: all asan check unit e2e lint demo bench fuzz fuzz-tools tools \
-	image image-check clean distclean FORCE
+	arm64-tools check-arm64 image image-check clean distclean FORCE
+ifeq ($(ARCH),$(HOST_ARCH))
 all: $(B)/sidelog
+else ifeq ($(ARCH),arm64)
+all: $(B)/arm64/sidelog
+else
+$(error ARCH=$(ARCH): only the host's ($(HOST_ARCH)) and arm64 are built)
+endif
 
 # --- sources ----------------------------------------------------------
 
@@ -112,16 +147,33 @@ $(foreach d,MUSL MBEDTLS ZLIB INIH CMOCKA,$(eval $(call fetch_rule,$(d))))
 tools:
 	@sh src/deps/install-tools.sh build
 
-# musl, built out of its tree; its musl-gcc wrapper is our compiler.
-$(MUSL_CC): $(SRCDIR)/$(MUSL_DIR)/.extracted
-	rm -rf $(B)/musl-obj && mkdir -p $(B)/musl-obj
-	cd $(B)/musl-obj && $(abspath $(SRCDIR)/$(MUSL_DIR))/configure \
-	    --prefix=$(MUSL) --disable-shared --syslibdir=$(MUSL)/lib \
+# The cross compiler, and qemu to run what it builds.
+arm64-tools:
+	@sh src/deps/install-tools.sh arm64
+
+# Our command line's variables stay ours: musl's make has an ARCH of its
+# own (aarch64, x86_64), which `make ARCH=arm64` would override.
+MAKEOVERRIDES	=
+# musl, built out of its tree into $(B)/$(1); its musl-gcc wrapper,
+# which runs the gcc musl was configured with, is our compiler.  $(2)
+# is configure's extra arguments, $(3) what must exist first.
+define musl_rule
+$(abspath $(B)/$(1))/bin/musl-gcc: $(SRCDIR)/$(MUSL_DIR)/.extracted | $(3)
+	rm -rf $(B)/$(1)-obj && mkdir -p $(B)/$(1)-obj
+	cd $(B)/$(1)-obj && $(abspath $(SRCDIR)/$(MUSL_DIR))/configure \
+	    --prefix=$(abspath $(B)/$(1)) --disable-shared \
+	    --syslibdir=$(abspath $(B)/$(1))/lib $(2) \
 	    CFLAGS="-O2" >configure.log
-	$(MAKE) -C $(B)/musl-obj -j$(JOBS) >$(B)/musl-obj/build.log
-	$(MAKE) -C $(B)/musl-obj install >>$(B)/musl-obj/build.log
-	rm -rf $(B)/musl-obj
-	test -x $@
+	$(MAKE) -C $(B)/$(1)-obj -j$(JOBS) >$(B)/$(1)-obj/build.log
+	$(MAKE) -C $(B)/$(1)-obj install >>$(B)/$(1)-obj/build.log
+	rm -rf $(B)/$(1)-obj
+	test -x $$@
+endef
+$(eval $(call musl_rule,musl,,))
+# configure makes musl-gcc by default only where CC has a glibc, which
+# Debian's cross gcc has not without libc6-dev-arm64-cross: asked for.
+$(eval $(call musl_rule,musl-arm64,--target=$(ARM64_TRIPLET) --enable-wrapper=gcc \
+    CC=$(ARM64_TRIPLET)-gcc,arm64-tools))
 
 # The list of third-party files is known only once they are unpacked;
 # make rereads this generated file after making it.
@@ -147,6 +199,7 @@ $(1)_O		:= $(B)/$(1)
 $(1)_SELF	:= $$(addprefix $(B)/$(1)/obj/,$$(addsuffix .o,$(SIDELOG_FILES)))
 $(1)_LIBS	:= $(B)/$(1)/lib/libmbedtls.a $(B)/$(1)/lib/libz.a \
 		   $(B)/$(1)/lib/libinih.a
+$(1)_LINKED	?= $(B)/$(1)/sidelog
 
 $(B)/$(1)/obj/%.o: src/%.c $(B)/sources.mk | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
@@ -178,24 +231,24 @@ $(B)/$(1)/cmocka/cmocka.o: $(CMOCKA_SRC)/src/cmocka.c | $$($(1)_TOOLCC)
 $(B)/$(1)/lib/libmbedtls.a: $$(addprefix $(B)/$(1)/mbedtls/,$$(addsuffix .o,$$(MBEDTLS_FILES)))
 	@mkdir -p $$(@D)
 	$(say) AR $$@
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && $$($(1)_AR) rcs $$@ $$^
 $(B)/$(1)/lib/libz.a: $$(addprefix $(B)/$(1)/zlib/,$$(addsuffix .o,$$(ZLIB_FILES)))
 	@mkdir -p $$(@D)
 	$(say) AR $$@
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && $$($(1)_AR) rcs $$@ $$^
 $(B)/$(1)/lib/libinih.a: $(B)/$(1)/inih/ini.o
 	@mkdir -p $$(@D)
 	$(say) AR $$@
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && $$($(1)_AR) rcs $$@ $$^
 
 # Our objects but main.o in an archive: a unit test links only the
 # modules it uses.
 $(B)/$(1)/lib/libsidelog.a: $$(filter-out %/main.o,$$($(1)_SELF))
 	@mkdir -p $$(@D)
 	$(say) AR $$@
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && $$($(1)_AR) rcs $$@ $$^
 
-$(B)/$(1)/sidelog: $(B)/$(1)/obj/main.o $(B)/$(1)/lib/libsidelog.a $$($(1)_LIBS)
+$$($(1)_LINKED): $(B)/$(1)/obj/main.o $(B)/$(1)/lib/libsidelog.a $$($(1)_LIBS)
 	$(say) LD $$@
 	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^
 
@@ -212,9 +265,14 @@ endef
 $(eval $(call flavour,static))
 $(eval $(call flavour,asan))
 $(eval $(call flavour,fuzz))
+$(eval $(call flavour,arm64))
 
 $(B)/sidelog: $(B)/static/sidelog
 	strip -o $@ $<
+# build/arm64/ holds the linked binary as "sidelog.debug", since its
+# stripped twin takes the flavour's name there.
+$(B)/arm64/sidelog: $(B)/arm64/sidelog.debug
+	$(ARM64_TRIPLET)-strip -o $@ $<
 
 asan: $(B)/asan/sidelog
 
@@ -305,7 +363,7 @@ lint: $(B)/sidelog
 	    test $$size -le 1048576 || { echo "lint: binary over 1 MiB"; exit 1; }
 
 clean:
-	rm -rf $(B)/static $(B)/asan $(B)/sidelog $(B)/sources.mk
+	rm -rf $(B)/static $(B)/asan $(B)/arm64 $(B)/sidelog $(B)/sources.mk
 
 distclean:
 	rm -rf $(B)
