@@ -40,10 +40,11 @@ fi
 # networking for its default bridge, catatonit for a pod's infra
 # container; debootstrap makes the builder's base image; python3-yaml
 # reads the example manifests the tests derive pods from, openssl makes
-# their certificates.
+# their certificates; qemu-user-static runs the image built for the
+# other architecture (its binary only, called directly: no binfmt_misc).
 image_pkgs="$build_pkgs podman runc conmon catatonit
 	containernetworking-plugins iptables debootstrap python3
-	python3-pytest python3-yaml openssl"
+	python3-pytest python3-yaml openssl qemu-user-static"
 
 case ${1:-} in
 build) want=$build_pkgs ;;
