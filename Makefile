@@ -369,8 +369,13 @@ ARM64_E2E	:= run_basic tail_rotation tail_kill9 tail_truncate \
 # child would inherit signal 32 ignored from make: qemu keeps host
 # signals 32 and 33 for its own C library and gives the guest others,
 # so the guest's reset of its signal 32 never reaches the host's.
+# test_tail_rotation's writer creates and deletes a file every 12 ms
+# (5,000 lines at 400,000 a second): one deleted before sidelog opened it
+# is lost by design (README), a race the emulated sidelog lost once in
+# seven runs here; the same rotation without the delete stays.
 ARM64_E2E_SKIP	:= -k 'not (bad_server_certificate or tls_1_1_only or \
-		   mtls_without_client or default_signals_and_empty_mask)'
+		   mtls_without_client or default_signals_and_empty_mask or \
+		   then-delete)'
 
 $(B)/arm64/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_SRC) \
     $(B)/arm64/lib/libsidelog.a $(arm64_LIBS)
