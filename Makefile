@@ -395,7 +395,8 @@ check-arm64: $(B)/arm64/sidelog $(B)/arm64/sidelog-emulated \
 	@sh src/deps/install-tools.sh arm64-test
 	@size=$$(stat -c %s $(B)/arm64/sidelog); \
 	    echo "build/arm64/sidelog: $$size bytes"; \
-	    test $$size -le 1048576 || { echo "lint: binary over 1 MiB"; exit 1; }
+	    test $$size -le 1048576 || { echo "check-arm64: binary over 1 MiB"; \
+	        exit 1; }
 	@for t in $(ARM64_UNIT_BINS); do \
 	    echo "== $$t"; \
 	    ( cd tests/unit && $(ARM64_RUN) $(abspath $$t) ) || exit 1; \
