@@ -36,6 +36,8 @@ SIDELOG_VERSION	:= $(shell cat src/VERSION)
 # Any other than the host's goes to build/ARCH/sidelog (arm64 only, so far).
 HOST_ARCH	:= $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))
 ARCH		?= $(HOST_ARCH)
+# An ARCH from the environment may be the kernel's name for it.
+override ARCH	:= $(subst x86_64,amd64,$(subst aarch64,arm64,$(ARCH)))
 # The arm64 binaries run under qemu's user-mode emulator, called
 # directly (no binfmt_misc), unless the host is arm64 itself.
 ifeq ($(HOST_ARCH),arm64)
