@@ -1,16 +1,20 @@
 # sidelog: one static binary, built from pinned sources.
 #
 #   make          build/sidelog: static (musl), stripped
+#   make ARCH=arm64  build/arm64/sidelog: the same, for aarch64 (cross-built)
 #   make check    both builds, then every unit and end-to-end test on each
+#   make check-arm64  the arm64 build's unit tests and an end-to-end
+#                 subset, run under qemu-aarch64-static
 #   make demo     the main job on a local example
 #   make bench    the benchmark (tests/bench/)
 #   make asan     build/asan/sidelog: glibc, -fsanitize=address,undefined
-#   make image    Dockerfile.sidecar as sidelog:latest (podman or docker)
+#   make image    Dockerfile.sidecar as sidelog:latest, amd64 and arm64
 #   make image-check  the image checked, the example pods run (podman)
 #
-# Two flavours are built from the same sources by the same rules:
-# "static" with a musl toolchain built here from source, "asan" with the
-# system's gcc and glibc.  Third-party sources are fetched once into
+# Flavours are built from the same sources by the same rules: "static"
+# with a musl toolchain built here from source, "asan" with the system's
+# gcc and glibc, "arm64" as "static" but with a musl built by Debian's
+# aarch64 cross compiler.  Third-party sources are fetched once into
 # build/dl (src/deps/fetch.sh, pins in src/deps/deps.mk), unpacked and
 # patched (src/deps/*.patch) under build/src; after that the build is
 # offline and incremental.
@@ -22,10 +26,25 @@ DL		:= $(B)/dl
 SRCDIR		:= $(B)/src
 MUSL		:= $(abspath $(B)/musl)
 MUSL_CC		:= $(MUSL)/bin/musl-gcc
+MUSL_ARM64	:= $(abspath $(B)/musl-arm64)
+ARM64_TRIPLET	:= aarch64-linux-gnu
 JOBS		?= $(shell nproc 2>/dev/null || echo 2)
 MAKEFLAGS	+= -j$(JOBS)
 PYTEST		?= /usr/bin/python3 -m pytest
 SIDELOG_VERSION	:= $(shell cat src/VERSION)
+# Debian's names: the host's architecture, and the one `make` builds.
+# Any other than the host's goes to build/ARCH/sidelog (arm64 only, so far).
+HOST_ARCH	:= $(subst x86_64,amd64,$(subst aarch64,arm64,$(shell uname -m)))
+ARCH		?= $(HOST_ARCH)
+# An ARCH from the environment may be the kernel's name for it.
+override ARCH	:= $(subst x86_64,amd64,$(subst aarch64,arm64,$(ARCH)))
+# The arm64 binaries run under qemu's user-mode emulator, called
+# directly (no binfmt_misc), unless the host is arm64 itself.
+ifeq ($(HOST_ARCH),arm64)
+ARM64_RUN	:=
+else
+ARM64_RUN	:= qemu-aarch64-static
+endif
 
 MBEDTLS_SRC	:= $(SRCDIR)/$(MBEDTLS_DIR)
 ZLIB_SRC	:= $(SRCDIR)/$(ZLIB_DIR)
@@ -56,19 +75,32 @@ static_CC	:= $(MUSL_CC)
 # to start: the records are built of copies of 3 to 60 bytes, which took
 # half of the CPU of parse = logfmt.  GCC copies those inline instead,
 # and calls memcpy from 256 bytes on (tests/bench/hotpath.py --cpu).
-COPY_x86_64	:= -minline-stringops-dynamically \
+# musl's aarch64 memcpy has no such start.
+COPY_amd64	:= -minline-stringops-dynamically \
 		   -mmemcpy-strategy=unrolled_loop:256:noalign,libcall:-1:noalign
-static_CFLAGS	:= -std=c11 -O2 -g -fstack-protector-strong \
-		   -ffunction-sections -fdata-sections $(COPY_$(shell uname -m))
+MUSL_CFLAGS	:= -std=c11 -O2 -g -fstack-protector-strong \
+		   -ffunction-sections -fdata-sections
+static_CFLAGS	:= $(MUSL_CFLAGS) $(COPY_$(HOST_ARCH))
 static_LDFLAGS	:= -static -Wl,--gc-sections
 # mbedtls for size: its hot paths (AES-NI, GCM) are intrinsics either way.
 static_MBEDTLS_OPT := -Os
 # zlib for speed: -O3 took a catch-up's CPU 5% lower than -O2 (16 KB).
 static_ZLIB_OPT	:= -O3
+static_AR	:= ar
+# The static build for aarch64: the same flags, musl's wrapper around
+# Debian's cross gcc, and that toolchain's ar and strip.
+arm64_CC	:= $(MUSL_ARM64)/bin/musl-gcc
+arm64_CFLAGS	:= $(MUSL_CFLAGS)
+arm64_LDFLAGS	:= $(static_LDFLAGS)
+arm64_MBEDTLS_OPT := $(static_MBEDTLS_OPT)
+arm64_ZLIB_OPT	:= $(static_ZLIB_OPT)
+arm64_AR	:= $(ARM64_TRIPLET)-ar
+arm64_LINKED	:= $(B)/arm64/sidelog.debug
 asan_CC		:= gcc
 asan_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=address,undefined -fno-sanitize-recover=undefined
 asan_LDFLAGS	:= -fsanitize=address,undefined
+asan_AR		:= ar
 # make fuzz only: clang with libFuzzer's coverage hooks; the targets
 # link with -fsanitize=fuzzer, which brings libFuzzer's main().
 fuzz_CC		:= clang
@@ -76,8 +108,10 @@ fuzz_CFLAGS	:= -std=c11 -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer-no-link,address,undefined \
 		   -fno-sanitize-recover=undefined
 fuzz_LDFLAGS	:= -fsanitize=address,undefined
+fuzz_AR		:= ar
 # What must exist before a flavour's first compile.
 static_TOOLCC	:= $(MUSL_CC)
+arm64_TOOLCC	:= $(arm64_CC)
 fuzz_TOOLCC	:= fuzz-tools
 
 # make V=1 shows the commands.
@@ -90,8 +124,14 @@ say	:= @printf '  %-7s %s\n'
 endif
 
 .PHONY: all asan check unit e2e lint demo bench fuzz fuzz-tools tools \
-	image image-check clean distclean FORCE
+	arm64-tools check-arm64 image image-check clean distclean FORCE
+ifeq ($(ARCH),$(HOST_ARCH))
 all: $(B)/sidelog
+else ifeq ($(ARCH),arm64)
+all: $(B)/arm64/sidelog
+else
+$(error ARCH=$(ARCH): only the host's ($(HOST_ARCH)) and arm64 are built)
+endif
 
 # --- sources ----------------------------------------------------------
 
@@ -120,16 +160,33 @@ $(foreach d,MUSL MBEDTLS ZLIB INIH CMOCKA,$(eval $(call fetch_rule,$(d))))
 tools:
 	@sh src/deps/install-tools.sh build
 
-# musl, built out of its tree; its musl-gcc wrapper is our compiler.
-$(MUSL_CC): $(SRCDIR)/$(MUSL_DIR)/.extracted
-	rm -rf $(B)/musl-obj && mkdir -p $(B)/musl-obj
-	cd $(B)/musl-obj && $(abspath $(SRCDIR)/$(MUSL_DIR))/configure \
-	    --prefix=$(MUSL) --disable-shared --syslibdir=$(MUSL)/lib \
+# The cross compiler, and qemu to run what it builds.
+arm64-tools:
+	@sh src/deps/install-tools.sh arm64
+
+# Our command line's variables stay ours: musl's make has an ARCH of its
+# own (aarch64, x86_64), which `make ARCH=arm64` would override.
+MAKEOVERRIDES	=
+# musl, built out of its tree into $(B)/$(1); its musl-gcc wrapper,
+# which runs the gcc musl was configured with, is our compiler.  $(2)
+# is configure's extra arguments, $(3) what must exist first.
+define musl_rule
+$(abspath $(B)/$(1))/bin/musl-gcc: $(SRCDIR)/$(MUSL_DIR)/.extracted | $(3)
+	rm -rf $(B)/$(1)-obj && mkdir -p $(B)/$(1)-obj
+	cd $(B)/$(1)-obj && $(abspath $(SRCDIR)/$(MUSL_DIR))/configure \
+	    --prefix=$(abspath $(B)/$(1)) --disable-shared \
+	    --syslibdir=$(abspath $(B)/$(1))/lib $(2) \
 	    CFLAGS="-O2" >configure.log
-	$(MAKE) -C $(B)/musl-obj -j$(JOBS) >$(B)/musl-obj/build.log
-	$(MAKE) -C $(B)/musl-obj install >>$(B)/musl-obj/build.log
-	rm -rf $(B)/musl-obj
-	test -x $@
+	$(MAKE) -C $(B)/$(1)-obj -j$(JOBS) >$(B)/$(1)-obj/build.log
+	$(MAKE) -C $(B)/$(1)-obj install >>$(B)/$(1)-obj/build.log
+	rm -rf $(B)/$(1)-obj
+	test -x $$@
+endef
+$(eval $(call musl_rule,musl,,))
+# configure makes musl-gcc by default only where CC has a glibc, which
+# Debian's cross gcc has not without libc6-dev-arm64-cross: asked for.
+$(eval $(call musl_rule,musl-arm64,--target=$(ARM64_TRIPLET) --enable-wrapper=gcc \
+    CC=$(ARM64_TRIPLET)-gcc,arm64-tools))
 
 # The list of third-party files is known only once they are unpacked;
 # make rereads this generated file after making it.
@@ -155,6 +212,7 @@ $(1)_O		:= $(B)/$(1)
 $(1)_SELF	:= $$(addprefix $(B)/$(1)/obj/,$$(addsuffix .o,$(SIDELOG_FILES)))
 $(1)_LIBS	:= $(B)/$(1)/lib/libmbedtls.a $(B)/$(1)/lib/libz.a \
 		   $(B)/$(1)/lib/libinih.a
+$(1)_LINKED	?= $(B)/$(1)/sidelog
 
 $(B)/$(1)/obj/%.o: src/%.c $(B)/sources.mk | $$($(1)_TOOLCC)
 	@mkdir -p $$(@D)
@@ -186,24 +244,24 @@ $(B)/$(1)/cmocka/cmocka.o: $(CMOCKA_SRC)/src/cmocka.c | $$($(1)_TOOLCC)
 $(B)/$(1)/lib/libmbedtls.a: $$(addprefix $(B)/$(1)/mbedtls/,$$(addsuffix .o,$$(MBEDTLS_FILES)))
 	@mkdir -p $$(@D)
 	$(say) AR $$@
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && $$($(1)_AR) rcs $$@ $$^
 $(B)/$(1)/lib/libz.a: $$(addprefix $(B)/$(1)/zlib/,$$(addsuffix .o,$$(ZLIB_FILES)))
 	@mkdir -p $$(@D)
 	$(say) AR $$@
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && $$($(1)_AR) rcs $$@ $$^
 $(B)/$(1)/lib/libinih.a: $(B)/$(1)/inih/ini.o
 	@mkdir -p $$(@D)
 	$(say) AR $$@
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && $$($(1)_AR) rcs $$@ $$^
 
 # Our objects but main.o in an archive: a unit test links only the
 # modules it uses.
 $(B)/$(1)/lib/libsidelog.a: $$(filter-out %/main.o,$$($(1)_SELF))
 	@mkdir -p $$(@D)
 	$(say) AR $$@
-	$(Q)rm -f $$@ && ar rcs $$@ $$^
+	$(Q)rm -f $$@ && $$($(1)_AR) rcs $$@ $$^
 
-$(B)/$(1)/sidelog: $(B)/$(1)/obj/main.o $(B)/$(1)/lib/libsidelog.a $$($(1)_LIBS)
+$$($(1)_LINKED): $(B)/$(1)/obj/main.o $(B)/$(1)/lib/libsidelog.a $$($(1)_LIBS)
 	$(say) LD $$@
 	$(Q)$$($(1)_CC) $$($(1)_CFLAGS) $$($(1)_LDFLAGS) -o $$@ $$^
 
@@ -220,9 +278,14 @@ endef
 $(eval $(call flavour,static))
 $(eval $(call flavour,asan))
 $(eval $(call flavour,fuzz))
+$(eval $(call flavour,arm64))
 
 $(B)/sidelog: $(B)/static/sidelog
 	strip -o $@ $<
+# build/arm64/ holds the linked binary as "sidelog.debug", since its
+# stripped twin takes the flavour's name there.
+$(B)/arm64/sidelog: $(B)/arm64/sidelog.debug
+	$(ARM64_TRIPLET)-strip -o $@ $<
 
 asan: $(B)/asan/sidelog
 
@@ -296,6 +359,70 @@ image-check: image
 	@sh src/deps/install-tools.sh image
 	SIDELOG_VERSION=$(SIDELOG_VERSION) $(PYTEST) -q -rA tests/image
 
+# --- arm64, under emulation ---------------------------------------------
+
+# make check-arm64: the arm64 build's unit tests and fuzz corpora, and an
+# end-to-end subset (shipping over HTTPS, rotation, kill -9 and restart,
+# drain, TLS, the formats, processing, tee) plus tests/arm64, each binary
+# run under $(ARM64_RUN) (called directly: no binfmt_misc).  The e2e
+# tests drive a wrapper that execs qemu on build/arm64/sidelog: qemu-user
+# runs the guest in its own process, so the tests signal and kill -9
+# sidelog itself.  Left out are the tests that measure sidelog's memory
+# or CPU (qemu's count too) or cap its address space (qemu reserves its
+# own), and those that run no sidelog.
+ARM64_UNIT_BINS	:= $(addprefix $(B)/arm64/test/test_,$(TEST_UNITS))
+ARM64_REPLAY_BINS := $(addprefix $(B)/arm64/fuzz/replay_,$(FUZZ_TARGETS))
+ARM64_E2E	:= run_basic tail_rotation tail_kill9 tail_truncate \
+		   tail_identity tail_multiline tail_modes tail_hostile \
+		   checkpoint_cases pod_life output_tls output_tls_rsa \
+		   output_faults output_formats output_es_kill9 \
+		   process_filter process_shape tee check_config cli_help
+# test_output_tls's refusals wait out 20 s each, for code that is the
+# same on every architecture; its handshakes that succeed stay.  tee's
+# child would inherit signal 32 ignored from make: qemu keeps host
+# signals 32 and 33 for its own C library and gives the guest others,
+# so the guest's reset of its signal 32 never reaches the host's.
+# test_tail_rotation's writer creates and deletes a file every 12 ms
+# (5,000 lines at 400,000 a second): one deleted before sidelog opened it
+# is lost by design (README), a race the emulated sidelog lost once in
+# seven runs here; the same rotation without the delete stays.
+ARM64_E2E_SKIP	:= -k 'not (bad_server_certificate or tls_1_1_only or \
+		   mtls_without_client or default_signals_and_empty_mask or \
+		   then-delete)'
+
+$(B)/arm64/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_SRC) \
+    $(B)/arm64/lib/libsidelog.a $(arm64_LIBS)
+	@mkdir -p $(@D)
+	$(say) CC $@
+	$(Q)$(arm64_CC) $(arm64_CFLAGS) $(WARN) $(DEFS) $(DEP_DEFS) $(INCS) \
+	    -Itests/fuzz $(arm64_LDFLAGS) -o $@ $(filter %.c %.a,$^)
+
+$(B)/arm64/sidelog-emulated: Makefile
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' "$(ARM64_RUN)" \
+	    "$(abspath $(B)/arm64/sidelog)" >$@
+	chmod +x $@
+
+check-arm64: $(B)/arm64/sidelog $(B)/arm64/sidelog-emulated \
+    $(ARM64_UNIT_BINS) $(ARM64_REPLAY_BINS)
+	@sh src/deps/install-tools.sh arm64-test
+	@size=$$(stat -c %s $(B)/arm64/sidelog); \
+	    echo "build/arm64/sidelog: $$size bytes"; \
+	    test $$size -le 1048576 || { echo "check-arm64: binary over 1 MiB"; \
+	        exit 1; }
+	@for t in $(ARM64_UNIT_BINS); do \
+	    echo "== $$t"; \
+	    ( cd tests/unit && $(ARM64_RUN) $(abspath $$t) ) || exit 1; \
+	done
+	@for t in $(FUZZ_TARGETS); do \
+	    $(ARM64_RUN) $(B)/arm64/fuzz/replay_$$t tests/fuzz/corpus/$$t || \
+	        exit 1; \
+	done
+	SIDELOG_BIN=$(abspath $(B)/arm64/sidelog-emulated) $(PYTEST) -q \
+	    $(ARM64_E2E_SKIP) $(patsubst %,tests/e2e/test_%.py,$(ARM64_E2E))
+	SIDELOG_BIN=$(abspath $(B)/arm64/sidelog-emulated) $(PYTEST) -q -rA \
+	    tests/arm64
+
 bench: $(B)/sidelog
 	@sh src/deps/install-tools.sh bench
 	/usr/bin/python3 tests/bench/bench.py $(BENCH_ARGS)
@@ -313,7 +440,7 @@ lint: $(B)/sidelog
 	    test $$size -le 1048576 || { echo "lint: binary over 1 MiB"; exit 1; }
 
 clean:
-	rm -rf $(B)/static $(B)/asan $(B)/sidelog $(B)/sources.mk
+	rm -rf $(B)/static $(B)/asan $(B)/arm64 $(B)/sidelog $(B)/sources.mk
 
 distclean:
 	rm -rf $(B)

@@ -1,13 +1,15 @@
 #!/bin/sh
 # install-tools.sh: install the Debian packages a fresh machine lacks.
 #
-#   install-tools.sh build|test|bench|fuzz|image
+#   install-tools.sh build|test|bench|fuzz|image|arm64|arm64-test
 #
 # "build" is what `make` needs to fetch, unpack and compile; "test" adds
 # the peers and drivers of the end-to-end tests; "bench" the peers the
 # benchmark measures sidelog against; "fuzz" clang and libFuzzer; "image"
 # what `make image` and `make image-check` need to build and run the
-# sidecar image with podman.  Only
+# sidecar image with podman; "arm64" Debian's cross compiler for
+# `make ARCH=arm64`; "arm64-test" adds qemu's user-mode emulator, which
+# `make check-arm64` calls directly (no binfmt_misc).  Only
 # missing packages are installed, so a ready machine costs one
 # dpkg-query and no network.
 set -eu
@@ -26,14 +28,23 @@ bench_pkgs="$test_pkgs libssl-dev zlib1g-dev libestr0 libfastjson4
 	liblognorm5 libcurl4 libcap2 libglib2.0-0 libivykis0 libjson-c5 libnet1
 	libpcre3 libwrap0"
 fuzz_pkgs="$build_pkgs clang libclang-rt-dev"
+# On an arm64 host Debian's own gcc answers to aarch64-linux-gnu-gcc.
+if [ "$(dpkg --print-architecture)" = arm64 ]; then
+	arm64_pkgs="$build_pkgs"
+	arm64_test_pkgs="$test_pkgs"
+else
+	arm64_pkgs="$build_pkgs gcc-aarch64-linux-gnu"
+	arm64_test_pkgs="$test_pkgs gcc-aarch64-linux-gnu qemu-user-static"
+fi
 # Podman as root with runc (crun cannot set rlimits in a sandbox), CNI
 # networking for its default bridge, catatonit for a pod's infra
 # container; debootstrap makes the builder's base image; python3-yaml
 # reads the example manifests the tests derive pods from, openssl makes
-# their certificates.
+# their certificates; qemu-user-static runs the image built for the
+# other architecture (its binary only, called directly: no binfmt_misc).
 image_pkgs="$build_pkgs podman runc conmon catatonit
 	containernetworking-plugins iptables debootstrap python3
-	python3-pytest python3-yaml openssl"
+	python3-pytest python3-yaml openssl qemu-user-static"
 
 case ${1:-} in
 build) want=$build_pkgs ;;
@@ -41,7 +52,10 @@ fuzz)  want=$fuzz_pkgs ;;
 test)  want=$test_pkgs ;;
 bench) want=$bench_pkgs ;;
 image) want=$image_pkgs ;;
-*)     echo "usage: $0 build|test|bench|fuzz|image" >&2; exit 2 ;;
+arm64) want=$arm64_pkgs ;;
+arm64-test) want=$arm64_test_pkgs ;;
+*)     echo "usage: $0 build|test|bench|fuzz|image|arm64|arm64-test" >&2
+       exit 2 ;;
 esac
 
 missing=""
@@ -51,7 +65,7 @@ for p in $want; do
 done
 # The manifest validator runs on Node.js: a machine may have it from
 # elsewhere than Debian, so the commands decide, not the packages.
-case ${1:-} in test|bench) node=1 ;; *) node=0 ;; esac
+case ${1:-} in test|bench|arm64-test) node=1 ;; *) node=0 ;; esac
 if [ $node = 1 ] && ! { command -v node && command -v npm; } \
     >/dev/null 2>&1; then
 	missing="$missing nodejs npm"

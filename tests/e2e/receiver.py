@@ -194,6 +194,13 @@ class Receiver:
                     rx.paths.append(self.path)
                 n = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(n)
+                if len(body) < n:
+                    # The client went away mid-body (a kill -9 between
+                    # the head and the body): no request, as for an HTTP
+                    # server; nothing to decode, no one to answer.
+                    rx._count("aborted")
+                    self.close_connection = True
+                    return
                 f = rx._next_fault()
                 if f is not None and self._fault(f):
                     return

@@ -5,8 +5,12 @@
 #   build.sh CACHEDIR VERSION
 #
 # With a docker whose daemon answers (`docker info`), docker builds it
-# as a user would, its base image pulled from its registry.  Otherwise
-# podman does, with no registry at all: the builder's base image, the
+# as a user would, its base image pulled from its registry, for the
+# host's architecture only (a classic docker image store holds no
+# manifest list).  Otherwise podman does, for linux/amd64 and
+# linux/arm64, the two names then being one manifest list holding both
+# (the builder runs on the host's platform and cross-compiles the other:
+# see Dockerfile.sidecar), with no registry at all: the builder's base image, the
 # name the Dockerfile's FROM gives (debian:SUITE-slim, SUITE its ARG
 # DEBIAN), is made here by debootstrap (minbase) from the archive the
 # machine's apt already uses, imported under that name, and the build
@@ -93,11 +97,22 @@ if [ "$have" != "$sum" ]; then
 	    --change 'CMD ["bash"]' "$tarball" "$base" >/dev/null
 fi
 
-say "podman build -f $dockerfile"
+# A list built again under an existing name would keep the old list's
+# images beside the new ones: the names go first (a list, or an image
+# that an older build.sh made), the layer cache stays.
+for n in localhost/sidelog:latest "localhost/sidelog:$version"; do
+	podman manifest rm "$n" >/dev/null 2>&1 ||
+	    podman untag "$n" >/dev/null 2>&1 || true
+done
+host=$(podman info --format '{{.Host.Arch}}')
+platforms=linux/amd64,linux/arm64
+say "podman build -f $dockerfile --platform $platforms"
 podman build --pull=never --layers -f $dockerfile \
-    -t sidelog:latest -t "sidelog:$version" . >"$cache/build.log" 2>&1 || {
+    --build-arg BUILDPLATFORM="linux/$host" --platform $platforms \
+    --manifest localhost/sidelog:latest . >"$cache/build.log" 2>&1 || {
 	tail -40 "$cache/build.log" >&2
 	exit 1
 }
-say "sidelog:latest, sidelog:$version in $(( $(date +%s) - t0 ))s" \
-    "(log: $cache/build.log)"
+podman tag localhost/sidelog:latest "localhost/sidelog:$version"
+say "sidelog:latest, sidelog:$version ($platforms) in" \
+    "$(( $(date +%s) - t0 ))s (log: $cache/build.log)"
