@@ -23,8 +23,4 @@ def pki(tmp_path_factory):
 def no_leftover_sidelog():
     """A failed test must not leave its sidelog running."""
     yield
-    while sidelogtest.LIVE:
-        p = sidelogtest.LIVE.pop()
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    sidelogtest.reap()

@@ -81,8 +81,4 @@ def no_leftover_sidelog():
     """A failed test must not leave its sidelog running (and eating the
     CPU that later tests and the benchmark measure with)."""
     yield
-    while sidelogtest.LIVE:
-        p = sidelogtest.LIVE.pop()
-        if p.poll() is None:
-            p.kill()
-            p.wait()
+    sidelogtest.reap()

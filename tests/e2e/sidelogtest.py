@@ -36,6 +36,15 @@ def line(seq, width=100):
 LIVE = []     # started sidelogs, killed after each test (conftest)
 
 
+def reap():
+    """Kills what a failed test left running of LIVE."""
+    while LIVE:
+        p = LIVE.pop()
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 class Pod:
     """A pod's directories and a running sidelog."""
 

@@ -75,6 +75,21 @@ def state(name):
     return json.loads(inspect(name, "{{json .State}}"))
 
 
+def tee_process(name, run_args):
+    """Starts the image as a long-lived `tee` in container name (podman
+    run's arguments before the command in run_args) and gives its
+    process as the host sees it: (pid, /proc status fields).  The
+    caller removes the container."""
+    podman("rm", "-f", name, check=False)
+    # tee waits on its stdin, which -i keeps open.
+    podman("run", "-d", "-i", "--name", name, *run_args, "tee", "--out",
+           "/dev/shm/t.log")
+    assert wait_for(lambda: state(name)["Pid"] > 0, 10)
+    pid = state(name)["Pid"]
+    with open("/proc/%d/status" % pid) as f:
+        return pid, dict(l.rstrip("\n").split(":\t", 1) for l in f)
+
+
 def app_image(cache):
     """The test application's image: Debian's busybox-static with a
     symlink per applet, tests/image/app.sh as /app/web and /app/worker;

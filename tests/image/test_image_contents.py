@@ -25,7 +25,7 @@ import urllib.parse
 
 import pytest
 
-from podtest import podman, state, wait_for
+from podtest import podman, tee_process, wait_for
 
 MIB = 1024 * 1024
 BUNDLE = "etc/ssl/certs/ca-certificates.crt"
@@ -74,15 +74,8 @@ def test_image_sidelog_version_runs(image):
 
 def test_image_runs_as_65532(image):
     name = "sidelog-image-uid"
-    podman("rm", "-f", name, check=False)
-    # tee waits on its stdin, which -i keeps open.
-    podman("run", "-d", "-i", "--name", name, image, "tee", "--out",
-           "/dev/shm/t.log")
     try:
-        assert wait_for(lambda: state(name)["Pid"] > 0, 10)
-        pid = state(name)["Pid"]
-        with open("/proc/%d/status" % pid) as f:
-            st = dict(l.rstrip("\n").split(":\t", 1) for l in f)
+        pid, st = tee_process(name, [image])
         assert os.readlink("/proc/%d/exe" % pid).endswith("/sidelog")
         assert st["Uid"].split() == ["65532"] * 4, st["Uid"]
         assert st["Gid"].split() == ["65532"] * 4, st["Gid"]

@@ -23,7 +23,7 @@ import subprocess
 
 import pytest
 
-from podtest import podman, state, wait_for
+from podtest import podman, tee_process
 
 ARCHES = ("amd64", "arm64")
 ELF_MACHINE = {"amd64": 62, "arm64": 183}       # EM_X86_64, EM_AARCH64
@@ -81,15 +81,8 @@ def test_each_architecture_runs_version_as_65532(image, arch):
         (p.stdout, p.stderr)
 
     name = "sidelog-image-uid-" + arch
-    podman("rm", "-f", name, check=False)
-    # tee waits on its stdin, which -i keeps open.
-    podman("run", "-d", "-i", "--name", name, *args, *pre, "tee", "--out",
-           "/dev/shm/t.log")
     try:
-        assert wait_for(lambda: state(name)["Pid"] > 0, 10)
-        pid = state(name)["Pid"]
-        with open("/proc/%d/status" % pid) as f:
-            st = dict(l.rstrip("\n").split(":\t", 1) for l in f)
+        pid, st = tee_process(name, [*args, *pre])
         with open("/proc/%d/cmdline" % pid, "rb") as f:
             argv = f.read().split(b"\0")[:-1]
         # The image run picked from the list (podman 4.3's `create
