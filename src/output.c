@@ -444,10 +444,23 @@ healthy(struct output *o)
 	o->next_try = o->hold_until > loop_now(o->lp) ? o->hold_until : 0;
 }
 
+/* Records acknowledged: counted, and when (the wall clock, for the
+ * last delivery's timestamp on /metrics). */
+static void
+count_delivered(struct output *o, uint64_t n)
+{
+	struct timespec	 ts;
+
+	o->st.delivered += n;
+	if (n > 0 && clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		o->st.last_ms = (uint64_t)ts.tv_sec * 1000 +
+		    (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void
 delivered(struct output *o, struct batch *b, int n)
 {
-	o->st.delivered += (uint64_t)n;
+	count_delivered(o, (uint64_t)n);
 	healthy(o);
 	batch_resolved(b);
 }
@@ -600,7 +613,7 @@ settle(struct output *o, struct batch *b, struct verdict *v,
 			return;
 		}
 	}
-	o->st.delivered += (uint64_t)v->nok;
+	count_delivered(o, (uint64_t)v->nok);
 	if (part != NULL)
 		retry(o, part, r->retry_after, "some records were not taken "
 		    "(429, 5xx, or no room in dead_letter)");

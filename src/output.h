@@ -28,6 +28,8 @@ struct output_stats {
 	uint64_t	 rejected;	/* records refused for good */
 	uint64_t	 retries;	/* requests sent again */
 	uint64_t	 held;		/* bytes of batches in memory */
+	uint64_t	 last_ms;	/* wall clock of the last records
+					   acknowledged, ms; 0: none yet */
 	int		 ncodes;
 	struct {
 		int	 code;		/* 0: no response (transport error);

@@ -30,9 +30,10 @@ save(struct run *r, int here)
 	if (!here && checkpoint_queue(r->ck, text, len) == 0)
 		return 0;	/* counted when written: saved() */
 	rc = checkpoint_write(r->ck, text, len);
-	if (rc == 0)
+	if (rc == 0) {
 		r->saves++;
-	else
+		r->saving_since = 0;
+	} else
 		r->save_errors++;
 	return rc;
 }
@@ -51,6 +52,9 @@ run_ckpt_timer(void *arg)
 		r->saved_once = 1;
 		r->ack_pending = 0;
 	}
+	if (r->saving_since == 0)
+		r->saving_since = r->unsaved_since;
+	r->unsaved_since = 0;
 	save(r, 0);
 	if (r->ckio == NULL && checkpoint_fd(r->ck) != -1)
 		r->ckio = loop_io_add(r->lp, checkpoint_fd(r->ck), EPOLLIN,
@@ -67,6 +71,8 @@ saved(void *arg, uint32_t events)
 	failed = checkpoint_results(r->ck, &ok);
 	r->saves += (uint64_t)ok;
 	r->save_errors += (uint64_t)failed;
+	if (ok > 0 && failed == 0)
+		r->saving_since = 0;
 	if (failed > 0 && r->phase != DONE)
 		loop_timer_set(r->ckpt, r->cfg->checkpoint_interval_ms);
 }
@@ -79,6 +85,8 @@ run_ckpt_acked(void *arg)
 	uint64_t	 since, every = r->cfg->checkpoint_interval_ms;
 
 	r->ack_pending = 1;
+	if (r->unsaved_since == 0)
+		r->unsaved_since = loop_now(r->lp);
 	if (r->phase == DONE || loop_timer_is_set(r->ckpt))
 		return;
 	since = loop_now(r->lp) - r->last_save;

@@ -45,6 +45,10 @@ struct run {
 	uint64_t		 last_save;	/* loop time of the last one */
 	int			 saved_once;
 	int			 ack_pending;	/* since the last save */
+	/* Loop times of the oldest acknowledgement the checkpoint does not
+	 * hold yet: not in a save, and in a save not known written (0:
+	 * none), for sidelog_checkpoint_age_seconds. */
+	uint64_t		 unsaved_since, saving_since;
 	uint64_t		 saves, save_errors;
 	struct config		*next;		/* RELOAD: the new configuration */
 	struct labels		*next_labels;

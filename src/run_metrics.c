@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "procstat.h"
 #include "run_int.h"
 
 #define COUNTER(b, name, help, v) do {					\
@@ -61,6 +62,8 @@ add_counters(struct output_stats *to, const struct output_stats *from)
 	int	 i, j;
 
 	to->delivered += from->delivered;
+	if (from->last_ms > to->last_ms)
+		to->last_ms = from->last_ms;
 	to->rejected += from->rejected;
 	to->retries += from->retries;
 	for (i = 0; i < from->ncodes; i++) {
@@ -109,7 +112,28 @@ delivery(struct run *r, struct metrics_buf *b)
 	    os.retries);
 	GAUGE(b, "sidelog_memory_held_bytes", "Bytes of batches in memory.",
 	    os.held);
+	metrics_printf(b, "# HELP sidelog_last_delivery_timestamp_seconds "
+	    "When the backend last acknowledged records (0: not yet).\n"
+	    "# TYPE sidelog_last_delivery_timestamp_seconds gauge\n"
+	    "sidelog_last_delivery_timestamp_seconds %.3f\n",
+	    (double)os.last_ms / 1000);
 	requests(b, &os);
+}
+
+/* How long the checkpoint on disk has lacked acknowledged offsets: 0
+ * while it holds them all, growing while saves fail or wait. */
+static void
+checkpoint_age(const struct run *r, struct metrics_buf *b)
+{
+	uint64_t	 since = r->saving_since;
+
+	if (since == 0 || (r->unsaved_since != 0 && r->unsaved_since < since))
+		since = r->unsaved_since;
+	metrics_printf(b, "# HELP sidelog_checkpoint_age_seconds How long "
+	    "the checkpoint has lacked acknowledged offsets (0: it holds "
+	    "them all).\n# TYPE sidelog_checkpoint_age_seconds gauge\n"
+	    "sidelog_checkpoint_age_seconds %.3f\n", since == 0 ? 0.0 :
+	    (double)(loop_now(r->lp) - since) / 1000);
 }
 
 static const struct stage_counts *
@@ -217,6 +241,7 @@ run_collect(void *arg, struct metrics_buf *b)
 	    r->saves);
 	COUNTER(b, "sidelog_checkpoint_errors_total", "Checkpoint writes "
 	    "that failed (retried).", r->save_errors);
+	checkpoint_age(r, b);
 	COUNTER(b, "sidelog_reloads_total", "Configurations applied.",
 	    r->reloads);
 	COUNTER(b, "sidelog_reload_errors_total", "New configurations "
@@ -224,4 +249,5 @@ run_collect(void *arg, struct metrics_buf *b)
 	metrics_printf(b, "# HELP sidelog_build_info sidelog's version.\n"
 	    "# TYPE sidelog_build_info gauge\n"
 	    "sidelog_build_info{version=\"%s\"} 1\n", SIDELOG_VERSION);
+	procstat_collect(b);
 }

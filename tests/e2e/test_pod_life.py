@@ -12,16 +12,19 @@
 Check that no line is lost or duplicated across the reload, that later
 lines carry the new field, that the broken config is refused while
 shipping goes on, that every line written before the end is delivered
-before exit 0, that labels reach the records, and that the metrics agree
-with what the receiver got.
+before exit 0, that labels reach the records, that the metrics agree
+with what the receiver got, and that the process, last-delivery and
+checkpoint-age metrics say what the kernel and the checkpoint do.
 """
+import os
+import pathlib
 import signal
 import time
 import urllib.request
 
 from receiver import Receiver
 from sidelogtest import (ConfigMap, Pod, Writer, count, free_port, line,
-                         scrape, wait_for, wait_seqs)
+                         proc_kib, scrape, wait_for, wait_seqs)
 
 
 def pod_config(pod, fields="", extra="", listen=""):
@@ -182,3 +185,70 @@ def test_metrics_agree_with_the_receiver(tmp_path, pki):
     assert m["sidelog_files_open"] == 1
     assert m["sidelog_watch_mode"] == 1
     assert m["sidelog_records_rejected_total"] == 0
+
+
+def proc_fields(pid):
+    """(CPU seconds, VmRSS bytes, open fds, soft RLIMIT_NOFILE) of pid, as
+    the kernel says them."""
+    with open("/proc/%d/stat" % pid) as f:
+        ticks = f.read().rsplit(")", 1)[1].split()[11:13]
+    cpu = sum(int(x) for x in ticks) / os.sysconf("SC_CLK_TCK")
+    rss = proc_kib(pid) * 1024
+    fds = len(os.listdir("/proc/%d/fd" % pid))
+    with open("/proc/%d/limits" % pid) as f:
+        soft = [l.split()[3] for l in f if l.startswith("Max open files")]
+    return cpu, rss, fds, int(soft[0])
+
+
+def test_process_delivery_and_checkpoint_age_metrics(tmp_path, pki):
+    """The process metrics match what the kernel says of the process; the
+    last delivery's time falls between the first write and the scrape;
+    the checkpoint's age is 0 while saves succeed, grows while they fail
+    (its temporary file's name is taken by a directory) with lines
+    acknowledged meanwhile, and is 0 again once a save succeeds."""
+    rx = Receiver(tls=pki["server"]).start()
+    port = free_port()
+    pod = Pod(tmp_path, stdout=False,
+              extra_sidelog="listen = 127.0.0.1:%d" % port,
+              output="url = https://localhost:%d/ingest\ntls.ca_file = %s\n"
+                     "batch_timeout = 100ms\n" % (rx.port, pki["ca"][0]))
+    with open(pod.logs / "app.log", "wb") as f:
+        for i in range(100):
+            f.write(line(i))
+    t0 = time.time()
+    try:
+        pod.start()
+        assert wait_for(lambda: len(rx.records) >= 100, 20)
+        assert wait_for(lambda: scrape(port)[
+            "sidelog_checkpoint_age_seconds"] == 0, 10)
+        m = scrape(port)
+        cpu, rss, fds, soft = proc_fields(pod.proc.pid)
+        t1 = time.time()
+        blocker = pod.pvc / "sidelog.ckpt.tmp"
+        blocker.mkdir()
+        with open(pod.logs / "app.log", "ab") as f:
+            f.write(line(100))
+        assert wait_for(lambda: len(rx.records) >= 101, 20)
+        time.sleep(2.5)
+        stuck = scrape(port)
+        blocker.rmdir()
+        assert wait_for(lambda: scrape(port)[
+            "sidelog_checkpoint_age_seconds"] == 0, 10)
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    assert 0 < m["process_cpu_seconds_total"] <= cpu + 0.02
+    assert abs(m["process_resident_memory_bytes"] - rss) < 1 << 20
+    assert m["process_virtual_memory_bytes"] >= \
+        m["process_resident_memory_bytes"]
+    assert abs(m["process_open_fds"] - fds) <= 2
+    assert m["process_max_fds"] == soft
+    assert t0 - 2 <= m["process_start_time_seconds"] <= t1
+    assert t0 <= m["sidelog_last_delivery_timestamp_seconds"] <= t1
+    version = (pathlib.Path(__file__).resolve().parents[2] / "src" /
+               "VERSION").read_text().strip()
+    assert m['sidelog_build_info{version="%s"}' % version] == 1
+    assert stuck["sidelog_checkpoint_age_seconds"] >= 2.0
+    assert stuck["sidelog_checkpoint_errors_total"] >= 1
+    assert stuck["sidelog_last_delivery_timestamp_seconds"] > \
+        m["sidelog_last_delivery_timestamp_seconds"]
