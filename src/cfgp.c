@@ -85,7 +85,7 @@ vreport(struct cfgp *p, const char *kind, int line, const char *section,
 	struct cfgp_msg	*m;
 	char		 where[200] = "", what[360];
 
-	if (p->nmsgs == CFGP_MAX_ERRORS + 1)
+	if (p->nmsgs == CFGP_MAX_MSGS)
 		return;
 	if (section != NULL && key != NULL)
 		snprintf(where, sizeof(where), "[%.60s] %.120s: ", section, key);
@@ -97,6 +97,9 @@ vreport(struct cfgp *p, const char *kind, int line, const char *section,
 	m = &p->msgs[p->nmsgs++];
 	m->line = line > 0 ? line : INT_MAX;
 	m->seq = p->nmsgs;
+	m->expect = kind == NULL;
+	if (kind == NULL)
+		kind = "";
 	if (line > 0)
 		snprintf(m->text, sizeof(m->text), "%s:%d: %s%s%s", p->path,
 		    line, kind, where, what);
@@ -115,29 +118,64 @@ msg_order(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Errors and warnings go to diag; expectations (offline) into the
+ * config, for check to print after its verdict. */
 void
 cfgp_flush(struct cfgp *p)
 {
-	int	 i;
+	const char	**e;
+	int		  i, n = 0;
 
 	qsort(p->msgs, (size_t)p->nmsgs, sizeof(p->msgs[0]), msg_order);
 	for (i = 0; i < p->nmsgs; i++)
-		fprintf(p->diag, "%s\n", p->msgs[i].text);
+		if (!p->msgs[i].expect)
+			fprintf(p->diag, "%s\n", p->msgs[i].text);
 	if (p->nerrors > CFGP_MAX_ERRORS)
 		fprintf(p->diag, "%s: too many errors, the first %d shown\n",
 		    p->path, CFGP_MAX_ERRORS);
+	e = cfgp_alloc(p, sizeof(*e) * (size_t)(p->nmsgs + 1));
+	for (i = 0; e != NULL && i < p->nmsgs; i++)
+		if (p->msgs[i].expect)
+			e[n++] = cfgp_strdup(p, p->msgs[i].text);
+	p->cfg->expects = e;
+	p->cfg->nexpects = n;
 }
 
+/* The ${VAR}s left unset in a key's value (offline), or NULL. */
+static const char *
+unset_in(const struct cfgp *p, const char *section, const char *key)
+{
+	int	 i;
+
+	if (!p->offline || section == NULL || key == NULL)
+		return NULL;
+	for (i = 0; i < p->nseen; i++)
+		if (strcmp(p->seen[i].section, section) == 0 &&
+		    strcmp(p->seen[i].key, key) == 0)
+			return *p->seen[i].unset != '\0' ? p->seen[i].unset :
+			    NULL;
+	return NULL;
+}
+
+/*
+ * Offline, a value that holds an unset ${VAR} cannot be judged: what is
+ * wrong with it is said as an expectation on the pod, not an error.
+ */
 void
 cfgp_error(struct cfgp *p, int line, const char *section, const char *key,
     const char *fmt, ...)
 {
-	va_list	 ap;
+	va_list		 ap;
+	const char	*unset = unset_in(p, section, key);
+	char		 what[360];
 
-	if (++p->nerrors > CFGP_MAX_ERRORS)
-		return;
 	va_start(ap, fmt);
-	vreport(p, "", line, section, key, fmt, ap);
+	if (unset != NULL) {
+		vsnprintf(what, sizeof(what), fmt, ap);
+		cfgp_expect(p, line, section, key, "checked only where %s "
+		    "is set (without it: %s)", unset, what);
+	} else if (++p->nerrors <= CFGP_MAX_ERRORS)
+		vreport(p, "", line, section, key, fmt, ap);
 	va_end(ap);
 }
 
@@ -149,6 +187,18 @@ cfgp_warn(struct cfgp *p, int line, const char *section, const char *key,
 
 	va_start(ap, fmt);
 	vreport(p, "warning: ", line, section, key, fmt, ap);
+	va_end(ap);
+}
+
+/* check --offline: something the pod must provide. */
+void
+cfgp_expect(struct cfgp *p, int line, const char *section, const char *key,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vreport(p, NULL, line, section, key, fmt, ap);
 	va_end(ap);
 }
 
@@ -198,6 +248,7 @@ cfgp_remember(struct cfgp *p, const char *section, const char *key, int line)
 	snprintf(s->section, sizeof(s->section), "%s", section);
 	snprintf(s->key, sizeof(s->key), "%s", key);
 	s->line = line;
+	s->unset[0] = '\0';
 	return 0;
 }
 
@@ -225,13 +276,20 @@ cfgp_check_regex(struct cfgp *p, const char *sec, const char *key,
 }
 
 /* A file sidelog must be able to read at start (a Secret, a
- * certificate): a typo in its path fails now, not at first use. */
+ * certificate): a typo in its path fails now, not at first use.
+ * Offline, it is one the pod mounts. */
 void
 cfgp_check_readable(struct cfgp *p, const char *sec, const char *key,
     const char *path)
 {
-	int	 fd = open(path, O_RDONLY | O_CLOEXEC);
+	int	 fd;
 
+	if (p->offline) {
+		cfgp_expect(p, cfgp_line_of(p, sec, key), sec, key,
+		    "a file the pod mounts: %s", path);
+		return;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1)
 		cfgp_error(p, cfgp_line_of(p, sec, key), sec, key,
 		    "cannot read \"%s\": %s", path, strerror(errno));

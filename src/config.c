@@ -462,12 +462,28 @@ unquote(const char *v, char *buf, size_t len)
 	return buf;
 }
 
+/* Offline: the key's value keeps its unset ${VAR}s, and the pod must
+ * set them; what they make of the value is judged there. */
+static void
+note_unset(struct cfgp *p, const char *name, int line, const char *unset)
+{
+	int	 i;
+
+	for (i = 0; i < p->nseen; i++)
+		if (strcmp(p->seen[i].section, p->section) == 0 &&
+		    strcmp(p->seen[i].key, name) == 0)
+			snprintf(p->seen[i].unset, sizeof(p->seen[i].unset),
+			    "%s", unset);
+	cfgp_expect(p, line, p->section, name, "environment variable%s %s",
+	    strchr(unset, ',') != NULL ? "s" : "", unset);
+}
+
 static void
 set_key(struct cfgp *p, const char *name, const char *raw, int line)
 {
 	const struct cfgp_key	*k;
 	char			 ubuf[VALUE_MAXLEN], v[VALUE_MAXLEN];
-	char			 err[VALUE_ERRLEN];
+	char			 err[VALUE_ERRLEN], unset[96];
 	int			 first;
 
 	first = cfgp_remember(p, p->section, name, line);
@@ -476,11 +492,13 @@ set_key(struct cfgp *p, const char *name, const char *raw, int line)
 		    "line %d)", first);
 		return;
 	}
-	if (value_expand(unquote(raw, ubuf, sizeof(ubuf)), v, sizeof(v),
-	    err) == -1) {
+	if (value_expand_unset(unquote(raw, ubuf, sizeof(ubuf)), v, sizeof(v),
+	    p->offline ? unset : NULL, sizeof(unset), err) == -1) {
 		cfgp_error(p, line, p->section, name, "%s", err);
 		return;
 	}
+	if (p->offline && *unset != '\0')
+		note_unset(p, name, line, unset);
 	k = find_key(p->sec->keys, name);
 	if (k != NULL) {
 		if (set_value(p, k, p->in ? (char *)p->in : (char *)p->cfg, v,
@@ -608,13 +626,19 @@ parse(struct cfgp *p)
 struct config *
 config_load(const char *path, FILE *diag)
 {
+	return config_load_flags(path, diag, 0);
+}
+
+struct config *
+config_load_flags(const char *path, FILE *diag, int flags)
+{
 	struct config_impl	*impl;
 	struct cfgp		 p;
 	const struct cfgp_section *s;
 
 	impl = calloc(1, sizeof(*impl));
 	memset(&p, 0, sizeof(p));
-	p.msgs = calloc(CFGP_MAX_ERRORS + 1, sizeof(*p.msgs));
+	p.msgs = calloc(CFGP_MAX_MSGS, sizeof(*p.msgs));
 	if (impl == NULL || p.msgs == NULL) {
 		fprintf(diag, "%s: out of memory\n", path);
 		free(impl);
@@ -625,6 +649,7 @@ config_load(const char *path, FILE *diag)
 	p.cfg = &impl->cfg;
 	p.path = path;
 	p.diag = diag;
+	p.offline = (flags & CONFIG_OFFLINE) != 0;
 	p.cfg->path = cfgp_strdup(&p, path);
 	p.inputs = cfgp_alloc(&p, sizeof(*p.inputs) * CONFIG_MAX_INPUTS);
 	p.cfg->inputs = p.inputs;

@@ -151,9 +151,16 @@ struct config {
 
 	int			 emit_enabled;	/* [stdout] */
 	enum emit_format	 emit_format;
+
+	/* CONFIG_OFFLINE: what the pod must provide, "FILE:LINE: ..." */
+	const char *const	*expects;
+	int			 nexpects;
 };
 
+#define CONFIG_OFFLINE	0x01	/* check --offline: no pod around */
+
 struct config	*config_load(const char *path, FILE *diag);
+struct config	*config_load_flags(const char *path, FILE *diag, int flags);
 void		 config_free(struct config *);
 void		 config_print(const struct config *, FILE *);
 int		 config_is_same(const struct config *,

@@ -282,7 +282,7 @@ check_header_file(struct cfgp *p, const struct config_pair *h)
 	const struct config_output *o = &p->cfg->output;
 	struct config_pair	 named = { h->key, "", h->line };
 	char			 name[160];
-	int			 fd, i;
+	int			 i;
 
 	check_header(p, &named, "headers_file.");
 	snprintf(name, sizeof(name), "headers_file.%s", h->key);
@@ -295,12 +295,7 @@ check_header_file(struct cfgp *p, const struct config_pair *h)
 		    "absolute path", h->value);
 		return;
 	}
-	fd = open(h->value, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		cfgp_error(p, h->line, "output", name, "cannot read \"%s\": %s",
-		    h->value, strerror(errno));
-	else
-		close(fd);
+	cfgp_check_readable(p, "output", name, h->value);
 }
 
 static void
@@ -653,6 +648,35 @@ check_files(struct cfgp *p)
 	}
 }
 
+/* Offline: the directories the pod shares or keeps, which need not
+ * exist where the check runs (each input's, the checkpoint's). */
+static void
+expect_dirs(struct cfgp *p)
+{
+	const struct config	*c = p->cfg;
+	char			 sec[64];
+	const char		*g, *slash;
+	int			 i, j;
+
+	cfgp_expect(p, cfgp_line_of(p, "sidelog", "checkpoint_dir"),
+	    "sidelog", "checkpoint_dir", "a directory the pod keeps (a "
+	    "PersistentVolumeClaim; created if missing): %s",
+	    c->checkpoint_dir);
+	for (i = 0; i < c->ninputs; i++) {
+		snprintf(sec, sizeof(sec), "input.%s", c->inputs[i].name);
+		for (j = 0; j < c->inputs[i].npaths; j++) {
+			g = c->inputs[i].paths[j];
+			slash = strrchr(g, '/');
+			if (slash == NULL)
+				continue;
+			cfgp_expect(p, cfgp_line_of(p, sec, "paths"), sec,
+			    "paths", "a directory the pod mounts, shared with "
+			    "the app: %.*s", slash == g ? 1 :
+			    (int)(slash - g), g);
+		}
+	}
+}
+
 void
 cfgp_check(struct cfgp *p)
 {
@@ -672,6 +696,8 @@ cfgp_check(struct cfgp *p)
 		check_output(p);
 	check_record_keys(p);
 	check_files(p);
+	if (p->offline)
+		expect_dirs(p);
 	if (*c->output.id_seed == '\0')
 		c->output.id_seed = cfgp_strdup(p, default_seed());
 }

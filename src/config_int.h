@@ -18,6 +18,7 @@
 
 #define CFGP_MAX_LINE		4000	/* bytes in one line of the file */
 #define CFGP_MAX_ERRORS		50	/* then stop reporting */
+#define CFGP_MAX_MSGS		200	/* errors, warnings, expectations */
 #define CFGP_INIH_MAX_SECTION	50	/* inih's MAX_SECTION, with its NUL */
 
 enum cfgp_type { K_STR, K_SIZE, K_DUR, K_INT, K_BOOL, K_ENUM, K_LIST };
@@ -57,11 +58,13 @@ struct cfgp_seen {
 	char			 section[64];
 	char			 key[160];	/* "" for the section itself */
 	int			 line;
+	char			 unset[96];	/* offline: its unset ${VAR}s */
 };
 
 struct cfgp_msg {
 	int			 line;		/* INT_MAX: the whole file */
 	int			 seq;		/* keeps equal lines in order */
+	int			 expect;	/* offline: the pod provides it */
 	char			 text[640];
 };
 
@@ -71,8 +74,9 @@ struct cfgp {
 	struct config		*cfg;
 	const char		*path;
 	FILE			*diag;
+	int			 offline;	/* CONFIG_OFFLINE */
 	int			 nerrors;
-	struct cfgp_msg		*msgs;		/* CFGP_MAX_ERRORS + 1 */
+	struct cfgp_msg		*msgs;		/* CFGP_MAX_MSGS */
 	int			 nmsgs;
 	char			 section[64];	/* as written */
 	const struct cfgp_section *sec;		/* NULL: none or rejected */
@@ -91,6 +95,9 @@ void	 cfgp_error(struct cfgp *, int line, const char *section,
 	    const char *key, const char *, ...)
 	    __attribute__((format(printf, 5, 6)));
 void	 cfgp_warn(struct cfgp *, int line, const char *section,
+	    const char *key, const char *, ...)
+	    __attribute__((format(printf, 5, 6)));
+void	 cfgp_expect(struct cfgp *, int line, const char *section,
 	    const char *key, const char *, ...)
 	    __attribute__((format(printf, 5, 6)));
 int	 cfgp_line_of(const struct cfgp *, const char *section,

@@ -31,7 +31,7 @@
 
 static const char usage_text[] =
 "usage: sidelog [run] [-c FILE]\n"
-"       sidelog check [-c FILE]\n"
+"       sidelog check [--offline] [-c FILE]\n"
 "       sidelog status [-c FILE]\n"
 "       sidelog tee --out PATH [--max-size SIZE] [--max-files N]\n"
 "                   [--format raw|cri] [-- CMD [ARG...]]\n"
@@ -46,7 +46,9 @@ static const char help_text[] =
 "\n"
 "commands:\n"
 "  run       ship logs until SIGTERM or SIGINT; SIGHUP reloads (default)\n"
-"  check     validate the configuration and print it, secrets redacted\n"
+"  check     validate the configuration and print it, secrets redacted;\n"
+"            --offline: where the pod is not (CI), list the environment\n"
+"            variables, files and directories the pod must provide\n"
 "  status    print each checkpointed file: identity, offsets, lag\n"
 "  tee       run CMD (or read stdin), pass its output through unchanged\n"
 "            and append every line to size-rotated files\n"
@@ -103,13 +105,15 @@ bad_option(int argc, char **argv)
 	return argv[optind - 1 < argc ? optind - 1 : argc - 1];
 }
 
-/* -c FILE for run, check and status; returns the config path. */
+/* -c FILE for run, check and status, and --offline where offline is
+ * given (check); returns the config path. */
 static const char *
-config_arg(int argc, char **argv)
+config_arg(int argc, char **argv, int *offline)
 {
 	static const struct option	 opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "offline", no_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char			*path = NULL;
@@ -126,6 +130,12 @@ config_arg(int argc, char **argv)
 			fputs(usage_text, stdout);
 			fputs(help_text, stdout);
 			exit(0);
+		case 'o':
+			if (offline != NULL) {
+				*offline = 1;
+				break;
+			}
+			/* FALLTHROUGH */
 		default:
 			usage("unknown or incomplete option %s",
 			    bad_option(argc, argv));
@@ -144,11 +154,11 @@ config_arg(int argc, char **argv)
 }
 
 static struct config *
-load(const char *path)
+load(const char *path, int flags)
 {
 	struct config	*cfg;
 
-	cfg = config_load(path, stderr);
+	cfg = config_load_flags(path, stderr, flags);
 	if (cfg == NULL)
 		exit(EXIT_USAGE);
 	log_set_level(cfg->log_level);
@@ -158,16 +168,28 @@ load(const char *path)
 static int
 cmd_check(int argc, char **argv)
 {
-	struct config	*cfg = load(config_arg(argc, argv));
+	struct config	*cfg;
+	const char	*path;
 	char		 line[512], warn[256];
+	int		 offline = 0, i;
 
-	printf("# %s: valid; the effective configuration, secrets "
-	    "redacted\n", cfg->path);
+	path = config_arg(argc, argv, &offline);
+	cfg = load(path, offline ? CONFIG_OFFLINE : 0);
+	if (offline) {
+		printf("# %s: valid offline; the pod must provide:\n",
+		    cfg->path);
+		for (i = 0; i < cfg->nexpects; i++)
+			printf("#   %s\n", cfg->expects[i]);
+		printf("# the effective configuration, secrets redacted\n");
+	} else
+		printf("# %s: valid; the effective configuration, secrets "
+		    "redacted\n", cfg->path);
 	config_print(cfg, stdout);
 	run_budget_say(cfg, line, sizeof(line), warn, sizeof(warn));
 	printf("# %s\n", line);
 	if (cfg->output.enabled)
-		printf("# proxy: %s\n", cfg->output.proxy_why);
+		printf("# proxy%s: %s\n", offline ? " here (the pod's "
+		    "environment decides there)" : "", cfg->output.proxy_why);
 	if (*warn != '\0')
 		fprintf(stderr, "%s: warning: %s\n", cfg->path, warn);
 	config_free(cfg);
@@ -177,17 +199,17 @@ cmd_check(int argc, char **argv)
 static int
 cmd_run(int argc, char **argv)
 {
-	const char	*path = config_arg(argc, argv);
+	const char	*path = config_arg(argc, argv, NULL);
 
 	run_block_signals();
 	/* run_main() owns the configuration: a reload replaces it. */
-	return run_main(load(path));
+	return run_main(load(path, 0));
 }
 
 static int
 cmd_status(int argc, char **argv)
 {
-	struct config	*cfg = load(config_arg(argc, argv));
+	struct config	*cfg = load(config_arg(argc, argv, NULL), 0);
 	int		 rc;
 
 	rc = status_main(cfg, stdout);

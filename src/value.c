@@ -158,13 +158,36 @@ put(char *out, size_t outlen, size_t *o, const char *s, size_t len,
 	return 0;
 }
 
+/* Adds name to the comma-separated list, once; left out if it does not
+ * fit. */
+static void
+add_name(char *list, size_t size, const char *name)
+{
+	size_t		 len = strlen(list), nlen = strlen(name);
+	const char	*s;
+
+	for (s = list; (s = strstr(s, name)) != NULL; s += nlen)
+		if ((s == list || s[-1] == ',') &&
+		    (s[nlen] == ',' || s[nlen] == '\0'))
+			return;
+	if (len + (len > 0) + nlen >= size)
+		return;
+	if (len > 0)
+		list[len++] = ',';
+	memcpy(list + len, name, nlen + 1);
+}
+
 /*
  * One ${NAME} or ${NAME:-default} at s (which points at the '$').
  * Returns the length consumed, or -1.  An unset variable with no default
  * is an error: a misspelt name must not ship empty metadata quietly.
+ * Unless unset is given (check --offline, where the pod's environment is
+ * not): then the reference stays as written and its name is added to
+ * unset, comma-separated.
  */
 static int
-expand_one(const char *s, char *out, size_t outlen, size_t *o, char *err)
+expand_one(const char *s, char *out, size_t outlen, size_t *o,
+    char *unset, size_t unsetlen, char *err)
 {
 	const char	*name = s + 2, *end, *dflt = NULL, *val;
 	char		 var[128];
@@ -192,7 +215,11 @@ expand_one(const char *s, char *out, size_t outlen, size_t *o, char *err)
 	memcpy(var, name, nlen);
 	var[nlen] = '\0';
 	val = getenv(var);
-	if (val == NULL || (*val == '\0' && dflt != NULL)) {
+	if (val == NULL && dflt == NULL && unset != NULL) {
+		add_name(unset, unsetlen, var);
+		if (put(out, outlen, o, s, (size_t)(end - s + 1), err) == -1)
+			return -1;
+	} else if (val == NULL || (*val == '\0' && dflt != NULL)) {
 		if (dflt == NULL)
 			return fail(err, "environment variable %s is not set "
 			    "(write ${%s:-} to allow it empty)", var, var);
@@ -206,10 +233,19 @@ expand_one(const char *s, char *out, size_t outlen, size_t *o, char *err)
 int
 value_expand(const char *s, char *out, size_t outlen, char *err)
 {
+	return value_expand_unset(s, out, outlen, NULL, 0, err);
+}
+
+int
+value_expand_unset(const char *s, char *out, size_t outlen, char *unset,
+    size_t unsetlen, char *err)
+{
 	size_t	 o = 0;
 	int	 n;
 
 	out[0] = '\0';
+	if (unset != NULL)
+		*unset = '\0';
 	while (*s != '\0') {
 		if (s[0] == '$' && s[1] == '$' && s[2] == '{') {
 			/* "$${" is a literal "${". */
@@ -217,7 +253,8 @@ value_expand(const char *s, char *out, size_t outlen, char *err)
 				return -1;
 			s += 3;
 		} else if (s[0] == '$' && s[1] == '{') {
-			n = expand_one(s, out, outlen, &o, err);
+			n = expand_one(s, out, outlen, &o, unset, unsetlen,
+			    err);
 			if (n == -1)
 				return -1;
 			s += n;

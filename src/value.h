@@ -26,6 +26,8 @@ int	value_duration(const char *, uint64_t *ms, char *err);
 int	value_bool(const char *, int *, char *err);
 int	value_uint(const char *, uint64_t *, char *err);
 int	value_expand(const char *, char *out, size_t outlen, char *err);
+int	value_expand_unset(const char *, char *out, size_t outlen,
+	    char *unset, size_t unsetlen, char *err);
 int	value_url(const char *, struct value_url *, char *err);
 int	value_hostport(const char *, char *host, size_t hostlen, int *port,
 	    char *err);

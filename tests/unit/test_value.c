@@ -185,6 +185,38 @@ test_expand_errors(void **state)
 	    "or ${NAME:-default})");
 }
 
+/* check --offline: unset names without a default stay as written and
+ * are listed; a default or a set variable still applies. */
+static void
+test_expand_keeps_unset_when_asked(void **state)
+{
+	char	 out[64], unset[16];
+
+	setenv("SL_A", "alpha", 1);
+	unsetenv("SL_UNSET");
+	unsetenv("SL_U2");
+	assert_int_equal(value_expand_unset("${SL_A}/${SL_UNSET}-${SL_U2:-d}",
+	    out, sizeof(out), unset, sizeof(unset), err), 0);
+	assert_string_equal(out, "alpha/${SL_UNSET}-d");
+	assert_string_equal(unset, "SL_UNSET");
+	assert_int_equal(value_expand_unset("${SL_UNSET}${SL_U2}", out,
+	    sizeof(out), unset, sizeof(unset), err), 0);
+	assert_string_equal(out, "${SL_UNSET}${SL_U2}");
+	assert_string_equal(unset, "SL_UNSET,SL_U2");
+	/* Each name once; the list is bounded: what does not fit is left
+	 * out. */
+	assert_int_equal(value_expand_unset("${SL_UNSET}${SL_U2}${SL_UNSET}",
+	    out, sizeof(out), unset, sizeof(unset), err), 0);
+	assert_string_equal(unset, "SL_UNSET,SL_U2");
+	unsetenv("SL_LONGER");
+	assert_int_equal(value_expand_unset("${SL_UNSET}${SL_LONGER}", out,
+	    sizeof(out), unset, sizeof(unset), err), 0);
+	assert_string_equal(unset, "SL_UNSET");
+	/* Syntax errors stay errors. */
+	assert_int_equal(value_expand_unset("${SL_A", out, sizeof(out), unset,
+	    sizeof(unset), err), -1);
+}
+
 static void
 test_expand_is_bounded(void **state)
 {
@@ -300,6 +332,7 @@ main(void)
 		cmocka_unit_test(test_expand_variables_and_defaults),
 		cmocka_unit_test(test_expand_leaves_lone_dollars_and_escapes),
 		cmocka_unit_test(test_expand_errors),
+		cmocka_unit_test(test_expand_keeps_unset_when_asked),
 		cmocka_unit_test(test_expand_is_bounded),
 		cmocka_unit_test(test_url_parts_and_default_ports),
 		cmocka_unit_test(test_url_rejects),

@@ -1,7 +1,9 @@
 // validate.mjs FILE...: each YAML document against the Kubernetes API
 // schema (kubernetes-models), plus the "restricted" Pod Security checks
 // every sidelog example must pass.  With --configmaps, print the INI of
-// every ConfigMap as JSON instead.  Exits 1 on the first invalid file.
+// every ConfigMap as JSON instead, with what the containers that mount it
+// are given: their environment variables' names and their mounts.
+// Exits 1 on the first invalid file.
 import fs from "node:fs";
 import YAML from "yaml";
 
@@ -24,6 +26,43 @@ function podSpec(doc) {
   if (doc.kind === "Pod")
     return doc.spec;
   return doc.spec && doc.spec.template ? doc.spec.template.spec : null;
+}
+
+// The kind of each volume a pod can mount: "configMap", "secret",
+// "persistentVolumeClaim" (a StatefulSet's claim templates too), ...
+function volumeKinds(doc) {
+  const spec = podSpec(doc) || {};
+  const kinds = {};
+  for (const v of spec.volumes || [])
+    kinds[v.name] = Object.keys(v).find((k) => k !== "name");
+  for (const t of (doc.spec && doc.spec.volumeClaimTemplates) || [])
+    kinds[t.metadata.name] = "persistentVolumeClaim";
+  return kinds;
+}
+
+// What the containers mounting ConfigMap name are given.
+function provided(docs, name) {
+  const env = new Set(), mounts = [];
+  for (const doc of docs) {
+    const spec = podSpec(doc);
+    if (!spec)
+      continue;
+    const kinds = volumeKinds(doc);
+    const cmVol = (spec.volumes || []).find((v) =>
+      v.configMap && v.configMap.name === name);
+    if (!cmVol)
+      continue;
+    for (const c of [...(spec.initContainers || []), ...spec.containers]) {
+      const vm = c.volumeMounts || [];
+      if (!vm.some((m) => m.name === cmVol.name))
+        continue;
+      for (const e of c.env || [])
+        env.add(e.name);
+      for (const m of vm)
+        mounts.push({ path: m.mountPath, kind: kinds[m.name] });
+    }
+  }
+  return { env: [...env], mounts };
 }
 
 // The restricted profile, as it applies to these examples.
@@ -59,6 +98,8 @@ const inis = [];
 let bad = 0;
 for (const file of files) {
   const docs = YAML.parseAllDocuments(fs.readFileSync(file, "utf8"));
+  const objs = docs.filter((d) => !d.errors.length).map((d) => d.toJS())
+    .filter((o) => o !== null);
   for (const [i, d] of docs.entries()) {
     if (d.errors.length) {
       console.error(`${file}: document ${i + 1}: ${d.errors[0].message}`);
@@ -71,7 +112,8 @@ for (const file of files) {
     if (dump) {
       if (doc.kind === "ConfigMap" && doc.data && doc.data["sidelog.ini"])
         inis.push({ file, name: doc.metadata.name,
-                    ini: doc.data["sidelog.ini"] });
+                    ini: doc.data["sidelog.ini"],
+                    pod: provided(objs, doc.metadata.name) });
       continue;
     }
     try {
