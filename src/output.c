@@ -62,6 +62,7 @@ struct output {
 	struct slot			*slots;
 	int				 nslots;
 	struct batch			*open;
+	uint64_t			 open_until;	/* its batch_timeout */
 	struct batch_queue		 q;		/* closed, waiting */
 	z_stream			 zopen, zpart;
 	struct batch_pool		*pool;
@@ -173,7 +174,33 @@ reserve(struct output *o, size_t need)
 		return NULL;
 	}
 	loop_timer_set(o->batch_timer, o->oc->batch_timeout_ms);
+	o->open_until = loop_now(o->lp) + o->oc->batch_timeout_ms;
 	return batch_reserve(o->open, need);
+}
+
+/*
+ * How long records read now could wait before they would leave: the
+ * open batch's time left, 0 with none, and less when files growing at
+ * rate bytes a second would fill it sooner (a record is taken at up to
+ * OUTPUT_GROWTH times its line's bytes: keys, metadata, escapes).
+ * Reading a growing file just before then costs its lines no delay
+ * (README "Delivery and memory, exactly").
+ */
+uint64_t
+output_patience(const struct output *o, uint64_t rate)
+{
+	uint64_t	 now = loop_now(o->lp), left, room, fill;
+
+	if (o->open == NULL || o->open_until <= now)
+		return 0;
+	left = o->open_until - now;
+	room = o->oc->batch_max_bytes - batch_raw(o->open);
+	if (rate > 0 && room < UINT64_MAX / 1000) {
+		fill = room * 1000 / OUTPUT_GROWTH / rate;
+		if (fill < left)
+			left = fill;
+	}
+	return left;
 }
 
 /* After a record is in the open batch: it closes when it is full. */

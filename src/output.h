@@ -20,6 +20,8 @@
 
 #define OUTPUT_MAX_CODES	32	/* distinct status codes counted */
 #define OUTPUT_PROXY		1000	/* codes[].code of a proxy's status */
+#define OUTPUT_GROWTH		4	/* record bytes per line byte, at most
+					   as output_patience() counts */
 
 struct output;
 
@@ -56,6 +58,7 @@ void		 output_flush(struct output *);
 void		 output_abandon(struct output *);
 int		 output_in_flight(const struct output *);
 int		 output_is_idle(const struct output *);
+uint64_t	 output_patience(const struct output *, uint64_t rate);
 void		 output_stats(const struct output *, struct output_stats *);
 size_t		 output_reply_cap(const struct config_output *);
 size_t		 output_overshoot(const struct config *);

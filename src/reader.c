@@ -43,6 +43,7 @@ static void	found(void *, int, const char *, const char *);
 static void	refuse(void *, const char *, const char *);
 static void	changed(void *, const char *);
 static int	stirred(void *);
+static uint64_t	patience(void *);
 static void	moved(void *, const char *, const char *);
 static void	gone(void *, const char *);
 static void	rotated(void *, int, const char *, const char *);
@@ -53,6 +54,7 @@ const struct watch_ops reader_watch_ops = {
 	.refused = refuse,
 	.changed = changed,
 	.stirred = stirred,
+	.patience = patience,
 	.moved = moved,
 	.rotated = rotated,
 	.gone = gone,
@@ -583,6 +585,30 @@ changed(void *arg, const char *path)
 			rd->tails[i].dirty = 1;
 }
 
+/*
+ * The rate the files grow at, averaged over READER_RATE_WINDOW_MS or
+ * more of stirs, as the bytes read count it; unknown (0) again once a
+ * stir finds they stopped.
+ */
+static void
+rate_stir(struct reader *rd, int grew)
+{
+	uint64_t	 now = loop_now(rd->lp);
+
+	if (!grew) {
+		rd->rate_at = 0;
+		rd->grow_rate = 0;
+	} else if (rd->rate_at == 0) {
+		rd->rate_at = now;
+		rd->rate_mark = rd->read_total;
+	} else if (now - rd->rate_at >= READER_RATE_WINDOW_MS) {
+		rd->grow_rate = (rd->read_total - rd->rate_mark) * 1000 /
+		    (now - rd->rate_at);
+		rd->rate_at = now;
+		rd->rate_mark = rd->read_total;
+	}
+}
+
 /* Growth may have gone unannounced: open tails are looked at, a parked
  * one only if its name's file changed (as in found()).  Whether any
  * bytes were read since the last stir: the files still grow. */
@@ -600,9 +626,27 @@ stirred(void *arg)
 		    tail_is(rt->t, &st) && tail_changed(rt->t, &st)))
 			rt->dirty = 1;
 	}
+	rate_stir(rd, grew);
 	rd->stir_read = 0;
 	loop_wake(rd->lp);
 	return grew;
+}
+
+/* Until the open batch leaves, or sooner when the files would fill it;
+ * lines for stdout are not held.  Until a rate is known, a short hold:
+ * a burst must not be read all at once. */
+static uint64_t
+patience(void *arg)
+{
+	struct reader	*rd = arg;
+	uint64_t	 p;
+
+	if (rd->emit != NULL || rd->out == NULL)
+		return 0;
+	p = output_patience(rd->out, rd->grow_rate);
+	if (rd->grow_rate == 0 && p > READER_FIRST_HOLD_MS)
+		p = READER_FIRST_HOLD_MS;
+	return p;
 }
 
 /*

@@ -25,6 +25,9 @@
 					   clients, dead letter, TLS files */
 #define READER_READ_AHEAD	(64 * 1024)	/* bytes per read past a record */
 #define READER_LINGER_MS	5000	/* a rotated file may still be written */
+#define READER_RATE_WINDOW_MS	500	/* growth rates are averaged over */
+#define READER_FIRST_HOLD_MS	100	/* the longest hold until one is
+					   known */
 
 /* How much of a tail's unconsumed bytes to cut into records now. */
 enum rflush {
@@ -96,6 +99,11 @@ struct reader {
 						   max_read_rate */
 	uint64_t		 stir_read;	/* bytes read since the watch
 						   last stirred */
+	uint64_t		 read_total;	/* bytes read, ever */
+	uint64_t		 rate_at;	/* rate_stir()'s window began */
+	uint64_t		 rate_mark;	/* read_total then */
+	uint64_t		 grow_rate;	/* bytes a second the files grow
+						   by; 0: not known */
 	void			(*on_new)(void *);	/* a file joined */
 	void			*on_new_arg;
 	void			(*on_skip)(void *);	/* filtered records

@@ -229,8 +229,12 @@ read_budget(struct reader *rd, struct rtail *rt, struct rinput *ri)
 	const struct config_input	*in = &rd->cfg->inputs[tail_input(rt->t)];
 	uint64_t			 now = loop_now(rd->lp), floor;
 
+	floor = in->multiline_start != NULL || in->parse == PARSE_CRI ?
+	    rd->rbuflen : in->max_line_bytes + 1 + TAIL_BACK;
+	/* READER_READ_AHEAD, not the whole buffer: a pod's steady reads
+	 * then leave most of it untouched (RSS). */
 	if (ri->rate == 0 || tail_is_unlinked(rt->t) || rd->draining)
-		return rd->rbuflen;
+		return floor > READER_READ_AHEAD ? floor : READER_READ_AHEAD;
 	if (now > ri->filled) {
 		ri->tokens += (int64_t)(ri->rate * (now - ri->filled) / 1000);
 		if (ri->tokens > (int64_t)ri->rate)
@@ -239,8 +243,6 @@ read_budget(struct reader *rd, struct rtail *rt, struct rinput *ri)
 	}
 	if (ri->tokens <= 0)
 		return 0;
-	floor = in->multiline_start != NULL || in->parse == PARSE_CRI ?
-	    rd->rbuflen : in->max_line_bytes + 1 + TAIL_BACK;
 	if ((uint64_t)ri->tokens > floor)
 		floor = (uint64_t)ri->tokens;
 	return floor < rd->rbuflen ? (size_t)floor : rd->rbuflen;
@@ -284,6 +286,7 @@ read_some(struct reader *rd, struct rtail *rt)
 		return PUMP_DONE;
 	}
 	rd->stir_read += (uint64_t)n;
+	rd->read_total += (uint64_t)n;
 	len = cut_len(rt, data, (size_t)n, tail_read_off(t) + (uint64_t)n >=
 	    tail_size(t), &flush);
 	memset(&c, 0, sizeof(c));

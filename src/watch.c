@@ -49,6 +49,14 @@
  * Batches wait batch_timeout anyway.
  */
 #define WATCH_SETTLE_MS	20
+/*
+ * While a batch waits for its batch_timeout anyway, a growing file is
+ * read once, WATCH_MARGIN_MS before the batch leaves, not every settle:
+ * its lines make the same batch.  A name that comes or goes in the
+ * meantime (a rotation, the copy of a copytruncate) has the files read
+ * at once.
+ */
+#define WATCH_MARGIN_MS	10
 #define WATCH_QUIET	(WATCH_MASK & ~(uint32_t)IN_MODIFY)
 
 struct wglob {
@@ -84,6 +92,7 @@ struct watch {
 	struct loop_timer	*tick;
 	struct loop_timer	*settle;	/* set: IN_MODIFY is off */
 	int			 modified;	/* IN_MODIFY in this read */
+	int			 named;		/* a name came or went */
 	struct wdir		*dirs;
 	int			 ndirs;
 	uint32_t		 cookie;	/* of a pending IN_MOVED_FROM */
@@ -477,6 +486,8 @@ event(struct watch *w, const struct inotify_event *ev)
 		w->ops->changed(w->arg, path);
 		w->modified = 1;
 	}
+	if (ev->mask & (IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_MOVED_TO))
+		w->named = 1;
 }
 
 /*
@@ -499,6 +510,16 @@ set_masks(struct watch *w, uint32_t mask)
 	}
 }
 
+/* The next look at files that still grow. */
+static uint64_t
+settle_ms(struct watch *w)
+{
+	uint64_t	 p = w->ops->patience(w->arg);
+
+	return p > WATCH_SETTLE_MS + WATCH_MARGIN_MS ? p - WATCH_MARGIN_MS :
+	    WATCH_SETTLE_MS;
+}
+
 static void
 settled(void *arg)
 {
@@ -509,7 +530,7 @@ settled(void *arg)
 	/* Still growing: IN_MODIFY stays off, the files are looked at
 	 * again in a settle (one wakeup a settle, not two). */
 	if (w->ops->stirred(w->arg)) {
-		loop_timer_set(w->settle, WATCH_SETTLE_MS);
+		loop_timer_set(w->settle, settle_ms(w));
 		return;
 	}
 	set_masks(w, WATCH_MASK);
@@ -558,8 +579,10 @@ readable(void *arg, uint32_t events)
 	else if (w->modified && !loop_timer_is_set(w->settle)) {
 		set_masks(w, WATCH_QUIET);
 		loop_timer_set(w->settle, WATCH_SETTLE_MS);
-	}
+	} else if (w->named && loop_timer_is_set(w->settle))
+		w->ops->stirred(w->arg);
 	w->modified = 0;
+	w->named = 0;
 }
 
 /* --- modes -------------------------------------------------------------- */

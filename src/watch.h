@@ -28,6 +28,8 @@ struct watch_ops {
 	/* Files may have grown unannounced (IN_MODIFY was off): look at
 	 * every one.  Whether any grew since the last call. */
 	int	(*stirred)(void *arg);
+	/* How long new bytes of growing files may wait unread (ms). */
+	uint64_t (*patience)(void *arg);
 	void	(*moved)(void *arg, const char *from, const char *to);
 	/* One of the input's files was renamed out of its globs, perhaps
 	 * before the reader saw it: it may still hold unread lines. */

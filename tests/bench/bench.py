@@ -49,7 +49,7 @@ each one's CPU in millicores, peak RSS, requests per second and
 write-to-backend latency (p50, p99, max), and the sink's CPU.
 
     python3 tests/bench/bench.py [--size-mib N] [--steady-seconds N]
-        [--steady-rates 100,1000,10000]
+        [--steady-rates 100,1000,10000] [--steady-shippers sidelog,...]
         [--only read|ship|peers|syslog-ng|rsyslog|formats|proxy|stages|
                 steady|all]
 """
@@ -808,11 +808,13 @@ def steady_run(binary, name, start, rate, seconds, tmp, certs, template):
             "max": lat[-1] / 1e6 if lat else nan}
 
 
-def bench_steady(binary, rates, seconds, tmp, certs, template):
+def bench_steady(binary, rates, seconds, tmp, certs, template, shippers):
     res = {}
     for rate in rates:
         rows = {}
         for name, start in STEADY:
+            if name not in shippers:
+                continue
             rows[name] = steady_run(binary, name, start, rate, seconds,
                                     tmp, certs, template)
         res[rate] = rows
@@ -854,6 +856,8 @@ def main():
     ap.add_argument("--steady-seconds", type=int, default=60)
     ap.add_argument("--steady-rates", default="100,1000,10000",
                     help="lines/s, comma-separated")
+    ap.add_argument("--steady-shippers", default="sidelog,rsyslog,syslog-ng",
+                    help="which to run, comma-separated")
     args = ap.parse_args()
     rates = [int(x) for x in args.steady_rates.split(",")]
     binary = os.environ.get("SIDELOG_BIN", str(ROOT / "build" / "sidelog"))
@@ -881,7 +885,7 @@ def main():
             template = data_dir / ("steady-%s.log" % DATA_SHAPE)
             make_data(template, 2**20)
             bench_steady(binary, rates, args.steady_seconds, tmp, certs,
-                         template)
+                         template, args.steady_shippers.split(","))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
