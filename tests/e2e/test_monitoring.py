@@ -331,6 +331,7 @@ def stack(tmp_path_factory):
         LIVE.remove(pod.proc)
         decoys = [meta(free_port(), "app", "http"),
                   meta(free_port(), "app", "metrics"),
+                  meta(free_port(), "sidelog", "debug"),
                   meta(free_port(), "sidelog", "metrics", pod="web-old",
                        phase="Succeeded"),
                   meta(free_port(), "sidelog", "metrics", pod="web-off",
@@ -387,7 +388,7 @@ def test_only_the_sidelog_metrics_port_is_scraped(stack):
         "instance": "127.0.0.1:%d" % stack["port"]}
     dropped = [d for d in t["droppedTargets"]
                if d["discoveredLabels"].get("job") == "sidelog"]
-    assert len(dropped) == 4, dropped
+    assert len(dropped) == 5, dropped
 
 
 def test_every_dashboard_query_returns_data(stack):
