@@ -112,6 +112,8 @@ delivery(struct run *r, struct metrics_buf *b)
 	    os.retries);
 	GAUGE(b, "sidelog_memory_held_bytes", "Bytes of batches in memory.",
 	    os.held);
+	GAUGE(b, "sidelog_memory_limit_bytes", "memory_limit: the ceiling on "
+	    "bytes of batches in memory.", r->cfg->memory_limit);
 	metrics_printf(b, "# HELP sidelog_last_delivery_timestamp_seconds "
 	    "When the backend last acknowledged records (0: not yet).\n"
 	    "# TYPE sidelog_last_delivery_timestamp_seconds gauge\n"

@@ -19,8 +19,13 @@ build_pkgs="gcc make binutils tar gzip bzip2 xz-utils patch apt
 # tinyproxy and squid are the real HTTP proxies of the proxy tests, run
 # by the tests in the foreground with their own configs (their Debian
 # packages' system services are not used); curl drives them there.
+# prometheus (with promtool) checks examples/monitoring and scrapes a
+# sidelog in test_monitoring.py, again in the foreground on a free port
+# (the package's own service is not used); python3-yaml reads the
+# rules and the scrape config there.
 test_pkgs="$build_pkgs python3 python3-pytest openssl clickhouse-server
-	nginx-light util-linux mount procps tinyproxy squid curl"
+	nginx-light util-linux mount procps tinyproxy squid curl prometheus
+	python3-yaml"
 # rsyslog and syslog-ng conflict as packages (each is "the" system
 # logger), so the benchmark unpacks both under build/ (tests/bench/
 # bench.py) and only their libraries are installed.

@@ -1,5 +1,6 @@
 // validate.mjs FILE...: each YAML document against the Kubernetes API
-// schema (kubernetes-models), plus the "restricted" Pod Security checks
+// schema (kubernetes-models; prometheus-operator's PodMonitor and the
+// like from its package), plus the "restricted" Pod Security checks
 // every sidelog example must pass.  With --configmaps, print the INI of
 // every ConfigMap as JSON instead, with what the containers that mount it
 // are given: their environment variables' names and their mounts.
@@ -10,6 +11,8 @@ import YAML from "yaml";
 const groups = {
   "v1": "kubernetes-models/v1",
   "apps/v1": "kubernetes-models/apps/v1",
+  "monitoring.coreos.com/v1":
+    "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
 };
 
 async function model(doc) {
