@@ -66,9 +66,9 @@ struct tls {
 	 * names (subjectAltName), issuer and validity, and why the session
 	 * failed, in words; "" until known. */
 	char			 names[160];
-	char			 peer[400];
+	char			 peer[560];
 	char			 from[24], until[24];
-	char			 why[640];
+	char			 why[800];
 };
 
 static void
@@ -524,7 +524,7 @@ verify_why(struct tls *t, uint32_t flags)
 	const char	*ca = t->conf->files[F_CA].path;
 	size_t		 n;
 
-	snprintf(t->why, sizeof(t->why), "the server's %.400s:", t->peer);
+	snprintf(t->why, sizeof(t->why), "the server's %.560s:", t->peer);
 	n = strlen(t->why);
 	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
 		n += snprintf(t->why + n, sizeof(t->why) - n, " not signed by "
