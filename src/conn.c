@@ -44,7 +44,7 @@
 #include "resolve.h"
 
 #define CONN_READ	(16 * 1024)
-#define CONN_TUNNEL	2048	/* a CONNECT request, or a proxy's reply
+#define CONN_TUNNEL_MAX	2048	/* a CONNECT request, or a proxy's reply
 				   head (longer ones are refused) */
 
 enum cstate {
@@ -94,7 +94,7 @@ struct conn {
 	char				 peer[300];
 	char				 target[300];	/* host:port, for CONNECT */
 	const char			*proxy_authz;	/* the caller's */
-	char				 tunnel[CONN_TUNNEL];
+	char				 tunnel[CONN_TUNNEL_MAX];
 	size_t				 tlen, tdone;
 	int				 proxy_status;	/* refused the tunnel */
 	conn_trace_fn			*trace;		/* NULL: none */
@@ -467,8 +467,13 @@ out(struct conn *c, const char *buf, size_t len)
 			want(c, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
 			return 0;
 		}
-		if (n < 0)
-			fail(c, "%s", "TLS write failed");
+		if (n < 0) {
+			/* A server that refused us and closed (TLS 1.3: no
+			 * client certificate) sent its alert first: read it. */
+			c->state = C_RECEIVING;
+			receive_some(c);
+			return -1;
+		}
 		return n;
 	}
 	n = send(c->fd, buf, len, MSG_NOSIGNAL);
