@@ -26,7 +26,7 @@
 #define PROBE_REPLY	(16 * 1024)	/* reply bytes kept: ES's GET / is
 					   ~600, an error page a few KiB */
 #define PROBE_EXCERPT	120		/* of a reply body, in a reason */
-#define PROBE_WHY	700
+#define PROBE_WHY	900
 #define PROBE_HEAD	(16 * 1024)	/* the request head, as output.c's */
 #define HEC_NO_DATA	5		/* HEC's "No data": the token passed */
 
