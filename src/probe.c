@@ -117,6 +117,8 @@ failure(struct probe *p, const struct conn_event *ev, char *why,
 		timed_out(p, ev, why, len);
 	else if (ev->step == CONN_CONNECT && ev->err == ECONNREFUSED)
 		snprintf(why, len, "connection refused at %s", ev->what);
+	else if (ev->step == CONN_RESOLVE)
+		snprintf(why, len, "%s: %s", ev->what, ev->error);
 	else if (ev->step == CONN_CONNECT && ev->err != 0)
 		snprintf(why, len, "%s at %s", strerror(ev->err), ev->what);
 	else if (ps == 407)

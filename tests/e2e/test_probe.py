@@ -275,6 +275,15 @@ def test_refused_port_names_the_address(tmp_path, pki, sidelog):
     assert "tls" not in out.split("connect", 1)[1]
 
 
+def test_unknown_host_fails_at_resolve(tmp_path, pki, sidelog):
+    # .invalid never resolves (RFC 6761); a resolver that cannot be
+    # reached runs into the timeout instead: the step is the same.
+    rc, out, err = probe(sidelog, config(
+        tmp_path, pki, "https://no-such-host.invalid/ingest"))
+    failed_at(rc, out, err, "resolve", "no-such-host.invalid")
+    assert "connect" not in out
+
+
 def test_backend_that_never_answers_times_out(tmp_path, pki, sidelog):
     # The kernel completes the TCP handshake into the backlog; nothing
     # ever reads or answers.
