@@ -11,7 +11,8 @@
    a server that requires a client certificate; 401; 404; a closed
    port; a backend that accepts TCP and never answers (timeout = 1s).
 4. Through tinyproxy (CONNECT), and through one that wants credentials
-   and has none (407).
+   and has none (407); through squid as an https:// proxy, with its
+   password right, then wrong (407).
 5. No [output] section; a config error.
 Check the exit status (0 accepted, 1 not, 2 config), the failing step's
 name and the reason's words, that the request reached the backend with
@@ -26,7 +27,7 @@ import threading
 
 import pytest
 
-from sidelogtest import Tinyproxy, free_port
+from sidelogtest import Squid, Tinyproxy, free_port
 
 TOKEN = "probe-s3cret-t0ken-4711"
 
@@ -336,6 +337,36 @@ def test_proxy_without_credentials_fails_at_tunnel_with_407(
     failed_at(rc, out, err, "tunnel", "407 from the proxy",
               "proxy credentials refused or missing")
     assert b.seen == []
+
+
+@pytest.mark.parametrize("password", ["right-pass", "wrong-pass"])
+def test_through_an_https_proxy_with_credentials(tmp_path, pki, sidelog,
+                                                 backend, password):
+    """squid's https_port: TLS to the proxy, verified against tls.ca_file,
+    CONNECT with Proxy-Authorization from proxy.password_file, then the
+    backend's TLS inside; a wrong password is squid's 407."""
+    px = Squid(tmp_path / "px", auth=("sl", "right-pass"),
+               tls=pki["server"])
+    b = backend()
+    pw = tmp_path / "proxy-password"
+    pw.write_text(password + "\n")
+    try:
+        rc, out, err = probe(sidelog, config(
+            tmp_path, pki, https(b), "proxy.user = sl\n"
+            "proxy.password_file = %s\n" % pw,
+            proxy="https://127.0.0.1:%d" % px.tls_port))
+    finally:
+        px.stop()
+    assert password not in out and password not in err
+    assert "CN=server" in step(out, "proxy-tls")
+    if password == "right-pass":
+        accepted(rc, out, err)
+        assert "CONNECT localhost:%d -> " % b.port in step(out, "tunnel")
+        assert b.seen[0][2]["Authorization"] == "Bearer " + TOKEN
+        assert "Proxy-Authorization" not in b.seen[0][2]
+    else:
+        failed_at(rc, out, err, "tunnel", "407 from the proxy")
+        assert b.seen == []
 
 
 def test_no_output_section_says_so(tmp_path, sidelog):
