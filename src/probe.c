@@ -242,9 +242,10 @@ probe_head(struct probe *p, struct output_auth *a, const char *body,
 	char				 host[300];
 	char				 target[sizeof(host) + 8 +
 					    sizeof(oc->u.path)];
-	int				 es = oc->format == FORMAT_ELASTICSEARCH;
-	int				 dflt = oc->u.port == (oc->u.tls ? 443 : 80);
+	int				 es, dflt;
 
+	es = oc->format == FORMAT_ELASTICSEARCH;
+	dflt = oc->u.port == (oc->u.tls ? 443 : 80);
 	snprintf(host, sizeof(host), strchr(oc->u.host, ':') ?
 	    (dflt ? "[%s]" : "[%s]:%d") : (dflt ? "%s" : "%s:%d"),
 	    oc->u.host, oc->u.port);
@@ -273,15 +274,23 @@ probe_tls(struct probe *p, struct tls_conf **tc, struct tls_conf **pc)
 {
 	const struct config_output	*oc = p->oc;
 
-	if (oc->proxy_on && oc->pu.tls && (*pc = tls_conf_proxy(oc)) == NULL) {
-		say(p, "proxy-tls", oc->proxy_tls_ca_file, "the proxy's CA "
-		    "file cannot be used (see the error above)");
-		return -1;
+	if (oc->proxy_on && oc->pu.tls) {
+		*pc = tls_conf_proxy(oc);
+		if (*pc == NULL) {
+			say(p, "proxy-tls", oc->proxy_tls_ca_file,
+			    "the proxy's CA file cannot be used (the error "
+			    "on stderr says why)");
+			return -1;
+		}
 	}
-	if (oc->u.tls && (*tc = tls_conf_new(oc)) == NULL) {
-		say(p, "tls", "tls.ca_file, tls.cert_file, tls.key_file",
-		    "the TLS files cannot be used (see the error above)");
-		return -1;
+	if (oc->u.tls) {
+		*tc = tls_conf_new(oc);
+		if (*tc == NULL) {
+			say(p, "tls", "tls.ca_file, tls.cert_file, "
+			    "tls.key_file", "the TLS files cannot be used (the "
+			    "error on stderr says why)");
+			return -1;
+		}
 	}
 	return 0;
 }

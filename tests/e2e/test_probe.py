@@ -231,6 +231,18 @@ def test_unknown_ca_names_the_ca_file(tmp_path, pki, sidelog, backend):
     failed_at(rc, out, err, "tls", "not signed by a CA in %s" % pki["ca"][0])
 
 
+def test_unusable_ca_file_fails_at_tls_before_connecting(tmp_path, pki,
+                                                        sidelog):
+    bad = tmp_path / "bad-ca.crt"
+    bad.write_text("not a certificate\n")
+    conf = config(tmp_path, pki, "https://localhost:1/ingest")
+    conf.write_text(conf.read_text().replace(pki["ca"][0], str(bad)))
+    rc, out, err = probe(sidelog, conf)
+    failed_at(rc, out, err, "tls", "the TLS files cannot be used")
+    assert "resolve" not in out
+    assert str(bad) in err
+
+
 def test_mtls_without_client_certificate_fails(tmp_path, pki, sidelog,
                                                backend):
     b = backend(client_ca=pki["ca"][0])
