@@ -22,7 +22,12 @@
  * own name; the tunnel and the backend's TLS then run inside that
  * session.  A proxy that refuses the tunnel is reported with its status
  * (conn_proxy_status).
+ *
+ * A trace (conn_trace, for `sidelog probe`) is told each step's end, a
+ * failure before the session it concerns is freed; the steps are the
+ * ones run, so the probe's are the shipper's.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -39,7 +44,7 @@
 #include "resolve.h"
 
 #define CONN_READ	(16 * 1024)
-#define CONN_TUNNEL	2048	/* a CONNECT request, or a proxy's reply
+#define CONN_TUNNEL_MAX	2048	/* a CONNECT request, or a proxy's reply
 				   head (longer ones are refused) */
 
 enum cstate {
@@ -89,9 +94,14 @@ struct conn {
 	char				 peer[300];
 	char				 target[300];	/* host:port, for CONNECT */
 	const char			*proxy_authz;	/* the caller's */
-	char				 tunnel[CONN_TUNNEL];
+	char				 tunnel[CONN_TUNNEL_MAX];
 	size_t				 tlen, tdone;
 	int				 proxy_status;	/* refused the tunnel */
+	conn_trace_fn			*trace;		/* NULL: none */
+	void				*trace_arg;
+	int				 err;		/* a failure's errno */
+	char				 addr[INET6_ADDRSTRLEN + 8];
+							/* being tried */
 };
 
 static void	on_io(void *, uint32_t);
@@ -185,6 +195,46 @@ finish(struct conn *c, enum conn_result r, const char *error)
 	c->done(c->arg, c, r, r == CONN_RESPONSE ? &c->resp : NULL, error);
 }
 
+/* Tells the trace a step ended; tls is the session it concerns. */
+static void
+tell(struct conn *c, enum conn_step step, const char *what,
+    const char *error, struct tls *tls)
+{
+	struct conn_event	 ev = { step, error != NULL, c->err, what,
+				    error, tls };
+
+	if (c->trace != NULL)
+		c->trace(c->trace_arg, &ev);
+}
+
+/* A failure in state was, told as its step's. */
+static void
+tell_failure(struct conn *c, enum cstate was, const char *msg)
+{
+	switch (was) {
+	case C_RESOLVING:
+		tell(c, CONN_RESOLVE, c->oc->proxy_on ? c->oc->pu.host :
+		    c->oc->u.host, msg, NULL);
+		break;
+	case C_CONNECTING:
+		tell(c, CONN_CONNECT, c->addr, msg, NULL);
+		break;
+	case C_PROXY_TLS:
+		tell(c, CONN_PROXY_TLS, c->peer, msg, c->ptls);
+		break;
+	case C_TUNNEL_SEND:
+	case C_TUNNEL_RECV:
+		tell(c, CONN_TUNNEL, c->target, msg, c->ptls);
+		break;
+	case C_HANDSHAKE:
+		tell(c, CONN_TLS, c->target, msg, c->tls);
+		break;
+	default:
+		tell(c, CONN_REQUEST, c->peer, msg, c->tls);
+		break;
+	}
+}
+
 static void	fail(struct conn *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
@@ -198,6 +248,7 @@ fail(struct conn *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	tell_failure(c, was, msg);
 	close_conn(c);
 	if (c->reused && !c->got_reply && (was == C_SENDING ||
 	    was == C_RECEIVING))
@@ -213,11 +264,50 @@ timeout(void *arg)
 	char		 what[64];
 
 	snprintf(what, sizeof(what), "%s", cstate_names[c->state]);
+	c->err = ETIMEDOUT;
 	c->reused = 0;	/* a slow server is not a stale connection */
 	fail(c, "timeout while %s", what);
 }
 
 /* --- connect ---------------------------------------------------------- */
+
+/* "10.0.0.7:443" or "[::1]:443". */
+static void
+addr_text(const struct resolve_addr *a, char *out, size_t len)
+{
+	const struct sockaddr_in	*in4 = (const void *)&a->sa;
+	const struct sockaddr_in6	*in6 = (const void *)&a->sa;
+	char				 ip[INET6_ADDRSTRLEN] = "?";
+
+	if (a->family == AF_INET6) {
+		inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip));
+		snprintf(out, len, "[%s]:%d", ip, ntohs(in6->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &in4->sin_addr, ip, sizeof(ip));
+		snprintf(out, len, "%s:%d", ip, ntohs(in4->sin_port));
+	}
+}
+
+/* "host -> 10.0.0.7, 10.0.0.8" (ports left out), for the trace. */
+static void
+tell_resolved(struct conn *c, const char *host)
+{
+	char	 what[512], a[INET6_ADDRSTRLEN + 8], *colon;
+	size_t	 n;
+	int	 i;
+
+	if (c->trace == NULL)
+		return;
+	n = (size_t)snprintf(what, sizeof(what), "%s ->", host);
+	for (i = 0; i < c->naddrs && n < sizeof(what); i++) {
+		addr_text(&c->addrs[i], a, sizeof(a));
+		colon = strrchr(a, ':');
+		*colon = '\0';
+		n += (size_t)snprintf(what + n, sizeof(what) - n, "%s %s",
+		    i ? "," : "", a);
+	}
+	tell(c, CONN_RESOLVE, what, NULL, NULL);
+}
 
 static int
 try_connect(struct conn *c)
@@ -227,6 +317,7 @@ try_connect(struct conn *c)
 
 	while (c->next < c->naddrs) {
 		a = &c->addrs[c->next++];
+		addr_text(a, c->addr, sizeof(c->addr));
 		fd = socket(a->family, a->socktype | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, a->protocol);
 		if (fd == -1)
@@ -239,9 +330,11 @@ try_connect(struct conn *c)
 			want(c, EPOLLOUT);
 			return 0;
 		}
+		c->err = errno;
 		log_debug("connect %s: %s", c->peer, strerror(errno));
 		close(fd);
 	}
+	errno = c->err;
 	return -1;
 }
 
@@ -260,6 +353,8 @@ resolved(void *arg, const struct resolve_addr *addrs, int n,
 	memcpy(c->addrs, addrs, (size_t)n * sizeof(addrs[0]));
 	c->naddrs = n;
 	c->next = 0;
+	tell_resolved(c, c->oc->proxy_on ? c->oc->pu.host : c->oc->u.host);
+	c->state = C_CONNECTING;	/* a failure now is the connect's */
 	if (try_connect(c) == -1)
 		fail(c, "cannot connect to %s: %s", c->peer, strerror(errno));
 }
@@ -287,6 +382,7 @@ connected(struct conn *c)
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err != 0) {
+		c->err = err;
 		log_debug("connect %s: %s", c->peer, strerror(err));
 		loop_io_del(c->io);
 		c->io = NULL;
@@ -298,6 +394,7 @@ connected(struct conn *c)
 		return;
 	}
 	c->naddrs = c->next = 0;
+	tell(c, CONN_CONNECT, c->addr, NULL, NULL);
 	open_path(c);
 }
 
@@ -370,8 +467,13 @@ out(struct conn *c, const char *buf, size_t len)
 			want(c, n == TLS_WANT_READ ? EPOLLIN : EPOLLOUT);
 			return 0;
 		}
-		if (n < 0)
-			fail(c, "%s", "TLS write failed");
+		if (n < 0) {
+			/* A server that refused us and closed (TLS 1.3: no
+			 * client certificate) sent its alert first: read it. */
+			c->state = C_RECEIVING;
+			receive_some(c);
+			return -1;
+		}
 		return n;
 	}
 	n = send(c->fd, buf, len, MSG_NOSIGNAL);
@@ -498,6 +600,7 @@ proxy_handshake(struct conn *c)
 		fail(c, "%s: TLS handshake failed (see above)", c->peer);
 	else {
 		log_debug("%s: %s", c->peer, tls_version(c->ptls));
+		tell(c, CONN_PROXY_TLS, c->peer, NULL, c->ptls);
 		open_path(c);
 	}
 }
@@ -593,6 +696,11 @@ tunnel_recv(struct conn *c)
 	}
 	c->tlen = 0;
 	log_debug("%s: tunnel to %s open", c->peer, c->target);
+	if (c->trace != NULL) {
+		snprintf(c->tunnel, sizeof(c->tunnel), "CONNECT %s -> %s",
+		    c->target, line);
+		tell(c, CONN_TUNNEL, c->tunnel, NULL, c->ptls);
+	}
 	backend(c);
 }
 
@@ -607,6 +715,7 @@ handshake(struct conn *c)
 		fail(c, "%s", "TLS handshake failed (see above)");
 	else {
 		log_debug("%s: %s", c->peer, tls_version(c->tls));
+		tell(c, CONN_TLS, c->target, NULL, c->tls);
 		c->state = C_SENDING;
 	}
 }
@@ -719,6 +828,14 @@ conn_proxy_status(const struct conn *c)
 	return c->proxy_status;
 }
 
+/* Each step's end told to fn (NULL: none), from the next request on. */
+void
+conn_trace(struct conn *c, conn_trace_fn *fn, void *arg)
+{
+	c->trace = fn;
+	c->trace_arg = arg;
+}
+
 int
 conn_request(struct conn *c, struct tls_conf *tc, const char *head,
     size_t headlen, const char *body, size_t bodylen)
@@ -741,6 +858,7 @@ conn_request(struct conn *c, struct tls_conf *tc, const char *head,
 		c->tconf = tc;
 	}
 	c->proxy_status = 0;
+	c->err = 0;
 	c->head = head;
 	c->headlen = headlen;
 	c->body = body;

@@ -30,6 +30,29 @@ enum conn_result {
 typedef void	conn_done_fn(void *arg, struct conn *, enum conn_result,
 		    const struct http_resp *, const char *error);
 
+/* The steps of a request, each told to a trace as it ends (`sidelog
+ * probe` shows them); the reply is the done callback's. */
+enum conn_step {
+	CONN_RESOLVE,		/* what: "host -> address, ..." */
+	CONN_CONNECT,		/* what: the address tried, "10.0.0.7:443" */
+	CONN_PROXY_TLS,		/* what: the proxy; tls: its session */
+	CONN_TUNNEL,		/* what: "host:port -> the proxy's reply" */
+	CONN_TLS,		/* what: host:port; tls: the session */
+	CONN_REQUEST,		/* failures only; tls: the session, if any */
+};
+
+struct conn_event {
+	enum conn_step	 step;
+	int		 failed;
+	int		 err;		/* a failure's errno; ETIMEDOUT: the
+					   request's deadline passed */
+	const char	*what;
+	const char	*error;		/* a failure: the message done gets */
+	struct tls	*tls;		/* until the call returns */
+};
+
+typedef void	conn_trace_fn(void *arg, const struct conn_event *);
+
 struct conn	*conn_new(struct loop *, const struct config_output *,
 		    size_t body_cap, conn_done_fn *, void *arg);
 void		 conn_free(struct conn *);
@@ -40,5 +63,6 @@ int		 conn_is_busy(const struct conn *);
 void		 conn_proxy_auth(struct conn *, const char *);
 void		 conn_proxy_tls(struct conn *, struct tls_conf *);
 int		 conn_proxy_status(const struct conn *);
+void		 conn_trace(struct conn *, conn_trace_fn *, void *);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "probe.h"
 #include "run.h"
 #include "status.h"
 #include "tee.h"
@@ -32,6 +33,7 @@
 static const char usage_text[] =
 "usage: sidelog [run] [-c FILE]\n"
 "       sidelog check [--offline] [-c FILE]\n"
+"       sidelog probe [-c FILE]\n"
 "       sidelog status [-c FILE]\n"
 "       sidelog tee --out PATH [--max-size SIZE] [--max-files N]\n"
 "                   [--format raw|cri] [-- CMD [ARG...]]\n"
@@ -49,6 +51,10 @@ static const char help_text[] =
 "  check     validate the configuration and print it, secrets redacted;\n"
 "            --offline: where the pod is not (CI), list the environment\n"
 "            variables, files and directories the pod must provide\n"
+"  probe     try the configured output from here without sending a\n"
+"            record: resolve, connect, proxy, TLS, credentials, one\n"
+"            request; each step with its time; exit 1 at the first that\n"
+"            fails, naming it and why\n"
 "  status    print each checkpointed file: identity, offsets, lag\n"
 "  tee       run CMD (or read stdin), pass its output through unchanged\n"
 "            and append every line to size-rotated files\n"
@@ -105,8 +111,8 @@ bad_option(int argc, char **argv)
 	return argv[optind - 1 < argc ? optind - 1 : argc - 1];
 }
 
-/* -c FILE for run, check and status, and --offline where offline is
- * given (check); returns the config path. */
+/* -c FILE for run, check, probe and status, and --offline where
+ * offline is given (check); returns the config path. */
 static const char *
 config_arg(int argc, char **argv, int *offline)
 {
@@ -204,6 +210,17 @@ cmd_run(int argc, char **argv)
 	run_block_signals();
 	/* run_main() owns the configuration: a reload replaces it. */
 	return run_main(load(path, 0));
+}
+
+static int
+cmd_probe(int argc, char **argv)
+{
+	struct config	*cfg = load(config_arg(argc, argv, NULL), 0);
+	int		 rc;
+
+	rc = probe_main(cfg, stdout);
+	config_free(cfg);
+	return rc == 0 ? 0 : EXIT_RUNTIME;
 }
 
 static int
@@ -377,6 +394,8 @@ main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "status") == 0)
 		return cmd_status(argc - 1, argv + 1);
+	if (strcmp(cmd, "probe") == 0)
+		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(cmd, "tee") == 0)
 		return cmd_tee(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)

@@ -6,8 +6,15 @@
  * it can tell when a mounted Secret changed: tls_conf_stale() compares
  * the files' identity and times, and the caller builds a new
  * configuration for new connections while open ones keep the old one
- * (reference counted).  Every failure says which file or which check.
+ * (reference counted).  Every failure says which file or which check,
+ * and a session keeps it in words (tls_why), beside what the server's
+ * certificate says of itself (tls_peer), for `sidelog probe`.
  */
+/* The alert a server ended the session with is only in the context's
+ * record buffer: mbedtls has no accessor for it (see alert_why). */
+#define MBEDTLS_ALLOW_PRIVATE_ACCESS
+
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -55,6 +62,13 @@ struct tls {
 	int			 fd;
 	struct tls		*outer;	/* the session it runs inside (an
 					   https:// proxy's), or NULL */
+	/* The server's certificate, as its chain was checked: its subject,
+	 * names (subjectAltName), issuer and validity, and why the session
+	 * failed, in words; "" until known. */
+	char			 names[160];
+	char			 peer[560];
+	char			 from[24], until[24];
+	char			 why[800];
 };
 
 static void
@@ -405,6 +419,74 @@ bio_recv_over(void *ctx, unsigned char *buf, size_t len)
 	    MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
+/* The names a certificate is for: its subjectAltName's DNS names and
+ * IP addresses, as the name check reads them. */
+static void
+cert_names(const mbedtls_x509_crt *crt, char *out, size_t len)
+{
+	const mbedtls_x509_sequence	*s;
+	char				 name[INET6_ADDRSTRLEN];
+	size_t				 n;
+	int				 tag, af;
+
+	*out = '\0';
+	for (s = &crt->subject_alt_names; s != NULL && s->buf.p != NULL;
+	    s = s->next) {
+		tag = s->buf.tag & MBEDTLS_ASN1_TAG_VALUE_MASK;
+		n = s->buf.len < sizeof(name) - 1 ? s->buf.len :
+		    sizeof(name) - 1;
+		af = n == 4 ? AF_INET : AF_INET6;
+		if (tag == MBEDTLS_X509_SAN_DNS_NAME) {
+			memcpy(name, s->buf.p, n);
+			name[n] = '\0';
+		} else if (tag != MBEDTLS_X509_SAN_IP_ADDRESS ||
+		    (n != 4 && n != 16) ||
+		    inet_ntop(af, s->buf.p, name, sizeof(name)) == NULL)
+			continue;
+		n = strlen(out);
+		snprintf(out + n, len - n, "%s%s", n ? ", " : "", name);
+	}
+}
+
+static void
+cert_time(const mbedtls_x509_time *t, char *out, size_t len)
+{
+	snprintf(out, len, "%04d-%02d-%02d %02d:%02d UTC", t->year, t->mon,
+	    t->day, t->hour, t->min);
+}
+
+/*
+ * The server's certificate in words, kept so that a refusal can name it
+ * and `sidelog probe` can show it.  verify_seen is called for each
+ * certificate of the chain, the server's own (depth 0) last; the
+ * verdict (flags) stays mbedtls's own.
+ */
+static void
+describe(struct tls *t, const mbedtls_x509_crt *crt)
+{
+	char	 subject[160], issuer[160];
+
+	if (mbedtls_x509_dn_gets(subject, sizeof(subject), &crt->subject) < 0)
+		snprintf(subject, sizeof(subject), "?");
+	if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &crt->issuer) < 0)
+		snprintf(issuer, sizeof(issuer), "?");
+	cert_names(crt, t->names, sizeof(t->names));
+	cert_time(&crt->valid_from, t->from, sizeof(t->from));
+	cert_time(&crt->valid_to, t->until, sizeof(t->until));
+	snprintf(t->peer, sizeof(t->peer), "certificate %s%s%s%s issued by "
+	    "%s, valid until %s", subject, *t->names ? " (" : "", t->names,
+	    *t->names ? ")" : "", issuer, t->until);
+}
+
+static int
+verify_seen(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	(void)flags;
+	if (depth == 0)
+		describe(arg, crt);
+	return 0;
+}
+
 struct tls *
 tls_new(struct tls_conf *c, int fd)
 {
@@ -428,13 +510,74 @@ tls_new(struct tls_conf *c, int fd)
 		return NULL;
 	}
 	mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+	mbedtls_ssl_set_verify(&t->ssl, verify_seen, t);
 	t->conf = c;
 	tls_conf_ref(c);
 	return t;
 }
 
+/* A certificate check's verdict in words, each reason the name a
+ * person knows it by last (unknown CA, expired, name mismatch). */
+static void
+verify_why(struct tls *t, uint32_t flags)
+{
+	const char	*ca = t->conf->files[F_CA].path;
+	size_t		 n;
+
+	snprintf(t->why, sizeof(t->why), "the server's %.560s:", t->peer);
+	n = strlen(t->why);
+	if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+		n += snprintf(t->why + n, sizeof(t->why) - n, " not signed by "
+		    "a CA in %s (unknown CA);", *ca ? ca : "(none loaded)");
+	if (n < sizeof(t->why) && (flags & MBEDTLS_X509_BADCERT_EXPIRED))
+		n += snprintf(t->why + n, sizeof(t->why) - n, " expired on %s "
+		    "(expired certificate);", t->until);
+	if (n < sizeof(t->why) && (flags & MBEDTLS_X509_BADCERT_FUTURE))
+		n += snprintf(t->why + n, sizeof(t->why) - n, " not valid "
+		    "before %s (not yet valid);", t->from);
+	if (n < sizeof(t->why) && (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH))
+		n += snprintf(t->why + n, sizeof(t->why) - n, " %s was "
+		    "expected, the certificate is for %s (name mismatch);",
+		    t->conf->name, *t->names ? t->names : "no name");
+	if (n < sizeof(t->why) && t->why[n - 1] == ';')
+		t->why[n - 1] = '\0';
+	else if (n < sizeof(t->why))
+		mbedtls_x509_crt_verify_info(t->why + n, sizeof(t->why) - n,
+		    " ", flags);
+}
+
+/* Words for the alert a server ended the session with.  mbedtls keeps
+ * the alert's two bytes in its record buffer, unexported (hence
+ * MBEDTLS_ALLOW_PRIVATE_ACCESS above): a server that wants a client
+ * certificate says so only this way (TLS 1.3: certificate_required,
+ * after our Finished, so on the first read). */
+static void
+alert_why(struct tls *t)
+{
+	int	 a = t->ssl.in_msg != NULL ? t->ssl.in_msg[1] : -1;
+	int	 have = t->conf->files[F_CERT].path[0] != '\0';
+
+	if (!have && (a == MBEDTLS_SSL_ALERT_MSG_CERT_REQUIRED ||
+	    a == MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE ||
+	    a == MBEDTLS_SSL_ALERT_MSG_BAD_CERT))
+		snprintf(t->why, sizeof(t->why), "mTLS: the server requires a "
+		    "client certificate and none is configured (tls.cert_file) "
+		    "(TLS alert %d)", a);
+	else if (have && a >= MBEDTLS_SSL_ALERT_MSG_BAD_CERT &&
+	    a <= MBEDTLS_SSL_ALERT_MSG_ACCESS_DENIED)
+		snprintf(t->why, sizeof(t->why), "mTLS: the server refused "
+		    "the client certificate %.300s (TLS alert %d)",
+		    t->conf->files[F_CERT].path, a);
+	else if (a == MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION)
+		snprintf(t->why, sizeof(t->why), "no TLS version in common "
+		    "(TLS alert 70)");
+	else
+		snprintf(t->why, sizeof(t->why), "the server ended the "
+		    "session with TLS alert %d", a);
+}
+
 /* Says why a handshake failed: the certificate check in its words, or
- * mbedtls's for the rest. */
+ * mbedtls's for the rest; tls_why() keeps ours. */
 static void
 handshake_failed(struct tls *t, int rc)
 {
@@ -443,6 +586,7 @@ handshake_failed(struct tls *t, int rc)
 
 	if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
 		flags = mbedtls_ssl_get_verify_result(&t->ssl);
+		verify_why(t, flags);
 		mbedtls_x509_crt_verify_info(msg, sizeof(msg), "", flags);
 		for (p = msg; *p != '\0'; p++)
 			if (*p == '\n')
@@ -452,11 +596,16 @@ handshake_failed(struct tls *t, int rc)
 		return;
 	}
 	mbedtls_strerror(rc, msg, sizeof(msg));
+	if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+		alert_why(t);
+	else
+		snprintf(t->why, sizeof(t->why), "%.500s", msg);
 	if (rc == MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION)
 		log_error("tls: %s: no TLS version in common (%s)",
 		    t->conf->name, msg);
 	else
-		log_error("tls: %s: handshake failed: %s", t->conf->name, msg);
+		log_error("tls: %s: handshake failed: %s", t->conf->name,
+		    rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? t->why : msg);
 }
 
 /* 0 when done, TLS_WANT_READ or TLS_WANT_WRITE, or TLS_ERROR (logged). */
@@ -490,7 +639,11 @@ io_result(struct tls *t, int rc, const char *what)
 	if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
 		return 0;
 	mbedtls_strerror(rc, msg, sizeof(msg));
-	log_warn("tls: %s: %s: %s", t->conf->name, what, msg);
+	if (rc == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+		alert_why(t);
+	else
+		snprintf(t->why, sizeof(t->why), "%s", msg);
+	log_warn("tls: %s: %s: %s", t->conf->name, what, t->why);
 	return TLS_ERROR;
 }
 
@@ -519,6 +672,29 @@ tls_new_over(struct tls_conf *c, struct tls *outer)
 	t->outer = outer;
 	mbedtls_ssl_set_bio(&t->ssl, t, bio_send_over, bio_recv_over, NULL);
 	return t;
+}
+
+/* Why the session failed, in words ("" if it did not). */
+const char *
+tls_why(const struct tls *t)
+{
+	return t->why;
+}
+
+/* The server's certificate in words: subject, names, issuer, validity
+ * ("" before the handshake got it).  With tls.verify = false no chain
+ * is checked, so it is read from the session. */
+const char *
+tls_peer(struct tls *t)
+{
+	const mbedtls_x509_crt	*crt;
+
+	if (*t->peer == '\0') {
+		crt = mbedtls_ssl_get_peer_cert(&t->ssl);
+		if (crt != NULL)
+			describe(t, crt);
+	}
+	return t->peer;
 }
 
 const char *

@@ -3,6 +3,9 @@
  * connection (trusted CAs, client certificate, versions, server name),
  * re-read when its files change, and one non-blocking session per
  * connection whose WANT_READ / WANT_WRITE go back to the event loop.
+ * Wider than 12 functions because configurations and sessions each have
+ * their verbs, and a session also says what it saw (the version, the
+ * server's certificate, why it failed) for the log and `sidelog probe`.
  */
 #ifndef SIDELOG_TLS_H
 #define SIDELOG_TLS_H
@@ -36,6 +39,8 @@ int		 tls_handshake(struct tls *);
 ssize_t		 tls_write(struct tls *, const void *, size_t);
 ssize_t		 tls_read(struct tls *, void *, size_t);
 const char	*tls_version(const struct tls *);
+const char	*tls_why(const struct tls *);
+const char	*tls_peer(struct tls *);
 void		 tls_free(struct tls *);
 
 #endif

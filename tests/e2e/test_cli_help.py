@@ -8,7 +8,7 @@ error exits 2 with a message and the usage on stderr.
 """
 import re
 
-COMMANDS = ("run", "check", "status", "tee", "version")
+COMMANDS = ("run", "check", "probe", "status", "tee", "version")
 
 
 def test_help_lists_every_command_and_exits_0(sidelog):
@@ -22,7 +22,7 @@ def test_help_lists_every_command_and_exits_0(sidelog):
 
 
 def test_subcommand_help_exits_0(sidelog):
-    for cmd in ("check", "run", "status", "tee"):
+    for cmd in ("check", "probe", "run", "status", "tee"):
         rc, out, _ = sidelog(cmd, "--help")
         assert rc == 0
         assert out.startswith("usage: sidelog")
