@@ -747,3 +747,17 @@ http_connect_reply(const char *buf, size_t len, int *status, char *line,
 	end = memmem(buf, len, "\r\n\r\n", 4);
 	return end == NULL ? 0 : (int)(end + 4 - buf);
 }
+
+/* The body's first bytes as one printable line, for a log or a reason:
+ * what a peer sent, never a control byte. */
+const char *
+http_excerpt(const struct http_resp *r, char *buf, size_t len)
+{
+	size_t	 i, n = r->bodylen < len - 1 ? r->bodylen : len - 1;
+
+	for (i = 0; i < n; i++)
+		buf[i] = r->body[i] >= 0x20 && r->body[i] < 0x7f ?
+		    r->body[i] : ' ';
+	buf[n] = '\0';
+	return buf;
+}

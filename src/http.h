@@ -66,5 +66,7 @@ void		 http_resp_init(struct http_resp *, char *body,
 enum http_rc	 http_resp_feed(struct http_resp *, const char *buf,
 		    size_t len, size_t *used);
 enum http_rc	 http_resp_eof(struct http_resp *);
+const char	*http_excerpt(const struct http_resp *, char *buf,
+		    size_t len);
 
 #endif

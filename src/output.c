@@ -414,19 +414,6 @@ count_code(struct output *o, int code)
 	o->st.codes[o->st.ncodes++].n = 1;
 }
 
-/* A printable excerpt of a reply body, for the log. */
-static const char *
-excerpt(const struct http_resp *r, char *buf, size_t len)
-{
-	size_t	 i, n = r->bodylen < len - 1 ? r->bodylen : len - 1;
-
-	for (i = 0; i < n; i++)
-		buf[i] = r->body[i] >= 0x20 && r->body[i] < 0x7f ?
-		    r->body[i] : ' ';
-	buf[n] = '\0';
-	return buf;
-}
-
 static uint64_t
 jitter(struct output *o, uint64_t max)
 {
@@ -540,7 +527,7 @@ refused_alone(struct output *o, struct batch *b, const struct http_resp *r)
 	log_warn("POST %s: %d for a single record: %s (%s)", o->oc->url,
 	    r->status, *o->oc->dead_letter ? "written to dead_letter" :
 	    "dropped; set dead_letter to keep such records",
-	    excerpt(r, ex, sizeof(ex)));
+	    http_excerpt(r, ex, sizeof(ex)));
 	healthy(o);
 	batch_resolved(b);
 }
@@ -724,7 +711,7 @@ reply(struct output *o, struct batch *b, const struct http_resp *r)
 		refused_alone(o, b, r);
 	else {
 		snprintf(why, sizeof(why), "%d %s", r->status,
-		    excerpt(r, ex, sizeof(ex)));
+		    http_excerpt(r, ex, sizeof(ex)));
 		retry(o, b, r->retry_after, why);
 	}
 }

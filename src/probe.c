@@ -152,18 +152,6 @@ on_step(void *arg, const struct conn_event *ev)
 	say(p, step_names[ev->step], what, NULL);
 }
 
-/* The first bytes of a reply body, on one line. */
-static void
-excerpt(const struct http_resp *r, char *out, size_t len)
-{
-	size_t	 i, n = r->bodylen < len - 1 ? r->bodylen : len - 1;
-
-	for (i = 0; i < n; i++)
-		out[i] = r->body[i] >= 0x20 && r->body[i] < 0x7f ?
-		    r->body[i] : ' ';
-	out[n] = '\0';
-}
-
 /* What the reply says of records sent the same way: NULL, they would
  * be accepted, or why not. */
 static const char *
@@ -173,7 +161,7 @@ judge(struct probe *p, const struct http_resp *r, char *why, size_t len)
 	char		 ex[PROBE_EXCERPT], text[64];
 	int		 code;
 
-	excerpt(r, ex, sizeof(ex));
+	http_excerpt(r, ex, sizeof(ex));
 	if (p->oc->format == FORMAT_SPLUNK_HEC && r->status == 400 &&
 	    format_hec_error(r->body, r->bodylen, &code, text,
 	    sizeof(text)) == 0 && code == HEC_NO_DATA)
