@@ -53,11 +53,13 @@
  * While a batch waits for its batch_timeout anyway, a growing file is
  * read once, WATCH_MARGIN_MS before the batch leaves, not every settle:
  * its lines make the same batch.  A name that comes or goes in the
- * meantime (a rotation, the copy of a copytruncate) has the files read
- * at once.
+ * meantime (a rotation) has the files read at once, and so does a file
+ * opened there by someone else: copytruncate opens the file to copy it
+ * before it cuts it, wherever the copy goes, so what sidelog has not
+ * read yet is read before the cut, not lost with it.
  */
 #define WATCH_MARGIN_MS	10
-#define WATCH_QUIET	(WATCH_MASK & ~(uint32_t)IN_MODIFY)
+#define WATCH_QUIET	((WATCH_MASK & ~(uint32_t)IN_MODIFY) | IN_OPEN)
 
 struct wglob {
 	int		 input;
@@ -462,6 +464,12 @@ event(struct watch *w, const struct inotify_event *ev)
 	    strcmp(d->path, "/") ? d->path : "", ev->name) >=
 	    (int)sizeof(path))
 		return;
+	/* Opened (only while IN_MODIFY rests): nothing to follow, the files
+	 * are read at once.  A rename's two halves stay paired. */
+	if (ev->mask & IN_OPEN) {
+		w->named = 1;
+		return;
+	}
 	if (ev->mask & IN_MOVED_TO && w->cookie == ev->cookie &&
 	    ev->cookie != 0) {
 		forget_name(w, d, ev->name);	/* replaced */

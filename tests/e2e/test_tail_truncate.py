@@ -7,12 +7,17 @@
 Check that the new lines all come out, once, after the old ones, also
 when sidelog (stopped) sees the file only once the new content is past
 the old offset.
+3. While reads of a growing file wait for the open batch, copytruncate
+   it, the copy going to another directory: nothing written before the
+   copy began is lost.
 """
 import os
 import signal
+import time
 
 import pytest
 
+from receiver import Receiver
 from sidelogtest import Pod, count, line, wait_for, wait_seqs
 
 
@@ -83,3 +88,36 @@ def test_truncate_while_stopped_is_detected_at_start(tmp_path):
     assert wait_seqs(pod, 1500)
     assert pod.stop() == 0
     assert count(pod.seqs(), 1500) == ([], 0)
+
+
+def test_copytruncate_while_reads_wait_loses_nothing(tmp_path, pki):
+    """With [output] only, a growing file is read just before the open
+    batch leaves (batch_timeout 5 s here), not as it grows.  logrotate's
+    copytruncate opens the file, copies it (elsewhere: olddir), then
+    cuts it: the open has sidelog read what it had not, so the cut
+    loses nothing written before the copy began."""
+    rx = Receiver(tls=pki["server"]).start()
+    # The scan (poll_interval) would find the growth too: not here.
+    pod = Pod(tmp_path, stdout=False, paths="app.log", poll_interval="30s",
+              output="url = https://localhost:%d/ingest\ntls.ca_file = %s\n"
+              "batch_timeout = 5s\n" % (rx.port, pki["ca"][0]))
+    app = pod.logs / "app.log"
+    olddir = tmp_path / "olddir"
+    olddir.mkdir()
+    try:
+        pod.start()
+        with open(app, "ab", buffering=0) as f:
+            for i in range(60):         # a second of growth: reads wait
+                f.write(line(i))
+                time.sleep(0.02)
+        with open(app, "rb") as src:
+            time.sleep(0.3)             # a large file takes a while
+            (olddir / "app.log.1").write_bytes(src.read())
+            os.truncate(app, 0)
+        write(app, range(60, 70))
+        assert wait_for(lambda: len(rx.records) >= 70, 20), pod.stderr()
+        assert pod.stop() == 0
+    finally:
+        rx.stop()
+    assert count(rx.seqs(), 70) == ([], 0), pod.stderr()
+    assert "truncated" in pod.stderr()
