@@ -72,8 +72,18 @@ have_pinned && exit 0
 
 # A fresh index per run of this script is cheap (one file) and avoids
 # trusting an old one; apt refuses an index the keyring does not sign.
-apt-get -q "$@" update >"$aptdir/update.log" 2>&1 ||
-    die "apt-get update failed (see $aptdir/update.log)"
+# A mirror's or proxy's hiccup can leave the index out with apt-get
+# update still exiting 0 ("W: Failed to fetch ..."): that is tried
+# again, a few times, before the index decides.
+set -- "$@" -o Acquire::Retries=3
+try=1
+until apt-get -q "$@" update >"$aptdir/update.log" 2>&1 &&
+    ! grep -q '^[WE]: ' "$aptdir/update.log"; do
+	[ $try -lt 3 ] || break
+	try=$((try + 1))
+	sleep 2
+done
+grep '^[WE]: ' "$aptdir/update.log" >&2 || true
 
 # Find the index stanza that lists exactly this tarball with this hash.
 dir=$(apt-cache "$@" showsrc "$srcpkg" | awk -v t="$tarball" -v h="$sha" '
@@ -84,7 +94,10 @@ dir=$(apt-cache "$@" showsrc "$srcpkg" | awk -v t="$tarball" -v h="$sha" '
     /^[^ ]/              { c = 0 }
     c && $1 == h && $3 == t { ok = 1 }
     END                  { done() }')
-if [ -z "$dir" ]; then
+if [ -z "$dir" ] && grep -q '^[WE]: ' "$aptdir/update.log"; then
+	die "apt-get update could not fetch $suite's index (see" \
+	    "$aptdir/update.log)"
+elif [ -z "$dir" ]; then
 	echo "fetch: Debian $suite does not list $tarball with SHA-256 $sha." >&2
 	echo "fetch: it offers:" >&2
 	apt-cache "$@" showsrc "$srcpkg" |
