@@ -194,7 +194,8 @@ output_patience(const struct output *o, uint64_t rate)
 	if (o->open == NULL || o->open_until <= now)
 		return 0;
 	left = o->open_until - now;
-	room = o->oc->batch_max_bytes - batch_raw(o->open);
+	room = batch_raw(o->open) < o->oc->batch_max_bytes ?
+	    o->oc->batch_max_bytes - batch_raw(o->open) : 0;
 	if (rate > 0 && room < UINT64_MAX / 1000) {
 		fill = room * 1000 / OUTPUT_GROWTH / rate;
 		if (fill < left)

@@ -618,7 +618,7 @@ stirred(void *arg)
 	struct reader	*rd = arg;
 	struct rtail	*rt;
 	struct stat	 st;
-	int		 i, grew = rd->stir_read > 0;
+	int		 i, grew = rd->read_total != rd->stir_mark;
 
 	for (i = 0; i < rd->ntails; i++) {
 		rt = &rd->tails[i];
@@ -627,7 +627,7 @@ stirred(void *arg)
 			rt->dirty = 1;
 	}
 	rate_stir(rd, grew);
-	rd->stir_read = 0;
+	rd->stir_mark = rd->read_total;
 	loop_wake(rd->lp);
 	return grew;
 }

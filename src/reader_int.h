@@ -97,9 +97,9 @@ struct reader {
 	uint64_t		 lines, bytes, cut, skipped_gone;
 	uint64_t		 bypassed;	/* deleted files' bytes read past
 						   max_read_rate */
-	uint64_t		 stir_read;	/* bytes read since the watch
-						   last stirred */
 	uint64_t		 read_total;	/* bytes read, ever */
+	uint64_t		 stir_mark;	/* read_total when the watch
+						   last stirred */
 	uint64_t		 rate_at;	/* rate_stir()'s window began */
 	uint64_t		 rate_mark;	/* read_total then */
 	uint64_t		 grow_rate;	/* bytes a second the files grow

@@ -285,7 +285,6 @@ read_some(struct reader *rd, struct rtail *rt)
 		rt->dirty = 0;
 		return PUMP_DONE;
 	}
-	rd->stir_read += (uint64_t)n;
 	rd->read_total += (uint64_t)n;
 	len = cut_len(rt, data, (size_t)n, tail_read_off(t) + (uint64_t)n >=
 	    tail_size(t), &flush);
